@@ -1,0 +1,42 @@
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+export DATABASE_URL_TEST ?= postgres://ppd@127.0.0.1:5432/ppd
+export REDIS_URL_TEST ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test lint demo clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+## make run: SQLite and the filesystem broker; nothing else to install or start.
+run: $(VENV)/.runtime
+	mkdir -p .broker/out .broker/control
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo "Serving http://127.0.0.1:8000 with a Celery worker and beat. Ctrl-C stops all three."
+	./scripts/run-dev.sh
+
+## make test: the whole suite on PostgreSQL and Redis.
+test: $(VENV)/.dev
+	DATABASE_URL=$(DATABASE_URL_TEST) CELERY_BROKER_URL=$(REDIS_URL_TEST) $(PY) scripts/check_services.py
+	./scripts/ensure-chromium.sh
+	DATABASE_URL=$(DATABASE_URL_TEST) CELERY_BROKER_URL=$(REDIS_URL_TEST) DJANGO_ALLOW_ASYNC_UNSAFE=true \
+		$(PY) manage.py makemigrations --check --dry-run --settings=config.settings_test
+	DATABASE_URL=$(DATABASE_URL_TEST) CELERY_BROKER_URL=$(REDIS_URL_TEST) DJANGO_ALLOW_ASYNC_UNSAFE=true \
+		$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) .broker db.sqlite3 staticfiles

@@ -1,0 +1,16 @@
+class ContentSecurityPolicyMiddleware:
+    """Pages about a mother's mental health load nothing from another origin."""
+
+    POLICY = (
+        "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; "
+        "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+        "base-uri 'none'; object-src 'none'"
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", self.POLICY)
+        return response

@@ -1,0 +1,2 @@
+def clinic(request):
+    return {"membership": getattr(request, "membership", None)}

@@ -1,0 +1,214 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.forms import inlineformset_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .instruments.phq import DIFFICULTY_OPTIONS, DIFFICULTY_QUESTION
+from .models import Clinic, Infant, Membership, Method, Mother, Role, ThresholdSet
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def not_in_future(day):
+    if day and day > timezone.localdate():
+        raise ValidationError(_("This date is in the future."))
+
+
+class MotherForm(forms.ModelForm):
+    status = forms.ChoiceField(
+        label=_("Pregnancy"),
+        choices=[("pregnant", _("Pregnant")), ("delivered", _("Has delivered"))],
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = Mother
+        fields = [
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "record_number",
+            "preferred_language",
+            "email",
+            "email_consent",
+            "phone",
+            "sms_consent",
+            "status",
+            "due_date",
+            "delivery_date",
+        ]
+        widgets = {f: DateInput() for f in ("date_of_birth", "due_date", "delivery_date")}
+
+    def __init__(self, *args, clinic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        if self.instance.pk:
+            self.initial["status"] = "pregnant" if self.instance.is_pregnant else "delivered"
+        self.fields["date_of_birth"].validators.append(not_in_future)
+        self.fields["delivery_date"].validators.append(not_in_future)
+        self.fields["phone"].help_text = _("Mobile number for text messages, with country code.")
+
+    def clean_record_number(self):
+        number = self.cleaned_data["record_number"].strip()
+        clash = Mother.objects.filter(clinic=self.clinic, record_number__iexact=number)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("Another mother at this clinic has this record number."))
+        return number
+
+    def clean(self):
+        data = super().clean()
+        if data.get("email_consent") and not data.get("email"):
+            self.add_error("email", _("Enter an email address, or untick the consent to email."))
+        if data.get("sms_consent") and not data.get("phone"):
+            self.add_error("phone", _("Enter a phone number, or untick the consent to text."))
+        status = data.get("status")
+        if status == "pregnant":
+            data["delivery_date"] = None
+            if not data.get("due_date"):
+                self.add_error("due_date", _("Enter the due date of a pregnant mother."))
+        elif status == "delivered" and not data.get("delivery_date"):
+            self.add_error("delivery_date", _("Enter the delivery date."))
+        return data
+
+    def save(self, commit=True):
+        self.instance.clinic = self.clinic
+        self.instance.delivery_date = self.cleaned_data.get("delivery_date")
+        return super().save(commit)
+
+
+class InfantForm(forms.ModelForm):
+    class Meta:
+        model = Infant
+        fields = ["given_name", "date_of_birth"]
+        widgets = {"date_of_birth": DateInput()}
+        labels = {"given_name": _("Infant's name (optional)")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_of_birth"].validators.append(not_in_future)
+
+
+InfantFormSet = inlineformset_factory(
+    Mother, Infant, form=InfantForm, extra=1, can_delete=True, max_num=8, validate_max=True
+)
+
+
+class ScreeningForm(forms.Form):
+    """Every item of one instrument as radio buttons; nothing is scored until all are answered."""
+
+    taken_on = forms.DateField(label=_("Date taken"), widget=DateInput(), validators=[not_in_future])
+    method = forms.ChoiceField(
+        label=_("How it was taken"),
+        choices=[(Method.IN_PERSON, Method.IN_PERSON.label), (Method.PAPER, Method.PAPER.label)],
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, instrument, mother, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instrument, self.mother = instrument, mother
+        self.initial.setdefault("taken_on", timezone.localdate())
+        for item in instrument.items:
+            self.fields[self.item_field(item)] = forms.TypedChoiceField(
+                label=f"{item.number}. {item.text}",
+                choices=[(pos, opt.text) for pos, opt in enumerate(item.options)],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Answer item %(n)s.") % {"n": item.number}},
+            )
+        if instrument.code == "PHQ-9":
+            self.fields["functional_difficulty"] = forms.TypedChoiceField(
+                label=DIFFICULTY_QUESTION,
+                choices=list(enumerate(DIFFICULTY_OPTIONS)),
+                coerce=int,
+                required=False,
+                empty_value=None,
+                widget=forms.RadioSelect,
+                help_text=_("Not scored; leave blank if the mother did not answer."),
+            )
+
+    @staticmethod
+    def item_field(item):
+        return f"item_{item.number}"
+
+    def clean_taken_on(self):
+        day = self.cleaned_data["taken_on"]
+        if day < self.mother.date_of_birth:
+            raise ValidationError(_("This date is before the mother's date of birth."))
+        return day
+
+    def answers(self):
+        return [self.cleaned_data[self.item_field(item)] for item in self.instrument.items]
+
+
+class ThresholdForm(forms.ModelForm):
+    class Meta:
+        model = ThresholdSet
+        fields = [
+            "epds_possible",
+            "epds_probable",
+            "epds_high",
+            "epds_anxiety",
+            "phq9_probable",
+            "phq9_high",
+            "phq2_positive",
+            "gad7_anxiety",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        checks = [
+            ("epds_possible", "epds_probable", "epds_high"),
+            ("phq9_probable", "phq9_high"),
+        ]
+        for chain in checks:
+            values = [data.get(name) for name in chain]
+            if None not in values and values != sorted(values):
+                self.add_error(chain[-1], _("Each cut-off must be at or above the one before it."))
+        limits = {"epds_high": 30, "epds_anxiety": 9, "phq9_high": 27, "phq2_positive": 6, "gad7_anxiety": 21}
+        for name, limit in limits.items():
+            if data.get(name) is not None and data[name] > limit:
+                self.add_error(name, _("The most this can be is %(n)s.") % {"n": limit})
+        return data
+
+
+class ClinicSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Clinic
+        fields = ["time_zone", "epds_online_permission"]
+
+
+class StaffForm(forms.ModelForm):
+    """A new colleague at this clinic. Colleagues from other clinics are linked by a superuser,
+    so that a clinic admin cannot probe which usernames exist elsewhere."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput)
+
+    class Meta:
+        model = get_user_model()
+        fields = ["username", "first_name", "last_name", "email"]
+
+    def clean_password(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        validate_password(self.cleaned_data["password"])
+        return self.cleaned_data["password"]
+
+    def save(self, clinic):
+        user = super().save(commit=False)
+        user.set_password(self.cleaned_data["password"])
+        user.save()
+        return Membership.objects.create(user=user, clinic=clinic, role=self.cleaned_data["role"])
+
+
+class RoleForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["role"]

@@ -1,0 +1,358 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from . import instruments
+from .risk import DEFAULT_THRESHOLDS, POSITIVE_LEVELS, Context, RiskLevel, Thresholds
+
+
+class User(AbstractUser):
+    def memberships_list(self):
+        return list(self.memberships.select_related("clinic").order_by("clinic__name"))
+
+
+class Clinic(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="America/New_York")
+    epds_online_permission = models.BooleanField(
+        _("holds the Royal College of Psychiatrists' written permission to use the EPDS online"),
+        default=False,
+    )
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return self.name
+
+    def thresholds(self, context):
+        row = self.threshold_sets.filter(context=context).first()
+        return row.as_thresholds() if row else DEFAULT_THRESHOLDS
+
+
+class Role(models.TextChoices):
+    FRONT_DESK = "front_desk", _("Front desk")
+    CLINICIAN = "clinician", _("Clinician")
+    CLINIC_ADMIN = "clinic_admin", _("Clinic admin")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
+    clinic = models.ForeignKey(Clinic, models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "clinic"], name="membership_one_role_per_clinic"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} - {self.get_role_display()} at {self.clinic}"
+
+    @property
+    def sees_scores(self):
+        return self.role in (Role.CLINICIAN, Role.CLINIC_ADMIN)
+
+    @property
+    def is_admin(self):
+        return self.role == Role.CLINIC_ADMIN
+
+
+def _threshold_field(name, label):
+    return models.PositiveSmallIntegerField(label, default=getattr(DEFAULT_THRESHOLDS, name))
+
+
+class ThresholdSet(models.Model):
+    """A clinic's cut-offs for one context; rows absent means the published defaults."""
+
+    clinic = models.ForeignKey(Clinic, models.CASCADE, related_name="threshold_sets")
+    context = models.CharField(_("context"), max_length=10, choices=Context.choices)
+    epds_possible = _threshold_field("epds_possible", _("EPDS possible depression from"))
+    epds_probable = _threshold_field("epds_probable", _("EPDS probable depression from"))
+    epds_high = _threshold_field("epds_high", _("EPDS high from"))
+    epds_anxiety = _threshold_field("epds_anxiety", _("EPDS-3A anxiety flag from"))
+    phq9_probable = _threshold_field("phq9_probable", _("PHQ-9 probable depression from"))
+    phq9_high = _threshold_field("phq9_high", _("PHQ-9 high from"))
+    phq2_positive = _threshold_field("phq2_positive", _("PHQ-2 positive from"))
+    gad7_anxiety = _threshold_field("gad7_anxiety", _("GAD-7 anxiety flag from"))
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "context"], name="thresholds_one_per_context"),
+            models.CheckConstraint(condition=Q(context__in=Context.values), name="thresholds_context_valid"),
+            models.CheckConstraint(
+                condition=Q(epds_possible__lte=models.F("epds_probable"))
+                & Q(epds_probable__lte=models.F("epds_high"))
+                & Q(epds_high__lte=30)
+                & Q(epds_anxiety__lte=9)
+                & Q(phq9_probable__lte=models.F("phq9_high"))
+                & Q(phq9_high__lte=27)
+                & Q(phq2_positive__lte=6)
+                & Q(gad7_anxiety__lte=21),
+                name="thresholds_ordered_and_in_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.clinic} {self.context} cut-offs"
+
+    def as_thresholds(self):
+        return Thresholds.from_dict({f.name: getattr(self, f.name) for f in self._meta.fields})
+
+
+class MotherQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        """The one door to mothers' data: only the clinic the user is working in."""
+        if membership is None:
+            return self.none()
+        return self.filter(clinic_id=membership.clinic_id)
+
+    def search(self, term):
+        term = (term or "").strip()
+        if not term:
+            return self
+        q = Q(record_number__iexact=term)
+        for word in term.split():
+            q |= Q(given_name__icontains=word) | Q(family_name__icontains=word)
+        return self.filter(q)
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    SPANISH = "es", _("Spanish")
+
+
+class Mother(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="mothers")
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(_("family name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"))
+    record_number = models.CharField(_("record number"), max_length=40)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=Language.choices, default=Language.ENGLISH
+    )
+    email = models.EmailField(_("email"), blank=True)
+    email_consent = models.BooleanField(_("consents to contact by email"), default=False)
+    phone = models.CharField(_("mobile phone"), max_length=32, blank=True)
+    sms_consent = models.BooleanField(_("consents to contact by text message"), default=False)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    objects = MotherQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "record_number"], name="mother_record_number_unique_in_clinic"),
+            models.CheckConstraint(
+                condition=Q(due_date__isnull=False) | Q(delivery_date__isnull=False),
+                name="mother_pregnant_or_delivered",
+            ),
+        ]
+        indexes = [models.Index(fields=["clinic", "-created_at"], name="mother_recent_in_clinic")]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self):
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def is_pregnant(self):
+        return self.delivery_date is None
+
+    def context_on(self, day):
+        if self.delivery_date and day >= self.delivery_date:
+            return Context.POSTNATAL
+        return Context.ANTENATAL
+
+    def weeks_since_delivery(self, day):
+        if self.delivery_date and day >= self.delivery_date:
+            return (day - self.delivery_date).days // 7
+        return None
+
+    def weeks_pregnant(self, day):
+        """Gestational age from the due date (40 weeks), while still pregnant on that day."""
+        if self.due_date and not (self.delivery_date and day >= self.delivery_date):
+            weeks = 40 - (self.due_date - day).days / 7
+            return int(weeks) if weeks >= 0 else None
+        return None
+
+
+class Infant(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    mother = models.ForeignKey(Mother, models.CASCADE, related_name="infants")
+    given_name = models.CharField(_("infant's name"), max_length=100, blank=True)
+    date_of_birth = models.DateField(_("infant's date of birth"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date_of_birth"]
+
+    def __str__(self):
+        return self.given_name or f"Infant born {self.date_of_birth}"
+
+    def age_on(self, day):
+        return age_label(self.date_of_birth, day)
+
+
+def age_label(born, day):
+    days = (day - born).days
+    if days < 0:
+        return None
+    if days < 7 * 9:
+        return _("%(n)s weeks") % {"n": days // 7}
+    return _("%(n)s months") % {"n": months_between(born, day)}
+
+
+def months_between(start, end):
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - (1 if end.day < start.day else 0)
+
+
+class Method(models.TextChoices):
+    IN_PERSON = "in_person", _("In person, entered by staff")
+    PAPER = "paper", _("Transcribed from paper")
+    ONLINE = "online", _("Completed online by the mother")
+
+
+class ScreeningQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        if membership is None:
+            return self.none()
+        return self.filter(clinic_id=membership.clinic_id)
+
+    def positive(self):
+        return self.filter(Q(risk_level__in=POSITIVE_LEVELS) | Q(anxiety_flag=True))
+
+    def self_harm(self):
+        return self.filter(self_harm=True)
+
+
+class Screening(models.Model):
+    """One completed questionnaire with its raw answers and the results computed from them."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    mother = models.ForeignKey(Mother, models.PROTECT, related_name="screenings")
+    clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="screenings")
+    instrument_code = models.CharField(max_length=16)
+    instrument_version = models.CharField(max_length=16)
+    language = models.CharField(max_length=8, default="en")
+    answers = models.JSONField()
+    functional_difficulty = models.PositiveSmallIntegerField(null=True, blank=True)
+    total = models.PositiveSmallIntegerField()
+    subscales = models.JSONField(default=dict, blank=True)
+    self_harm = models.BooleanField()
+    band = models.CharField(max_length=64)
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    anxiety_flag = models.BooleanField(default=False)
+    context = models.CharField(max_length=10, choices=Context.choices)
+    thresholds = models.JSONField()
+    taken_on = models.DateField(_("date taken"))
+    method = models.CharField(_("how it was taken"), max_length=10, choices=Method.choices)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScreeningQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(total__lte=30), name="screening_total_in_range"),
+            models.CheckConstraint(condition=Q(risk_level__in=RiskLevel.values), name="screening_risk_level_valid"),
+            models.CheckConstraint(condition=Q(context__in=Context.values), name="screening_context_valid"),
+            models.CheckConstraint(condition=Q(method__in=Method.values), name="screening_method_valid"),
+            models.CheckConstraint(
+                condition=Q(functional_difficulty__isnull=True) | Q(functional_difficulty__lte=3),
+                name="screening_difficulty_in_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["mother", "taken_on"], name="screening_mother_timeline"),
+            models.Index(fields=["clinic", "-created_at"], name="screening_recent_in_clinic"),
+        ]
+
+    def __str__(self):
+        return f"{self.instrument_code} on {self.taken_on}"
+
+    @property
+    def instrument(self):
+        return instruments.get(self.instrument_code, self.instrument_version)
+
+    def rescore(self):
+        from .risk import assess
+
+        result = self.instrument.score(self.answers)
+        return result, assess(result, Thresholds.from_dict(self.thresholds))
+
+    @property
+    def risk(self):
+        return self.rescore()[1]
+
+    @property
+    def is_positive(self):
+        return self.risk_level in POSITIVE_LEVELS or self.anxiety_flag
+
+    def weeks_since_delivery(self):
+        return self.mother.weeks_since_delivery(self.taken_on)
+
+    def weeks_pregnant(self):
+        return self.mother.weeks_pregnant(self.taken_on)
+
+    def infant_ages(self):
+        return [
+            (infant, infant.age_on(self.taken_on))
+            for infant in self.mother.infants.all()
+            if infant.date_of_birth <= self.taken_on
+        ]
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit entries are append-only.")
+
+    def delete(self):
+        raise PermissionError("Audit entries are append-only.")
+
+
+class AuditEntry(models.Model):
+    class Action(models.TextChoices):
+        VIEW = "view", _("viewed")
+        CREATE = "create", _("created")
+        UPDATE = "update", _("changed")
+        SEARCH = "search", _("searched")
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="audit_entries")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    object_type = models.CharField(max_length=40)
+    object_code = models.UUIDField(null=True)
+    summary = models.CharField(max_length=300, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["clinic", "-at"], name="audit_clinic_recent")]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit entries are append-only.")

@@ -1,0 +1,117 @@
+"""Risk grading: a pure function of a score result and the clinic's thresholds.
+
+The defaults here (clinical.md section 3) are the only place thresholds are written down;
+a clinic's own values live in ThresholdSet rows whose field defaults come from here."""
+
+from dataclasses import asdict, dataclass, fields
+
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", gettext_lazy("Low")
+    POSSIBLE = "possible", gettext_lazy("Possible depression")
+    PROBABLE = "probable", gettext_lazy("Probable depression")
+    HIGH = "high", gettext_lazy("High")
+    URGENT = "urgent", gettext_lazy("Urgent: self-harm answer")
+
+
+LEVEL_ORDER = [RiskLevel.LOW, RiskLevel.POSSIBLE, RiskLevel.PROBABLE, RiskLevel.HIGH, RiskLevel.URGENT]
+POSITIVE_LEVELS = LEVEL_ORDER[1:]
+
+
+class Context(models.TextChoices):
+    ANTENATAL = "antenatal", gettext_lazy("Antenatal")
+    POSTNATAL = "postnatal", gettext_lazy("Postnatal")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    epds_possible: int = 10
+    epds_probable: int = 13
+    epds_high: int = 15
+    epds_anxiety: int = 6
+    phq9_probable: int = 10
+    phq9_high: int = 15
+    phq2_positive: int = 3
+    gad7_anxiety: int = 10
+
+    @classmethod
+    def from_dict(cls, data):
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def as_dict(self):
+        return asdict(self)
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+@dataclass(frozen=True)
+class Risk:
+    level: str
+    anxiety_flag: bool
+    reasons: tuple[str, ...]
+
+    @property
+    def is_positive(self):
+        return self.level in POSITIVE_LEVELS or self.anxiety_flag
+
+
+def _grade(total, steps):
+    """steps: (minimum, level, reason) from the highest down; the first reached wins."""
+    for minimum, level, reason in steps:
+        if total >= minimum:
+            return level, reason
+    return RiskLevel.LOW, None
+
+
+def assess(result, thresholds=DEFAULT_THRESHOLDS):
+    t = thresholds
+    code, total = result.instrument, result.total
+    steps, anxiety = [], []
+    if code == "EPDS":
+        steps = [
+            (t.epds_high, RiskLevel.HIGH, _("EPDS total %(total)s is %(min)s or more: high")),
+            (t.epds_probable, RiskLevel.PROBABLE, _("EPDS total %(total)s is %(min)s or more: probable depression")),
+            (t.epds_possible, RiskLevel.POSSIBLE, _("EPDS total %(total)s is %(min)s or more: possible depression")),
+        ]
+        anxiety = [("EPDS-3A", result.subscales["EPDS-3A"], t.epds_anxiety)]
+    elif code == "PHQ-9":
+        steps = [
+            (t.phq9_high, RiskLevel.HIGH, _("PHQ-9 total %(total)s is %(min)s or more: high")),
+            (t.phq9_probable, RiskLevel.PROBABLE, _("PHQ-9 total %(total)s is %(min)s or more: probable depression")),
+        ]
+    elif code == "PHQ-2":
+        steps = [
+            (
+                t.phq2_positive,
+                RiskLevel.POSSIBLE,
+                _("PHQ-2 total %(total)s is %(min)s or more: positive, follow with the PHQ-9"),
+            ),
+        ]
+    elif code == "GAD-7":
+        anxiety = [("GAD-7", total, t.gad7_anxiety)]
+
+    level, reason = _grade(total, [(m, lvl, r % {"total": total, "min": m}) for m, lvl, r in steps])
+    if reason:
+        reasons = [reason]
+    elif steps:
+        reasons = [_("%(code)s total %(total)s is below the clinic's cut-offs") % {"code": code, "total": total}]
+    else:
+        reasons = [_("%(code)s measures anxiety, not depression") % {"code": code}]
+    if result.self_harm:
+        level = RiskLevel.URGENT
+        reasons.insert(0, _("Self-harm item answered above zero: same-day risk assessment, whatever the total"))
+    flagged = False
+    for name, score, minimum in anxiety:
+        if score >= minimum:
+            flagged = True
+            reasons.append(
+                _("%(name)s score %(score)s is %(min)s or more: anxiety flag")
+                % {"name": name, "score": score, "min": minimum}
+            )
+    return Risk(level=level, anxiety_flag=flagged, reasons=tuple(reasons))

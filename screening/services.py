@@ -1,0 +1,47 @@
+from django.db import transaction
+
+from . import audit
+from .models import AuditEntry, Screening
+from .risk import assess
+from .signals import screening_completed
+
+
+@transaction.atomic
+def record_screening(
+    *, mother, instrument, answers, taken_on, method, entered_by, language="en", functional_difficulty=None
+):
+    """Score, grade and store a completed questionnaire; raises InvalidAnswers, saving nothing."""
+    result = instrument.score(answers)
+    context = mother.context_on(taken_on)
+    thresholds = mother.clinic.thresholds(context)
+    risk = assess(result, thresholds)
+    screening = Screening.objects.create(
+        mother=mother,
+        clinic_id=mother.clinic_id,
+        instrument_code=instrument.code,
+        instrument_version=instrument.version,
+        language=language,
+        answers=list(answers),
+        functional_difficulty=functional_difficulty,
+        total=result.total,
+        subscales=result.subscales,
+        self_harm=result.self_harm,
+        band=result.band,
+        risk_level=risk.level,
+        anxiety_flag=risk.anxiety_flag,
+        context=context,
+        thresholds=thresholds.as_dict(),
+        taken_on=taken_on,
+        method=method,
+        entered_by=entered_by,
+    )
+    if entered_by is not None:
+        audit.record(
+            entered_by,
+            mother.clinic,
+            AuditEntry.Action.CREATE,
+            screening,
+            f"{instrument.code} for {mother.record_number}",
+        )
+    screening_completed.send(sender=Screening, screening=screening)
+    return screening

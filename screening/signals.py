@@ -1,0 +1,5 @@
+from django.dispatch import Signal
+
+# Sent once by services.record_screening, inside its transaction: receivers (the referrals
+# app) raise alerts and recompute follow-ups atomically with the screening.
+screening_completed = Signal()  # kwargs: screening

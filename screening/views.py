@@ -1,0 +1,290 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import audit, instruments
+from .access import ADMINS, SEES_SCORES, get_mother, get_screening, staff_view
+from .forms import (
+    ClinicSettingsForm,
+    InfantFormSet,
+    MotherForm,
+    RoleForm,
+    ScreeningForm,
+    StaffForm,
+    ThresholdForm,
+)
+from .models import AuditEntry, Membership, Mother, Role, Screening, ThresholdSet
+from .risk import Context
+from .services import record_screening
+
+Action = AuditEntry.Action
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def choose_clinic(request):
+    memberships = request.user.memberships_list()
+    next_url = request.POST.get("next") or request.GET.get("next") or reverse("home")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        next_url = reverse("home")
+    if request.method == "POST":
+        chosen = next((m for m in memberships if str(m.clinic.code) == request.POST.get("clinic")), None)
+        if chosen:
+            request.session["clinic_id"] = chosen.clinic_id
+            return redirect(next_url)
+        messages.error(request, _("Choose one of your clinics."))
+    return render(request, "screening/choose_clinic.html", {"memberships": memberships, "next": next_url})
+
+
+@require_GET
+@staff_view()
+def home(request):
+    m = request.membership
+    screenings = Screening.objects.visible_to(m).select_related("mother").order_by("-created_at")
+    context = {
+        "recent_mothers": Mother.objects.visible_to(m).order_by("-created_at")[:8],
+        "recent_screenings": screenings[:8],
+    }
+    if m.sees_scores:
+        context["self_harm"] = screenings.self_harm()[:20]
+        context["positive"] = screenings.positive().filter(self_harm=False)[:20]
+    return render(request, "screening/home.html", context)
+
+
+@require_GET
+@staff_view()
+def mother_list(request):
+    term = request.GET.get("q", "")[:100]
+    mothers = Mother.objects.visible_to(request.membership).search(term).order_by("family_name", "given_name")
+    page = Paginator(mothers, 25).get_page(request.GET.get("page"))
+    if term:
+        audit.record(request.user, request.membership.clinic, Action.SEARCH, summary=f"mothers: {term}")
+    return render(request, "screening/mother_list.html", {"page": page, "q": term})
+
+
+def _save_mother(request, mother, template):
+    clinic = request.membership.clinic
+    form = MotherForm(request.POST or None, instance=mother, clinic=clinic)
+    infants = InfantFormSet(request.POST or None, instance=mother, prefix="infants")
+    if request.method == "POST" and form.is_valid() and infants.is_valid():
+        with transaction.atomic():
+            created = mother.pk is None
+            if created:
+                form.instance.created_by = request.user
+            mother = form.save()
+            infants.instance = mother
+            infants.save()
+            audit.record(
+                request.user, clinic, Action.CREATE if created else Action.UPDATE, mother, mother.record_number
+            )
+        messages.success(request, _("Saved %(name)s.") % {"name": mother.full_name})
+        return redirect("mother_detail", code=mother.code)
+    return render(request, template, {"form": form, "infants": infants, "mother": mother})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view()
+def mother_create(request):
+    return _save_mother(request, Mother(), "screening/mother_form.html")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view()
+def mother_edit(request, code):
+    return _save_mother(request, get_mother(request, code), "screening/mother_form.html")
+
+
+@require_GET
+@staff_view()
+def mother_detail(request, code):
+    mother = get_mother(request, code)
+    screenings = mother.screenings.order_by("taken_on", "created_at")
+    audit.record(request.user, mother.clinic, Action.VIEW, mother, mother.record_number)
+    return render(
+        request,
+        "screening/mother_detail.html",
+        {
+            "mother": mother,
+            "infants": mother.infants.all(),
+            "screenings": screenings,
+        },
+    )
+
+
+@require_GET
+@staff_view()
+def mother_history(request, code):
+    mother = get_mother(request, code)
+    changes = []
+    for record in mother.history.select_related("history_user").order_by("-history_date"):
+        previous = record.prev_record
+        diff = record.diff_against(previous).changes if previous else []
+        changes.append({"record": record, "changes": diff})
+    audit.record(request.user, mother.clinic, Action.VIEW, mother, "edit history")
+    return render(request, "screening/mother_history.html", {"mother": mother, "changes": changes})
+
+
+@require_GET
+@staff_view()
+def screening_start(request, code):
+    mother = get_mother(request, code)
+    return render(
+        request,
+        "screening/screening_start.html",
+        {
+            "mother": mother,
+            "instruments": instruments.all(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view()
+def screening_create(request, code, instrument):
+    mother = get_mother(request, code)
+    try:
+        instrument = instruments.get(instrument)
+    except instruments.UnknownInstrument:
+        raise Http404 from None
+    form = ScreeningForm(request.POST or None, instrument=instrument, mother=mother)
+    if request.method == "POST" and form.is_valid():
+        screening = record_screening(
+            mother=mother,
+            instrument=instrument,
+            answers=form.answers(),
+            taken_on=form.cleaned_data["taken_on"],
+            method=form.cleaned_data["method"],
+            entered_by=request.user,
+            functional_difficulty=form.cleaned_data.get("functional_difficulty"),
+        )
+        if request.membership.sees_scores:
+            return redirect("screening_detail", code=screening.code)
+        messages.success(request, _("The %(code)s is saved. A clinician will review it.") % {"code": instrument.code})
+        return redirect("mother_detail", code=mother.code)
+    return render(
+        request,
+        "screening/screening_form.html",
+        {
+            "mother": mother,
+            "instrument": instrument,
+            "form": form,
+        },
+    )
+
+
+@require_GET
+@staff_view(SEES_SCORES)
+def screening_detail(request, code):
+    screening = get_screening(request, code)
+    mother = screening.mother
+    result, risk = screening.rescore()
+    earlier = mother.screenings.filter(instrument_code=screening.instrument_code).order_by("taken_on", "created_at")
+    trend = {
+        "label": screening.instrument_code,
+        "max": screening.instrument.max_total,
+        "points": [{"x": s.taken_on.isoformat(), "y": s.total} for s in earlier],
+    }
+    audit.record(request.user, mother.clinic, Action.VIEW, screening, mother.record_number)
+    items = [
+        (item, item.options[answer]) for item, answer in zip(screening.instrument.items, screening.answers, strict=True)
+    ]
+    return render(
+        request,
+        "screening/screening_detail.html",
+        {
+            "screening": screening,
+            "mother": mother,
+            "risk": risk,
+            "items": items,
+            "trend": trend,
+            "earlier": earlier,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(ADMINS)
+def clinic_settings(request):
+    clinic = request.membership.clinic
+    forms = {}
+    for context in Context:
+        row = ThresholdSet.objects.filter(clinic=clinic, context=context).first() or ThresholdSet(
+            clinic=clinic, context=context
+        )
+        forms[context] = ThresholdForm(request.POST or None, instance=row, prefix=context.value)
+    clinic_form = ClinicSettingsForm(request.POST or None, instance=clinic, prefix="clinic")
+    if request.method == "POST" and clinic_form.is_valid() and all(f.is_valid() for f in forms.values()):
+        with transaction.atomic():
+            clinic_form.save()
+            for form in forms.values():
+                if form.has_changed() or form.instance.pk is None:
+                    form.save()
+            audit.record(request.user, clinic, Action.UPDATE, clinic, "settings and thresholds")
+        messages.success(request, _("Clinic settings saved."))
+        return redirect("clinic_settings")
+    return render(
+        request,
+        "screening/clinic_settings.html",
+        {
+            "clinic_form": clinic_form,
+            "threshold_forms": forms,
+        },
+    )
+
+
+@require_GET
+@staff_view(ADMINS)
+def staff_list(request):
+    members = request.membership.clinic.memberships.select_related("user").order_by("user__username")
+    return render(request, "screening/staff_list.html", {"members": members, "roles": Role.choices})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(ADMINS)
+def staff_add(request):
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        membership = form.save(request.membership.clinic)
+        audit.record(
+            request.user, membership.clinic, Action.CREATE, None, f"staff {membership.user.username}: {membership.role}"
+        )
+        messages.success(request, _("Added %(user)s.") % {"user": membership.user.username})
+        return redirect("staff_list")
+    return render(request, "screening/staff_form.html", {"form": form})
+
+
+@require_POST
+@staff_view(ADMINS)
+def staff_role(request, pk):
+    membership = get_object_or_404(Membership, pk=pk, clinic=request.membership.clinic)
+    if membership == request.membership:
+        raise PermissionDenied  # an admin cannot demote or remove themselves
+    if request.POST.get("remove"):
+        membership.delete()
+        summary = f"staff {membership.user.username}: removed"
+    else:
+        form = RoleForm(request.POST, instance=membership)
+        if not form.is_valid():
+            messages.error(request, _("Choose a valid role."))
+            return redirect("staff_list")
+        form.save()
+        summary = f"staff {membership.user.username}: {membership.role}"
+    audit.record(request.user, request.membership.clinic, Action.UPDATE, None, summary)
+    messages.success(request, _("Staff updated."))
+    return redirect("staff_list")
+
+
+@require_GET
+@staff_view(ADMINS)
+def audit_log(request):
+    entries = AuditEntry.objects.filter(clinic=request.membership.clinic).select_related("actor")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "screening/audit_log.html", {"page": page})

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Serves the app with a Celery worker and beat on the embedded filesystem broker.
+# Ctrl-C stops all three.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .broker/out .broker/control
+trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait' INT TERM EXIT
+.venv/bin/celery -A config worker --loglevel=INFO --concurrency=1 --pool=solo &
+.venv/bin/celery -A config beat --loglevel=INFO --schedule .broker/beat-schedule &
+.venv/bin/python manage.py runserver 127.0.0.1:8000 &
+wait -n

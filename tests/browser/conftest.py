@@ -1,0 +1,58 @@
+import os
+from urllib.parse import urlparse
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+class Visit:
+    """Watches a page: every request must stay on the app's origin, every page must pass axe."""
+
+    def __init__(self, page, origin):
+        self.page, self.origin = page, origin
+        self.foreign, self.violations = [], []
+        page.on("request", self._request)
+
+    def _request(self, request):
+        url = urlparse(request.url)
+        if url.scheme in ("data", "blob", "about"):
+            return
+        if f"{url.scheme}://{url.netloc}" != self.origin:
+            self.foreign.append(request.url)
+
+    def check_accessibility(self):
+        results = Axe().run(self.page)
+        if results.violations_count:
+            self.violations.append((self.page.url, results.generate_report()))
+
+    def assert_clean(self):
+        assert not self.foreign, f"requests to other origins: {self.foreign}"
+        assert not self.violations, "\n\n".join(f"{url}\n{report}" for url, report in self.violations)
+
+
+@pytest.fixture
+def visit(page, live_server):
+    page.set_default_timeout(10_000)
+    return Visit(page, live_server.url)

@@ -1,0 +1,100 @@
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from screening import instruments
+from screening.models import Clinic, Infant, Membership, Method, Mother, Role, User
+from screening.services import record_screening
+
+PASSWORD = "a-long-test-password-2026"
+
+
+def make_staff(username, clinic, role):
+    user = User.objects.create_user(username, f"{username}@example.org", PASSWORD)
+    Membership.objects.create(user=user, clinic=clinic, role=role)
+    return user
+
+
+@pytest.fixture
+def clinic_a(db):
+    return Clinic.objects.create(name="Clinic A")
+
+
+@pytest.fixture
+def clinic_b(db):
+    return Clinic.objects.create(name="Clinic B")
+
+
+@pytest.fixture
+def clinician(clinic_a):
+    return make_staff("alice", clinic_a, Role.CLINICIAN)
+
+
+@pytest.fixture
+def front_desk(clinic_a):
+    return make_staff("bob", clinic_a, Role.FRONT_DESK)
+
+
+@pytest.fixture
+def clinic_admin(clinic_a):
+    return make_staff("ada", clinic_a, Role.CLINIC_ADMIN)
+
+
+@pytest.fixture
+def outsider(clinic_b):
+    """A clinician of clinic B."""
+    return make_staff("charlie", clinic_b, Role.CLINICIAN)
+
+
+@pytest.fixture
+def login():
+    def client_for(user):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return client_for
+
+
+def make_mother(clinic, created_by, record_number="A-100", delivered_days_ago=42, **fields):
+    today = timezone.localdate()
+    delivery = today - timedelta(days=delivered_days_ago) if delivered_days_ago is not None else None
+    values = dict(
+        given_name="Maria",
+        family_name="Lopez",
+        date_of_birth=date(1994, 5, 17),
+        record_number=record_number,
+        email="maria@example.org",
+        email_consent=True,
+        due_date=delivery or today + timedelta(days=60),
+        delivery_date=delivery,
+    )
+    values.update(fields)
+    mother = Mother.objects.create(clinic=clinic, created_by=created_by, **values)
+    if delivery:
+        Infant.objects.create(mother=mother, date_of_birth=delivery, given_name="Leo")
+    return mother
+
+
+@pytest.fixture
+def mother(clinic_a, front_desk):
+    return make_mother(clinic_a, front_desk)
+
+
+def enter_epds(mother, answers, by, taken_on=None):
+    return record_screening(
+        mother=mother,
+        instrument=instruments.EPDS,
+        answers=answers,
+        taken_on=taken_on or timezone.localdate(),
+        method=Method.PAPER,
+        entered_by=by,
+    )
+
+
+@pytest.fixture
+def screening(mother, front_desk):
+    return enter_epds(mother, [1, 1, 1, 2, 2, 2, 2, 2, 2, 2], front_desk)

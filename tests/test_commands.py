@@ -1,0 +1,49 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from screening.models import Clinic, Membership, Mother, Screening, User
+
+from .conftest import enter_epds
+
+
+def test_rescore_check_passes_when_every_stored_result_matches(screening, capsys):
+    call_command("rescore", "--check")
+    assert "1 screenings re-scored, 0 differ." in capsys.readouterr().out
+
+
+def test_rescore_check_lists_a_screening_whose_stored_result_differs(mother, front_desk, capsys):
+    good = enter_epds(mother, [0, 0, 3, 0, 3, 3, 3, 3, 3, 3], front_desk)
+    bad = enter_epds(mother, [1, 1, 1, 2, 2, 2, 2, 2, 2, 2], front_desk)
+    Screening.objects.filter(pk=bad.pk).update(total=3, risk_level="low")
+    with pytest.raises(CommandError) as error:
+        call_command("rescore", "--check")
+    assert error.value.returncode == 1
+    out = capsys.readouterr().out
+    assert str(bad.code) in out and str(good.code) not in out
+    assert "total stored 3, scores 12" in out and "risk_level stored 'low'" in out
+
+
+def test_demo_data_loads_twice_without_changing_anything(db):
+    call_command("load_demo")
+    counts = [Model.objects.count() for Model in (Clinic, User, Membership, Mother, Screening)]
+    call_command("load_demo")
+    assert [Model.objects.count() for Model in (Clinic, User, Membership, Mother, Screening)] == counts
+    assert counts[0] == 2 and 55 <= counts[3] <= 65
+    levels = set(Screening.objects.values_list("risk_level", flat=True))
+    assert levels == {"low", "possible", "probable", "high", "urgent"}
+    assert Screening.objects.filter(self_harm=True).exists()
+    assert (
+        Mother.objects.filter(delivery_date__isnull=True).exists()
+        and Mother.objects.filter(delivery_date__isnull=False).exists()
+    )
+    for username, clinic, role in [
+        ("admin", "Riverside", "clinic_admin"),
+        ("clinician2", "Hillview", "clinician"),
+        ("frontdesk", "Riverside", "front_desk"),
+    ]:
+        membership = Membership.objects.get(user__username=username)
+        assert membership.clinic.name.startswith(clinic) and membership.role == role
+        assert membership.user.check_password("demo-pass-2026")
+    assert User.objects.get(username="root").is_superuser
+    call_command("rescore", "--check")

@@ -1,0 +1,76 @@
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import time_machine
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from .conftest import PASSWORD
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_repeated_failed_logins_lock_the_account_from_that_address(client, clinician):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many failed log-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_correct_login_works_and_lands_on_home(client, clinician):
+    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    assert response.url == reverse("home")
+
+
+def test_sessions_expire_after_15_idle_minutes(client, clinician):
+    client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    start = timezone.now()
+    with time_machine.travel(start + timedelta(minutes=14)):
+        assert client.get(reverse("home")).status_code == 200  # activity renews the session
+    with time_machine.travel(start + timedelta(minutes=14 + 16)):
+        response = client.get(reverse("home"))
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_every_page_forbids_other_origins(login, clinician):
+    response = login(clinician).get(reverse("home"))
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "script-src 'self';" in response["Content-Security-Policy"]
+
+
+def run_manage(*args, **env):
+    test_only = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full_env = {k: v for k, v in os.environ.items() if k not in test_only}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="false",
+        SECRET_KEY="k" * 20 + "-production-secret-from-the-environment-0123456789",
+        ALLOWED_HOSTS="screening.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    env = {"DJANGO_DEBUG": "false"}
+    result = run_manage("check", **env, SECRET_KEY="")
+    assert result.returncode != 0
+
+
+def test_a_malformed_boolean_setting_fails_loudly():
+    result = run_manage("check", DJANGO_DEBUG="yes please")
+    assert result.returncode != 0 and "DJANGO_DEBUG must be true or false" in result.stderr

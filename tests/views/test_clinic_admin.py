@@ -1,0 +1,117 @@
+from django.urls import reverse
+
+from screening.models import AuditEntry, Membership, Screening, ThresholdSet, User
+
+from ..conftest import enter_epds
+
+
+def settings_post(**overrides):
+    data = {"clinic-time_zone": "America/Chicago", "clinic-epds_online_permission": "on"}
+    for context in ("antenatal", "postnatal"):
+        data.update(
+            {
+                f"{context}-epds_possible": "10",
+                f"{context}-epds_probable": "13",
+                f"{context}-epds_high": "15",
+                f"{context}-epds_anxiety": "6",
+                f"{context}-phq9_probable": "10",
+                f"{context}-phq9_high": "15",
+                f"{context}-phq2_positive": "3",
+                f"{context}-gad7_anxiety": "10",
+            }
+        )
+    data.update(overrides)
+    return data
+
+
+def test_admin_changes_a_cut_off_which_applies_to_new_screenings_and_is_audited(
+    login, clinic_admin, clinic_a, mother, front_desk
+):
+    page = login(clinic_admin).get(reverse("clinic_settings")).content.decode()
+    assert "0.81 / 0.88 at 11 or more" in page
+    response = login(clinic_admin).post(reverse("clinic_settings"), settings_post(**{"postnatal-epds_possible": "11"}))
+    assert response.status_code == 302
+    assert ThresholdSet.objects.get(clinic=clinic_a, context="postnatal").epds_possible == 11
+    clinic_a.refresh_from_db()
+    assert clinic_a.epds_online_permission is True
+    assert AuditEntry.objects.filter(action="update", object_type="Clinic", actor=clinic_admin).exists()
+    assert ThresholdSet.history.filter(epds_possible=11, history_user=clinic_admin).exists()
+    screening = enter_epds(mother, [1, 1, 1, 1, 2, 2, 2, 1, 3, 3], front_desk)  # total 10
+    assert (screening.risk_level, screening.thresholds["epds_possible"]) == ("low", 11)
+
+
+def test_out_of_order_cut_offs_are_refused(login, clinic_admin, clinic_a):
+    response = login(clinic_admin).post(
+        reverse("clinic_settings"), settings_post(**{"postnatal-epds_probable": "16", "postnatal-gad7_anxiety": "40"})
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "at or above the one before it" in body and "The most this can be is 21" in body
+    assert not ThresholdSet.objects.exists()
+
+
+def test_admin_adds_a_colleague_changes_her_role_and_removes_her(login, clinic_admin, clinic_a):
+    client = login(clinic_admin)
+    client.post(
+        reverse("staff_add"),
+        {
+            "username": "dora",
+            "first_name": "Dora",
+            "last_name": "Diaz",
+            "email": "",
+            "role": "front_desk",
+            "password": "another-strong-pass-1",
+        },
+    )
+    membership = Membership.objects.get(user__username="dora", clinic=clinic_a)
+    assert membership.role == "front_desk"
+    client.post(reverse("staff_role", args=[membership.pk]), {"role": "clinician"})
+    membership.refresh_from_db()
+    assert membership.role == "clinician"
+    client.post(reverse("staff_role", args=[membership.pk]), {"remove": "1"})
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert AuditEntry.objects.filter(summary__startswith="staff dora").count() == 3
+
+
+def test_a_weak_password_or_taken_username_is_refused(login, clinic_admin, outsider):
+    response = login(clinic_admin).post(
+        reverse("staff_add"), {"username": outsider.username, "role": "clinician", "password": "123"}
+    )
+    body = response.content.decode()
+    assert "already exists" in body and "too short" in body
+    assert not Membership.objects.filter(user=outsider, clinic__name="Clinic A").exists()
+
+
+def test_admin_cannot_change_staff_of_another_clinic_or_themselves(login, clinic_admin, outsider):
+    client = login(clinic_admin)
+    assert (
+        client.post(reverse("staff_role", args=[outsider.memberships.get().pk]), {"role": "front_desk"}).status_code
+        == 404
+    )
+    own = clinic_admin.memberships.get()
+    assert client.post(reverse("staff_role", args=[own.pk]), {"remove": "1"}).status_code == 403
+    assert User.objects.filter(pk=outsider.pk).exists() and Membership.objects.filter(pk=own.pk).exists()
+
+
+def test_audit_log_shows_only_this_clinics_entries(login, clinic_admin, clinician, outsider, screening, clinic_b):
+    from ..conftest import make_mother
+
+    login(clinician).get(reverse("screening_detail", args=[screening.code]))
+    other = make_mother(clinic_b, outsider, record_number="B-SECRET")
+    login(outsider).get(reverse("mother_detail", args=[other.code]))
+    page = login(clinic_admin).get(reverse("audit_log")).content.decode()
+    assert "alice" in page and "viewed" in page and "B-SECRET" not in page
+
+
+def test_audit_entries_cannot_be_changed_or_deleted(clinician, clinic_a, screening):
+    import pytest
+    from django.db import connection, transaction
+
+    entry = AuditEntry.objects.first()
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.all().delete()
+    with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE screening_auditentry SET summary = 'rewritten'")
+    assert Screening.objects.count() == 1

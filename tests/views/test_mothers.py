@@ -1,0 +1,114 @@
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from screening.models import AuditEntry, Mother
+
+from ..conftest import make_mother
+
+
+def registration(**overrides):
+    today = timezone.localdate()
+    data = {
+        "given_name": "Sofia",
+        "family_name": "Reyes",
+        "date_of_birth": "1996-02-03",
+        "record_number": "R-777",
+        "preferred_language": "es",
+        "email": "sofia@example.org",
+        "email_consent": "on",
+        "phone": "+15550001111",
+        "sms_consent": "on",
+        "status": "delivered",
+        "due_date": "",
+        "delivery_date": (today - timedelta(days=20)).isoformat(),
+        "infants-TOTAL_FORMS": "1",
+        "infants-INITIAL_FORMS": "0",
+        "infants-MIN_NUM_FORMS": "0",
+        "infants-MAX_NUM_FORMS": "8",
+        "infants-0-given_name": "Lia",
+        "infants-0-date_of_birth": (today - timedelta(days=20)).isoformat(),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_front_desk_registers_a_mother_with_her_infant(login, front_desk, clinic_a):
+    response = login(front_desk).post(reverse("mother_create"), registration())
+    mother = Mother.objects.get(record_number="R-777")
+    assert response.url == reverse("mother_detail", args=[mother.code])
+    assert mother.clinic == clinic_a and mother.created_by == front_desk
+    assert [i.given_name for i in mother.infants.all()] == ["Lia"]
+    assert AuditEntry.objects.filter(action="create", object_code=mother.code, actor=front_desk).exists()
+
+
+def test_a_pregnant_mother_needs_a_due_date_and_keeps_what_was_typed(login, front_desk):
+    response = login(front_desk).post(reverse("mother_create"), registration(status="pregnant", delivery_date=""))
+    assert response.status_code == 200
+    assert "Enter the due date" in response.content.decode()
+    assert 'value="Sofia"' in response.content.decode()
+    assert not Mother.objects.exists()
+
+
+def test_record_number_is_unique_within_a_clinic_only(login, front_desk, outsider, mother):
+    clash = login(front_desk).post(reverse("mother_create"), registration(record_number=mother.record_number))
+    assert "Another mother at this clinic has this record number" in clash.content.decode()
+    other_clinic = login(outsider).post(reverse("mother_create"), registration(record_number=mother.record_number))
+    assert other_clinic.status_code == 302
+
+
+def test_consent_without_a_contact_is_refused(login, front_desk):
+    response = login(front_desk).post(reverse("mother_create"), registration(email="", phone=""))
+    body = response.content.decode()
+    assert "untick the consent to email" in body and "untick the consent to text" in body
+
+
+def test_future_dates_are_refused(login, front_desk):
+    future = (timezone.localdate() + timedelta(days=3)).isoformat()
+    response = login(front_desk).post(reverse("mother_create"), registration(delivery_date=future))
+    assert "This date is in the future" in response.content.decode()
+
+
+def test_malformed_dates_get_a_message_not_an_error(login, front_desk):
+    response = login(front_desk).post(
+        reverse("mother_create"), registration(date_of_birth="17/05/x", **{"infants-TOTAL_FORMS": "zz"})
+    )
+    assert response.status_code == 200
+    assert "Enter a valid date" in response.content.decode()
+
+
+def test_search_by_name_or_record_number(login, front_desk, clinic_a, mother):
+    other = make_mother(clinic_a, front_desk, record_number="A-200", given_name="Zoe", family_name="Park")
+    client = login(front_desk)
+    by_name = client.get(reverse("mother_list"), {"q": "lopez"}).content.decode()
+    assert mother.full_name in by_name and other.full_name not in by_name
+    by_number = client.get(reverse("mother_list"), {"q": "a-200"}).content.decode()
+    assert other.full_name in by_number and mother.full_name not in by_number
+    assert AuditEntry.objects.filter(action="search").count() == 2
+
+
+def test_editing_keeps_a_history_of_who_changed_what(login, front_desk, clinician, mother):
+    data = registration(record_number=mother.record_number, family_name="Lopez-Diaz", **{"infants-TOTAL_FORMS": "0"})
+    login(clinician).post(reverse("mother_edit", args=[mother.code]), data)
+    mother.refresh_from_db()
+    assert mother.family_name == "Lopez-Diaz"
+    page = login(front_desk).get(reverse("mother_history", args=[mother.code])).content.decode()
+    assert "family_name: Lopez" in page and "Lopez-Diaz" in page and "alice" in page
+    assert AuditEntry.objects.filter(action="update", object_code=mother.code, actor=clinician).exists()
+
+
+def test_viewing_a_mother_is_audited_and_shows_her_screenings_in_time_order(login, clinician, mother, front_desk):
+    from ..conftest import enter_epds
+
+    today = timezone.localdate()
+    later = enter_epds(mother, [0] * 9 + [3], front_desk, taken_on=today)
+    earlier = enter_epds(mother, [2] * 9 + [3], front_desk, taken_on=today - timedelta(days=14))
+    page = login(clinician).get(reverse("mother_detail", args=[mother.code])).content.decode()
+    assert page.index(str(earlier.code)) < page.index(str(later.code))
+    assert AuditEntry.objects.filter(action="view", object_code=mother.code, actor=clinician).count() == 1
+
+
+def test_front_desk_sees_no_scores_on_the_mothers_page(login, front_desk, screening):
+    page = login(front_desk).get(reverse("mother_detail", args=[screening.mother.code])).content.decode()
+    assert "Self-harm" not in page and "Urgent" not in page and str(screening.code) not in page
