@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .instruments.phq import DIFFICULTY_OPTIONS, DIFFICULTY_QUESTION
-from .models import Clinic, Infant, Membership, Method, Mother, Role, ThresholdSet
+from .models import Clinic, Infant, Membership, Method, Mother, RiskFactor, Role, ThresholdSet
 
 
 class DateInput(forms.DateInput):
@@ -22,6 +22,13 @@ def not_in_future(day):
 
 
 class MotherForm(forms.ModelForm):
+    risk_factors = forms.MultipleChoiceField(
+        label=_("Risk factors"),
+        choices=RiskFactor.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Used to recommend counselling after a possible-depression screen."),
+    )
     status = forms.ChoiceField(
         label=_("Pregnancy"),
         choices=[("pregnant", _("Pregnant")), ("delivered", _("Has delivered"))],
@@ -43,6 +50,7 @@ class MotherForm(forms.ModelForm):
             "status",
             "due_date",
             "delivery_date",
+            "risk_factors",
         ]
         widgets = {f: DateInput() for f in ("date_of_birth", "due_date", "delivery_date")}
 

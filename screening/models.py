@@ -128,6 +128,20 @@ class Language(models.TextChoices):
     SPANISH = "es", _("Spanish")
 
 
+class RiskFactor(models.TextChoices):
+    """Factors that move a possible-depression screen towards counselling (USPSTF 2019)."""
+
+    HISTORY_OF_DEPRESSION = "history_of_depression", _("History of depression")
+    SUBTHRESHOLD_SYMPTOMS = "subthreshold_symptoms", _("Subthreshold depressive symptoms")
+    LOW_INCOME = "low_income", _("Low income")
+    ADOLESCENT_PARENT = "adolescent_parent", _("Adolescent parent")
+    SINGLE_PARENT = "single_parent", _("Single parent")
+    PARTNER_VIOLENCE = "partner_violence", _("Recent intimate partner violence")
+    ELEVATED_ANXIETY = "elevated_anxiety", _("Elevated anxiety")
+    NEGATIVE_LIFE_EVENTS = "negative_life_events", _("Major negative life events")
+    RELATIONSHIP_CONCERNS = "relationship_concerns", _("Concerns about the mother-infant relationship")
+
+
 class Mother(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="mothers")
@@ -144,6 +158,7 @@ class Mother(models.Model):
     sms_consent = models.BooleanField(_("consents to contact by text message"), default=False)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
+    risk_factors = models.JSONField(_("risk factors"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     history = HistoricalRecords()
@@ -175,6 +190,13 @@ class Mother(models.Model):
         if self.delivery_date and day >= self.delivery_date:
             return Context.POSTNATAL
         return Context.ANTENATAL
+
+    def youngest_infant_months(self, day):
+        ages = [months_between(i.date_of_birth, day) for i in self.infants.all() if i.date_of_birth <= day]
+        return min(ages) if ages else None
+
+    def risk_factor_labels(self):
+        return [RiskFactor(code).label for code in self.risk_factors if code in RiskFactor.values]
 
     def weeks_since_delivery(self, day):
         if self.delivery_date and day >= self.delivery_date:
@@ -220,6 +242,23 @@ def months_between(start, end):
     return months - (1 if end.day < start.day else 0)
 
 
+class CrisisResource(models.Model):
+    """Where a mother in crisis can turn, per clinic and language; none set means the defaults."""
+
+    clinic = models.ForeignKey(Clinic, models.CASCADE, related_name="crisis_resources")
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    name = models.CharField(_("name"), max_length=120)
+    contact = models.CharField(_("how to reach it"), max_length=120)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.language})"
+
+
 class Method(models.TextChoices):
     IN_PERSON = "in_person", _("In person, entered by staff")
     PAPER = "paper", _("Transcribed from paper")
@@ -237,6 +276,9 @@ class ScreeningQuerySet(models.QuerySet):
 
     def self_harm(self):
         return self.filter(self_harm=True)
+
+    def awaiting_review(self):
+        return self.filter(reviewed_at__isnull=True)
 
 
 class Screening(models.Model):
@@ -262,6 +304,7 @@ class Screening(models.Model):
     method = models.CharField(_("how it was taken"), max_length=10, choices=Method.choices)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)  # a clinician decided what to do
 
     objects = ScreeningQuerySet.as_manager()
 

@@ -55,6 +55,7 @@ class Risk:
     level: str
     anxiety_flag: bool
     reasons: tuple[str, ...]
+    score_level: str = RiskLevel.LOW  # what the total alone grades, self-harm aside
 
     @property
     def is_positive(self):
@@ -103,6 +104,7 @@ def assess(result, thresholds=DEFAULT_THRESHOLDS):
         reasons = [_("%(code)s total %(total)s is below the clinic's cut-offs") % {"code": code, "total": total}]
     else:
         reasons = [_("%(code)s measures anxiety, not depression") % {"code": code}]
+    score_level = level
     if result.self_harm:
         level = RiskLevel.URGENT
         reasons.insert(0, _("Self-harm item answered above zero: same-day risk assessment, whatever the total"))
@@ -114,4 +116,4 @@ def assess(result, thresholds=DEFAULT_THRESHOLDS):
                 _("%(name)s score %(score)s is %(min)s or more: anxiety flag")
                 % {"name": name, "score": score, "min": minimum}
             )
-    return Risk(level=level, anxiety_flag=flagged, reasons=tuple(reasons))
+    return Risk(level=level, anxiety_flag=flagged, reasons=tuple(reasons), score_level=score_level)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import audit, instruments
 from .access import ADMINS, SEES_SCORES, get_mother, get_screening, staff_view
+from .extensions import render_panels
 from .forms import (
     ClinicSettingsForm,
     InfantFormSet,
@@ -54,8 +55,10 @@ def home(request):
         "recent_screenings": screenings[:8],
     }
     if m.sees_scores:
-        context["self_harm"] = screenings.self_harm()[:20]
-        context["positive"] = screenings.positive().filter(self_harm=False)[:20]
+        waiting = screenings.awaiting_review()
+        context["self_harm"] = waiting.self_harm()[:20]
+        context["positive"] = waiting.positive().filter(self_harm=False)[:20]
+        context["panels"] = render_panels("home", request)
     return render(request, "screening/home.html", context)
 
 
@@ -115,6 +118,7 @@ def mother_detail(request, code):
             "mother": mother,
             "infants": mother.infants.all(),
             "screenings": screenings,
+            "panels": render_panels("mother", request, mother),
         },
     )
 
@@ -206,6 +210,7 @@ def screening_detail(request, code):
             "items": items,
             "trend": trend,
             "earlier": earlier,
+            "panels": render_panels("screening_result", request, screening),
         },
     )
 

@@ -68,7 +68,7 @@ def test_clinician_registers_a_mother_enters_an_epds_and_sees_the_self_harm_flag
         page.get_by_role("group", name=legend).get_by_label(option, exact=True).check()
     page.get_by_role("button", name="Save screening").click()
 
-    page.get_by_role("heading", name="Self-harm answer").wait_for()
+    page.get_by_role("heading", name="Self-harm answer", exact=True).wait_for()
     assert page.get_by_text("Urgent: self-harm answer").first.is_visible()
     screening = Screening.objects.get(mother=mother)
     assert (screening.total, screening.self_harm, screening.risk_level) == (17, True, "urgent")

@@ -138,8 +138,8 @@ def test_home_lists_self_harm_and_positive_screens_for_clinicians_only(login, cl
     enter_epds(mother, URGENT_EPDS, front_desk)
     enter_epds(mother, [2, 2, 0, 2, 1, 1, 1, 1, 2, 3], front_desk)
     clinician_home = login(clinician).get(reverse("home")).content.decode()
-    assert "Self-harm answers" in clinician_home and "Positive screens" in clinician_home
-    assert clinician_home.count("self-harm-flag") == 1 and "risk-high" in clinician_home
+    assert "Self-harm answers awaiting a decision" in clinician_home and "Positive screens awaiting" in clinician_home
+    assert clinician_home.count('class="list-group-item self-harm-flag"') == 1 and "risk-high" in clinician_home
     desk_home = login(front_desk).get(reverse("home")).content.decode()
     assert "Self-harm answers" not in desk_home and "risk-high" not in desk_home
     assert mother.full_name in desk_home

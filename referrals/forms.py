@@ -1,0 +1,132 @@
+from django import forms
+from django.forms import modelformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from screening.forms import DateInput
+from screening.models import CrisisResource, Language
+
+from . import lifecycle, pathways
+from .models import Alert, DecisionKind, Provider, ReferralSettings, Status, Urgency
+
+
+class ReferForm(forms.Form):
+    pathway = forms.ChoiceField(label=_("Pathway"))
+    provider = forms.ModelChoiceField(label=_("Provider"), queryset=Provider.objects.none(), required=False)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.ROUTINE)
+    note = forms.CharField(
+        label=_("Note for the provider"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+    override_reason = forms.CharField(
+        label=_("Reason, if you choose a pathway that was not recommended"), required=False, max_length=500
+    )
+
+    def __init__(self, *args, clinic, recommended, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recommended = set(recommended)
+        first = [(c, f"{pathways.get(c).name} ({_('recommended')})") for c in recommended]
+        rest = [(c, name) for c, name in pathways.choices() if c not in self.recommended]
+        self.fields["pathway"].choices = first + rest
+        if recommended:
+            self.fields["pathway"].initial = recommended[0]
+        self.fields["provider"].queryset = Provider.objects.filter(clinic=clinic)
+        self.fields["provider"].label_from_instance = lambda p: (
+            f"{p.name}: {', '.join(str(n) for n in p.pathway_names())}"
+            + ("" if p.accepting else f" ({_('not accepting')})")
+        )
+
+    def clean(self):
+        data = super().clean()
+        pathway, provider = data.get("pathway"), data.get("provider")
+        if pathway and pathway not in self.recommended and not data.get("override_reason", "").strip():
+            self.add_error("override_reason", _("This pathway was not recommended: say why you chose it."))
+        if pathway and provider and pathway not in provider.pathways:
+            self.add_error("provider", _("This provider does not offer that pathway."))
+        return data
+
+
+class DecisionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Decision without a referral"),
+        choices=[(k.value, k.label) for k in DecisionKind if k != DecisionKind.REFERRED],
+    )
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+
+class TransitionForm(forms.Form):
+    target = forms.ChoiceField(label=_("Move to"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=300,
+        help_text=_("Needed to reject, cancel, hold, fail or mark in error."),
+    )
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    first_session_on = forms.DateField(label=_("Date of the first session"), required=False, widget=DateInput())
+    sessions_attended = forms.IntegerField(label=_("Sessions attended"), required=False, min_value=0, max_value=200)
+    closing_note = forms.CharField(
+        label=_("Closing note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+    def __init__(self, *args, referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.referral = referral
+        self.fields["target"].choices = [(s.value, s.label) for s in lifecycle.next_statuses(referral.status)]
+
+    def clean(self):
+        data = super().clean()
+        target = data.get("target")
+        if target:
+            try:
+                lifecycle.check(self.referral.status, target, data.get("reason"))
+            except lifecycle.InvalidTransition as error:
+                self.add_error("reason" if target in lifecycle.NEEDS_REASON else "target", str(error))
+        if target == Status.COMPLETED and data.get("sessions_attended") is None:
+            self.add_error("sessions_attended", _("Record how many sessions she attended."))
+        return data
+
+
+class AcknowledgeForm(forms.Form):
+    action = forms.ChoiceField(label=_("What was done"), choices=Alert.Action.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == Alert.Action.OTHER and not data.get("note", "").strip():
+            self.add_error("note", _("Say what was done."))
+        return data
+
+
+class ProviderForm(forms.ModelForm):
+    pathways = forms.MultipleChoiceField(
+        label=_("Pathways offered"), choices=pathways.choices(), widget=forms.CheckboxSelectMultiple
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=Language.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Provider
+        fields = ["name", "pathways", "contact", "languages", "accepting", "typical_wait_weeks"]
+
+
+class ReferralSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ReferralSettings
+        fields = [
+            "on_call_email",
+            "escalate_after_minutes",
+            "accept_within_days",
+            "first_session_within_days",
+            "follow_up_within_days",
+        ]
+
+    def clean_escalate_after_minutes(self):
+        minutes = self.cleaned_data["escalate_after_minutes"]
+        if minutes < 5:
+            raise forms.ValidationError(_("At least 5 minutes."))
+        return minutes
+
+
+CrisisResourceFormSet = modelformset_factory(
+    CrisisResource, fields=["language", "name", "contact", "description", "position"], extra=1, can_delete=True
+)

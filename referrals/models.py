@@ -1,0 +1,261 @@
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from screening.models import Clinic, Mother, Screening
+
+from . import pathways
+
+
+class ReferralSettings(models.Model):
+    """A clinic's alert routing and referral time limits; absent means the defaults."""
+
+    clinic = models.OneToOneField(Clinic, models.CASCADE, related_name="referral_settings")
+    on_call_email = models.EmailField(_("on-call email for urgent alerts"), blank=True)
+    escalate_after_minutes = models.PositiveSmallIntegerField(
+        _("escalate an unacknowledged alert to clinic admins after (minutes), and again each time"), default=60
+    )
+    accept_within_days = models.PositiveSmallIntegerField(_("provider accepts within (days)"), default=3)
+    first_session_within_days = models.PositiveSmallIntegerField(_("first session within (days)"), default=14)
+    follow_up_within_days = models.PositiveSmallIntegerField(
+        _("follow-up of a positive screen within (days)"), default=30
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(escalate_after_minutes__gte=5), name="settings_escalation_at_least_5"),
+        ]
+
+    def __str__(self):
+        return f"Referral settings of {self.clinic}"
+
+    @classmethod
+    def for_clinic(cls, clinic):
+        return cls.objects.filter(clinic=clinic).first() or cls(clinic=clinic)
+
+
+class Provider(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, models.CASCADE, related_name="providers")
+    name = models.CharField(_("name"), max_length=200)
+    pathways = models.JSONField(_("pathways offered"), default=list)
+    contact = models.CharField(_("contact"), max_length=300)
+    languages = models.JSONField(_("languages"), default=list)
+    accepting = models.BooleanField(_("accepting new clients"), default=True)
+    typical_wait_weeks = models.PositiveSmallIntegerField(_("typical wait (weeks)"), default=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def pathway_names(self):
+        return [pathways.CATALOGUE[c].name for c in self.pathways if c in pathways.CATALOGUE]
+
+
+class Status(models.TextChoices):
+    """FHIR Task status, as profiled for closed-loop referrals."""
+
+    DRAFT = "draft", _("Draft")
+    REQUESTED = "requested", _("Requested")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected by provider")
+    CANCELLED = "cancelled", _("Cancelled")
+    ON_HOLD = "on-hold", _("On hold")
+    IN_PROGRESS = "in-progress", _("In progress")
+    FAILED = "failed", _("Failed")
+    COMPLETED = "completed", _("Completed")
+    ENTERED_IN_ERROR = "entered-in-error", _("Entered in error")
+
+
+OPEN_STATUSES = [Status.DRAFT, Status.REQUESTED, Status.ACCEPTED, Status.ON_HOLD, Status.IN_PROGRESS]
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", _("Routine")
+    URGENT = "urgent", _("Urgent (within a week)")
+    SAME_DAY = "same_day", _("Same day")
+
+
+class ReferralQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        if membership is None:
+            return self.none()
+        return self.filter(clinic_id=membership.clinic_id)
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Referral(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    mother = models.ForeignKey(Mother, models.PROTECT, related_name="referrals")
+    clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="referrals")
+    screening = models.ForeignKey(Screening, models.PROTECT, null=True, blank=True, related_name="referrals")
+    pathway = models.CharField(_("pathway"), max_length=32, choices=pathways.choices())
+    provider = models.ForeignKey(Provider, models.PROTECT, null=True, blank=True, related_name="referrals")
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    was_recommended = models.BooleanField(default=True)
+    override_reason = models.CharField(_("reason for choosing another pathway"), max_length=500, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    first_session_on = models.DateField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    sessions_attended = models.PositiveSmallIntegerField(null=True, blank=True)
+    closing_note = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="referral_status_valid"),
+            models.CheckConstraint(condition=Q(urgency__in=Urgency.values), name="referral_urgency_valid"),
+            models.CheckConstraint(condition=Q(pathway__in=list(pathways.CATALOGUE)), name="referral_pathway_valid"),
+            models.CheckConstraint(
+                condition=Q(was_recommended=True) | ~Q(override_reason=""), name="referral_override_has_reason"
+            ),
+        ]
+        indexes = [
+            # used by the worklist: open referrals of a clinic
+            models.Index(
+                fields=["clinic", "status"], name="referral_open_by_clinic", condition=Q(status__in=OPEN_STATUSES)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_pathway_display()} for {self.mother}"
+
+    @property
+    def pathway_info(self):
+        return pathways.get(self.pathway)
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+    def breaches(self, limits, now=None):
+        """Time limits this referral has passed while still waiting."""
+        now = now or timezone.now()
+        found = []
+        if self.requested_at and self.status in OPEN_STATUSES:
+            if not self.accepted_at and now > self.requested_at + timedelta(days=limits.accept_within_days):
+                found.append(_("Not accepted within %(n)s days") % {"n": limits.accept_within_days})
+            if not self.first_session_on and now > self.requested_at + timedelta(days=limits.first_session_within_days):
+                found.append(_("No first session within %(n)s days") % {"n": limits.first_session_within_days})
+        return found
+
+    def next_screening(self):
+        """The mother's first screening after the referral ended (or after it was requested)."""
+        since = self.ended_at or self.requested_at
+        if since is None:
+            return None
+        return self.mother.screenings.filter(created_at__gt=since).order_by("taken_on", "created_at").first()
+
+
+class ReferralEvent(models.Model):
+    referral = models.ForeignKey(Referral, models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["to_status", "at"], name="referral_event_status_time")]
+
+    def __str__(self):
+        return f"{self.from_status or 'new'} -> {self.to_status}"
+
+
+class DecisionKind(models.TextChoices):
+    REFERRED = "referred", _("Referred")
+    NO_ACTION_NEEDED = "no_action", _("No referral needed, clinical judgement")
+    ALREADY_IN_CARE = "in_care", _("Already in care elsewhere")
+    DECLINED = "declined", _("Mother declined")
+    COULD_NOT_CONTACT = "no_contact", _("Could not contact the mother")
+    RESCREEN = "rescreen", _("Rescreen before deciding")
+
+
+class Decision(models.Model):
+    """What a clinician decided about a positive screen, when it was not (only) a referral."""
+
+    screening = models.OneToOneField(Screening, models.CASCADE, related_name="decision")
+    kind = models.CharField(_("decision"), max_length=12, choices=DecisionKind.choices)
+    note = models.TextField(_("note"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(kind__in=DecisionKind.values), name="decision_kind_valid")]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class AlertQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        if membership is None:
+            return self.none()
+        return self.filter(clinic_id=membership.clinic_id)
+
+    def unacknowledged(self):
+        return self.filter(acknowledged_at__isnull=True)
+
+
+class Alert(models.Model):
+    """A self-harm answer. Created with its screening; open until a clinician acknowledges it."""
+
+    class Action(models.TextChoices):
+        ASSESSED_IN_PERSON = "assessed", _("Assessed in person")
+        CALLED_MOTHER = "called", _("Called the mother")
+        EMERGENCY_SERVICES = "emergency", _("Emergency services contacted")
+        OTHER = "other", _("Other")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    screening = models.OneToOneField(Screening, models.PROTECT, related_name="alert")
+    clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="alerts")
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivery_attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    escalations = models.PositiveSmallIntegerField(default=0)
+    last_escalated_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    action = models.CharField(max_length=12, choices=Action.choices, blank=True)
+    note = models.TextField(blank=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True) | ~Q(action=""), name="alert_acknowledgement_has_action"
+            ),
+        ]
+        indexes = [
+            # used by referrals.alerts.sweep: alerts still open
+            models.Index(fields=["created_at"], name="alert_open", condition=Q(acknowledged_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"Alert for {self.screening}"
+
+    @property
+    def mother(self):
+        return self.screening.mother

@@ -1,0 +1,45 @@
+"""What referrals adds to screening's pages (see screening.extensions)."""
+
+from django.template.loader import render_to_string
+
+from screening.extensions import add_panel
+
+from . import services
+from .forms import DecisionForm, ReferForm
+
+
+def screening_result(request, screening):
+    if not request.membership.sees_scores:
+        return ""
+    recommendations = services.recommendations_for(screening)
+    recommended = [r.code for r in recommendations if not r.already_open]
+    return render_to_string(
+        "referrals/_screening_panel.html",
+        {
+            "screening": screening,
+            "recommendations": recommendations,
+            "refer_form": ReferForm(clinic=request.membership.clinic, recommended=recommended),
+            "decision_form": DecisionForm(),
+            "decision": getattr(screening, "decision", None),
+            "alert": getattr(screening, "alert", None),
+            "referrals": screening.referrals.select_related("provider"),
+        },
+        request=request,
+    )
+
+
+def mother(request, mother):
+    if not request.membership.sees_scores:
+        return ""
+    referrals = mother.referrals.select_related("provider").prefetch_related("events__actor").order_by("-created_at")
+    return render_to_string("referrals/_mother_panel.html", {"referrals": referrals}, request=request)
+
+
+def home(request, _obj):
+    return render_to_string("referrals/_home_panel.html", {}, request=request)
+
+
+def register():
+    add_panel("screening_result", screening_result)
+    add_panel("mother", mother)
+    add_panel("home", home)

@@ -1,0 +1,89 @@
+"""recommend(risk, context): a pure function from a risk assessment to ordered pathways, each
+with the reasons that produced it. No database access."""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from screening.risk import RiskLevel
+
+from . import pathways as p
+
+
+@dataclass(frozen=True)
+class Context:
+    postnatal: bool
+    infant_months: int | None = None  # the youngest infant's age
+    risk_factors: frozenset = field(default_factory=frozenset)
+    open_pathways: frozenset = field(default_factory=frozenset)
+    previous_positive: bool = False  # the screening before this one was positive too
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    pathway: p.Pathway
+    reasons: tuple[str, ...]
+    already_open: bool = False
+
+    @property
+    def code(self):
+        return self.pathway.code
+
+
+def mip_eligible(context):
+    return context.postnatal and context.infant_months is not None and context.infant_months < p.MIP_MAX_INFANT_MONTHS
+
+
+def _psychotherapies(context, why):
+    chosen = []
+    if mip_eligible(context):
+        chosen.append((p.MIP, [why, _("Infant is %(n)s months old: under 24 months") % {"n": context.infant_months}]))
+    chosen += [(p.CBT, [why]), (p.IPT, [why])]
+    return chosen
+
+
+def _steps(risk, context):
+    level = risk.score_level
+    steps = []
+    if risk.level == RiskLevel.URGENT:
+        steps.append((p.SAME_DAY, [_("Self-harm answer: assess risk today")]))
+    if level == RiskLevel.HIGH:
+        steps.append((p.PSYCHIATRIC, [_("High score: evaluate, and screen for bipolar disorder before medication")]))
+        steps += _psychotherapies(context, _("High score: psychotherapy alongside evaluation"))
+    elif level == RiskLevel.PROBABLE:
+        steps += _psychotherapies(context, _("Probable depression: diagnostic assessment and psychotherapy"))
+    elif level == RiskLevel.POSSIBLE:
+        factors = set(context.risk_factors)
+        if "relationship_concerns" in factors and mip_eligible(context):
+            steps.append(
+                (
+                    p.MIP,
+                    [
+                        _("Possible depression with concerns about the mother-infant relationship"),
+                        _("Infant is %(n)s months old: under 24 months") % {"n": context.infant_months},
+                    ],
+                )
+            )
+        if factors - {"relationship_concerns"} or context.previous_positive:
+            why = (
+                _("Possible depression with risk factors")
+                if factors - {"relationship_concerns"}
+                else _("Possible depression on two screens in a row")
+            )
+            steps += [(p.CBT, [why]), (p.IPT, [why])]
+        steps.append((p.PEER_SUPPORT, [_("Possible depression: information and peer support")]))
+        steps.append((p.WATCHFUL_WAITING, [_("Rescreen in 2 weeks before planning treatment")]))
+    if risk.anxiety_flag:
+        steps.append((p.ANXIETY, [_("Anxiety flag")]))
+    return steps
+
+
+def recommend(risk, context):
+    recommendations = []
+    for code, reasons in _steps(risk, context):
+        already = code in context.open_pathways
+        if already:
+            reasons = [*reasons, _("A referral on this pathway is already open")]
+        recommendations.append(Recommendation(p.get(code), tuple(reasons), already))
+    # Open pathways keep their place in the list but sort after what still needs doing.
+    return sorted(recommendations, key=lambda r: r.already_open)

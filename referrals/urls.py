@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("worklist/", views.worklist, name="worklist"),
+    path("alerts/<uuid:code>/", views.alert_detail, name="alert_detail"),
+    path("alerts/<uuid:code>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+    path("screenings/<uuid:code>/refer/", views.refer, name="refer"),
+    path("screenings/<uuid:code>/decide/", views.decide, name="decide"),
+    path("referrals/<uuid:code>/", views.referral_detail, name="referral_detail"),
+    path("referrals/<uuid:code>/transition/", views.referral_transition, name="referral_transition"),
+    path("providers/", views.provider_list, name="provider_list"),
+    path("providers/new/", views.provider_edit, name="provider_create"),
+    path("providers/<uuid:code>/", views.provider_edit, name="provider_edit"),
+    path("clinic/referral-settings/", views.referral_settings, name="referral_settings"),
+]

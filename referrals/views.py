@@ -1,0 +1,235 @@
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from screening import audit
+from screening.access import ADMINS, SEES_SCORES, get_screening, staff_view
+from screening.crisis import resources_for
+from screening.models import AuditEntry, CrisisResource, Screening
+from screening.risk import LEVEL_ORDER
+
+from . import lifecycle, services
+from .forms import (
+    AcknowledgeForm,
+    CrisisResourceFormSet,
+    DecisionForm,
+    ProviderForm,
+    ReferForm,
+    ReferralSettingsForm,
+    TransitionForm,
+)
+from .models import Alert, Provider, Referral, ReferralSettings, Status
+
+RISK_RANK = Case(
+    *[When(risk_level=level, then=Value(i)) for i, level in enumerate(LEVEL_ORDER)], output_field=IntegerField()
+)
+
+
+def get_referral(request, code):
+    return get_object_or_404(
+        Referral.objects.visible_to(request.membership).select_related("mother", "provider", "screening"), code=code
+    )
+
+
+def get_alert(request, code):
+    return get_object_or_404(
+        Alert.objects.visible_to(request.membership).select_related("screening__mother", "acknowledged_by"), code=code
+    )
+
+
+@require_GET
+@staff_view(SEES_SCORES)
+def worklist(request):
+    m = request.membership
+    limits = ReferralSettings.for_clinic(m.clinic)
+    now = timezone.now()
+    alerts = Alert.objects.visible_to(m).unacknowledged().select_related("screening__mother").order_by("-created_at")
+    positives = (
+        Screening.objects.visible_to(m)
+        .awaiting_review()
+        .positive()
+        .select_related("mother")
+        .order_by(-RISK_RANK, "-created_at")[:200]
+    )
+    follow_up_limit = now - timezone.timedelta(days=limits.follow_up_within_days)
+    referrals = []
+    for referral in Referral.objects.visible_to(m).open().select_related("mother", "provider").order_by("requested_at"):
+        breaches = referral.breaches(limits, now)
+        if breaches or referral.status != Status.IN_PROGRESS:
+            referrals.append((referral, breaches))
+    return render(
+        request,
+        "referrals/worklist.html",
+        {
+            "alerts": alerts,
+            "positives": positives,
+            "referrals": referrals,
+            "follow_up_limit": follow_up_limit,
+            "limits": limits,
+        },
+    )
+
+
+@require_GET
+@staff_view(SEES_SCORES)
+def alert_detail(request, code):
+    alert = get_alert(request, code)
+    mother = alert.screening.mother
+    audit.record(request.user, alert.clinic, AuditEntry.Action.VIEW, alert.screening, "urgent alert")
+    return render(
+        request,
+        "referrals/alert_detail.html",
+        {
+            "alert": alert,
+            "mother": mother,
+            "form": AcknowledgeForm(),
+            "resources": resources_for(alert.clinic, mother.preferred_language),
+        },
+    )
+
+
+@require_POST
+@staff_view(SEES_SCORES)
+def alert_acknowledge(request, code):
+    alert = get_alert(request, code)
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        mother = alert.screening.mother
+        return render(
+            request,
+            "referrals/alert_detail.html",
+            {
+                "alert": alert,
+                "mother": mother,
+                "form": form,
+                "resources": resources_for(alert.clinic, mother.preferred_language),
+            },
+        )
+    if services.acknowledge(alert, actor=request.user, **form.cleaned_data):
+        messages.success(request, _("Alert acknowledged. Thank you."))
+    else:
+        messages.info(request, _("A colleague had already acknowledged this alert."))
+    return redirect("screening_detail", code=alert.screening.code)
+
+
+def _refer_form(request, screening):
+    recommended = [r.code for r in services.recommendations_for(screening) if not r.already_open]
+    return ReferForm(request.POST or None, clinic=request.membership.clinic, recommended=recommended)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(SEES_SCORES)
+def refer(request, code):
+    screening = get_screening(request, code)
+    form = _refer_form(request, screening)
+    if request.method == "POST" and form.is_valid():
+        referral = services.create_referral(
+            mother=screening.mother, screening=screening, actor=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("Referral requested."))
+        return redirect("referral_detail", code=referral.code)
+    return render(
+        request,
+        "referrals/refer.html",
+        {
+            "screening": screening,
+            "form": form,
+            "recommendations": services.recommendations_for(screening),
+        },
+    )
+
+
+@require_POST
+@staff_view(SEES_SCORES)
+def decide(request, code):
+    screening = get_screening(request, code)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        services.record_decision(screening, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Decision recorded."))
+    else:
+        messages.error(request, _("Choose a decision."))
+    return redirect("screening_detail", code=screening.code)
+
+
+@require_GET
+@staff_view(SEES_SCORES)
+def referral_detail(request, code, form=None):
+    referral = get_referral(request, code)
+    audit.record(request.user, referral.clinic, AuditEntry.Action.VIEW, referral, referral.mother.record_number)
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "events": referral.events.select_related("actor"),
+            "form": form or TransitionForm(referral=referral),
+            "breaches": referral.breaches(ReferralSettings.for_clinic(referral.clinic)),
+            "next_screening": referral.next_screening(),
+        },
+    )
+
+
+@require_POST
+@staff_view(SEES_SCORES)
+def referral_transition(request, code):
+    referral = get_referral(request, code)
+    form = TransitionForm(request.POST, referral=referral)
+    if not form.is_valid():
+        request.method = "GET"
+        return referral_detail(request, code, form=form)
+    data = form.cleaned_data
+    try:
+        services.transition(referral, data.pop("target"), actor=request.user, **data)
+    except lifecycle.InvalidTransition as error:  # a colleague moved it meanwhile
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Referral updated."))
+    return redirect("referral_detail", code=referral.code)
+
+
+@require_GET
+@staff_view(SEES_SCORES)
+def provider_list(request):
+    providers = Provider.objects.filter(clinic=request.membership.clinic)
+    return render(request, "referrals/provider_list.html", {"providers": providers})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(ADMINS)
+def provider_edit(request, code=None):
+    clinic = request.membership.clinic
+    provider = get_object_or_404(Provider, clinic=clinic, code=code) if code else Provider(clinic=clinic)
+    form = ProviderForm(request.POST or None, instance=provider)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record(request.user, clinic, AuditEntry.Action.UPDATE, None, f"provider {provider.name}")
+        messages.success(request, _("Provider saved."))
+        return redirect("provider_list")
+    return render(request, "referrals/provider_form.html", {"form": form, "provider": provider})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(ADMINS)
+def referral_settings(request):
+    clinic = request.membership.clinic
+    form = ReferralSettingsForm(request.POST or None, instance=ReferralSettings.for_clinic(clinic))
+    resources = CrisisResourceFormSet(
+        request.POST or None, queryset=CrisisResource.objects.filter(clinic=clinic), prefix="crisis"
+    )
+    if request.method == "POST" and form.is_valid() and resources.is_valid():
+        with transaction.atomic():
+            form.save()
+            for resource in resources.save(commit=False):
+                resource.clinic = clinic
+                resource.save()
+            for resource in resources.deleted_objects:
+                resource.delete()
+            audit.record(request.user, clinic, AuditEntry.Action.UPDATE, None, "referral settings")
+        messages.success(request, _("Referral settings saved."))
+        return redirect("referral_settings")
+    return render(request, "referrals/settings.html", {"form": form, "resources": resources})
