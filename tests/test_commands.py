@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from referrals.models import Alert, Provider, Referral
 from screening.models import Clinic, Membership, Mother, Screening, User
 
 from .conftest import enter_epds
@@ -26,9 +27,13 @@ def test_rescore_check_lists_a_screening_whose_stored_result_differs(mother, fro
 
 def test_demo_data_loads_twice_without_changing_anything(db):
     call_command("load_demo")
-    counts = [Model.objects.count() for Model in (Clinic, User, Membership, Mother, Screening)]
+    models = (Clinic, User, Membership, Mother, Screening, Provider, Referral, Alert)
+    counts = [Model.objects.count() for Model in models]
     call_command("load_demo")
-    assert [Model.objects.count() for Model in (Clinic, User, Membership, Mother, Screening)] == counts
+    assert [Model.objects.count() for Model in models] == counts
+    statuses = set(Referral.objects.values_list("status", flat=True))
+    assert statuses == {"requested", "accepted", "in-progress", "completed", "rejected"}
+    assert Alert.objects.count() == Screening.objects.filter(self_harm=True).count() > 0
     assert counts[0] == 2 and 55 <= counts[3] <= 65
     levels = set(Screening.objects.values_list("risk_level", flat=True))
     assert levels == {"low", "possible", "probable", "high", "urgent"}

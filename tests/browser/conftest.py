@@ -52,6 +52,13 @@ class Visit:
         assert not self.violations, "\n\n".join(f"{url}\n{report}" for url, report in self.violations)
 
 
+def log_in(page, live_server, username, password):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
 @pytest.fixture
 def visit(page, live_server):
     page.set_default_timeout(10_000)

@@ -1,0 +1,58 @@
+"""Demo providers and referrals at several stages, on top of screening's demo data."""
+
+from django.db import transaction
+
+from screening.models import Clinic, Role, Screening
+
+from . import services
+from .models import Provider, Referral, Status
+
+PROVIDERS = [
+    ("Little Steps Dyadic Therapy", ["mip", "cbt"], ["en", "es"], 3),
+    ("Harbor Perinatal Psychiatry", ["psychiatric_evaluation", "same_day_assessment"], ["en"], 1),
+    ("Mamá Contigo Counselling", ["cbt", "ipt", "psychoeducation"], ["es", "en"], 2),
+    ("Calm Beginnings Anxiety Clinic", ["anxiety_assessment", "cbt"], ["en"], 4),
+]
+# Where each demo referral stops: every stage of the lifecycle appears.
+STAGES = [
+    [],
+    [Status.ACCEPTED],
+    [Status.ACCEPTED, Status.IN_PROGRESS],
+    [Status.ACCEPTED, Status.IN_PROGRESS, Status.COMPLETED],
+    [Status.REJECTED],
+]
+
+
+@transaction.atomic
+def load():
+    for clinic in Clinic.objects.all():
+        for name, pathways, languages, wait in PROVIDERS:
+            Provider.objects.get_or_create(
+                clinic=clinic,
+                name=name,
+                defaults={
+                    "pathways": pathways,
+                    "languages": languages,
+                    "typical_wait_weeks": wait,
+                    "contact": "555-0100",
+                },
+            )
+        if Referral.objects.filter(clinic=clinic).exists():
+            continue
+        clinician = clinic.memberships.get(role=Role.CLINICIAN).user
+        positives = Screening.objects.filter(clinic=clinic, risk_level__in=["probable", "high"]).order_by("pk")
+        for screening, stages in zip(positives, STAGES, strict=False):
+            refer(screening, clinician, stages)
+
+
+def refer(screening, clinician, stages):
+    recommended = services.recommendations_for(screening)
+    pathway = recommended[0].code
+    provider = next((p for p in Provider.objects.filter(clinic=screening.clinic) if pathway in p.pathways), None)
+    referral = services.create_referral(
+        mother=screening.mother, screening=screening, pathway=pathway, provider=provider, actor=clinician
+    )
+    for status in stages:
+        extra = {"sessions_attended": 8, "closing_note": "Finished the course."} if status == Status.COMPLETED else {}
+        reason = "Provider has no capacity this month" if status == Status.REJECTED else ""
+        services.transition(referral, status, actor=clinician, reason=reason, **extra)

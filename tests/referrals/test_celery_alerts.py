@@ -1,0 +1,150 @@
+"""Alert delivery through a real Celery worker and Redis (design rule 5)."""
+
+import threading
+import time
+from contextlib import contextmanager
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.core import mail
+from django.db import connection
+from kombu import pools
+
+from config.celery import app
+from referrals import alerts, tasks
+from referrals.models import Alert
+
+from ..conftest import enter_epds, make_mother
+
+SELF_HARM = [0, 0, 3, 0, 3, 3, 3, 3, 3, 2]
+DEAD_BROKER = "redis://127.0.0.1:9/0"
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def wait_for(condition, seconds=15):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _use_broker(url):
+    """Points the app's publishers at another broker, dropping kombu's cached connections."""
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+    app.conf.broker_write_url = url
+
+
+@pytest.fixture
+def broker():
+    """Eager mode off, an empty queue, and the broker restored afterwards."""
+    url = settings.CELERY_BROKER_URL
+    app.conf.task_always_eager = False
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(app.conf.task_default_queue)
+    yield
+    _use_broker(url)
+    app.conf.task_always_eager = True
+
+
+@contextmanager
+def worker():
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+
+
+def sent_for(alert):
+    return [m for m in mail.outbox if f"/alerts/{alert.code}/" in m.body]
+
+
+def test_an_alert_is_delivered_once_by_the_worker(broker, mother, front_desk, clinician):
+    with worker():
+        enter_epds(mother, SELF_HARM, front_desk)  # commits: the delivery task is queued after commit
+        alert = Alert.objects.get()
+        assert wait_for(lambda: Alert.objects.get(pk=alert.pk).delivered_at is not None)
+        tasks.sweep_alerts.delay()
+        assert wait_for(lambda: len(mail.outbox) >= 1)
+        time.sleep(0.5)
+    assert len(sent_for(alert)) == 1
+
+
+def test_an_alert_raised_while_the_broker_is_down_is_saved_and_delivered_once_when_it_returns(
+    broker, mother, front_desk, clinician, caplog
+):
+    _use_broker(DEAD_BROKER)
+    screening = enter_epds(mother, SELF_HARM, front_desk)
+    alert = Alert.objects.get(screening=screening)
+    assert alert.delivered_at is None and "waits for the sweep" in caplog.text
+    assert not mail.outbox
+
+    _use_broker(settings.CELERY_BROKER_URL)
+    with worker():
+        tasks.sweep_alerts.delay()  # what beat does every minute
+        tasks.sweep_alerts.delay()
+        assert wait_for(lambda: Alert.objects.get(pk=alert.pk).delivered_at is not None)
+        time.sleep(0.5)
+    assert len(sent_for(alert)) == 1
+
+
+def test_two_sweeps_on_two_workers_at_once_send_nothing_twice(broker, clinic_a, front_desk, clinician, monkeypatch):
+    _use_broker(DEAD_BROKER)  # every alert waits for the sweep
+    try:
+        for n in range(12):
+            enter_epds(make_mother(clinic_a, front_desk, record_number=f"S-{n}"), SELF_HARM, front_desk)
+    finally:
+        _use_broker(settings.CELERY_BROKER_URL)
+    real_send = alerts.send
+
+    def slow_send(*args, **kwargs):
+        time.sleep(0.05)  # widen the window in which two sweeps could collide
+        real_send(*args, **kwargs)
+
+    monkeypatch.setattr(alerts, "send", slow_send)
+    with worker(), worker():
+        tasks.sweep_alerts.delay()
+        tasks.sweep_alerts.delay()
+        assert wait_for(lambda: not Alert.objects.filter(delivered_at__isnull=True).exists())
+        time.sleep(0.5)
+    assert len(mail.outbox) == 12
+    for alert in Alert.objects.all():
+        assert len(sent_for(alert)) == 1, alert.pk
+
+
+def test_two_sweeps_in_parallel_threads_send_nothing_twice(broker, clinic_a, front_desk, clinician, monkeypatch):
+    """The same race without the broker: two sweeps released at the same instant."""
+    _use_broker(DEAD_BROKER)
+    try:
+        for n in range(12):
+            enter_epds(make_mother(clinic_a, front_desk, record_number=f"T-{n}"), SELF_HARM, front_desk)
+    finally:
+        _use_broker(settings.CELERY_BROKER_URL)
+    real_send = alerts.send
+
+    def slow_send(*args, **kwargs):
+        time.sleep(0.05)
+        real_send(*args, **kwargs)
+
+    monkeypatch.setattr(alerts, "send", slow_send)
+    start = threading.Barrier(2)
+    done = []
+
+    def sweep():
+        start.wait()
+        try:
+            done.append(alerts.sweep())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(delivered for delivered, _ in done) == 12
+    for alert in Alert.objects.all():
+        assert len(sent_for(alert)) == 1, alert.pk
