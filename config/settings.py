@@ -146,7 +146,15 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / ".mail"))  # for the file backend
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="screening@localhost")
+SMS_BACKEND = env.str("SMS_BACKEND", default="screening.sms.ConsoleBackend")
+
+# Rate limits (django-ratelimit) count in this cache: set CACHE_URL (e.g. redis://...) when more
+# than one process serves the app, so that every process counts together.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+ONLINE_LOOKUPS_PER_MINUTE = env.str("ONLINE_LOOKUPS_PER_MINUTE", default="60/m")
 
 # Production hardening, on whenever DEBUG is off.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -189,7 +189,7 @@ class ThresholdForm(forms.ModelForm):
 class ClinicSettingsForm(forms.ModelForm):
     class Meta:
         model = Clinic
-        fields = ["time_zone", "epds_online_permission"]
+        fields = ["time_zone", "epds_online_permission", "show_scores_to_mother"]
 
 
 class StaffForm(forms.ModelForm):
@@ -220,3 +220,26 @@ class RoleForm(forms.ModelForm):
     class Meta:
         model = Membership
         fields = ["role"]
+
+
+class InviteForm(forms.Form):
+    instrument = forms.ChoiceField(label=_("Questionnaire"))
+    channels = forms.MultipleChoiceField(
+        label=_("Send by"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Only the ways the mother consented to. The link can also be shown as a QR code."),
+    )
+
+    def __init__(self, *args, mother, **kwargs):
+        from . import invitations
+
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = [
+            (i.code, f"{i.code}: {i.name}") for i in invitations.online_instruments(mother.clinic)
+        ]
+        self.fields["instrument"].initial = invitations.default_instrument(mother.clinic).code
+        labels = {"email": _("Email"), "sms": _("Text message")}
+        allowed = [c for c in invitations.allowed_channels(mother) if c != "link"]
+        self.fields["channels"].choices = [(c, labels[c]) for c in allowed]
+        self.fields["channels"].initial = allowed

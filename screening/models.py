@@ -24,6 +24,7 @@ class Clinic(models.Model):
         _("holds the Royal College of Psychiatrists' written permission to use the EPDS online"),
         default=False,
     )
+    show_scores_to_mother = models.BooleanField(_("show mothers their total after they answer online"), default=False)
     history = HistoricalRecords()
 
     def __str__(self):
@@ -357,6 +358,82 @@ class Screening(models.Model):
             for infant in self.mother.infants.all()
             if infant.date_of_birth <= self.taken_on
         ]
+
+
+class InvitationStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    OPENED = "opened", _("Opened")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    EXPIRED = "expired", _("Expired")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_INVITATION = [InvitationStatus.SENT, InvitationStatus.OPENED, InvitationStatus.IN_PROGRESS]
+
+
+class InvitationQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        if membership is None:
+            return self.none()
+        return self.filter(clinic_id=membership.clinic_id)
+
+    def usable(self, now):
+        return self.filter(status__in=OPEN_INVITATION, expires_at__gt=now)
+
+
+class Invitation(models.Model):
+    """A mother's private link to one questionnaire (design rule 6). The token is never stored:
+    only its hash, and the nonce from which the server re-derives it with its secret key."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    mother = models.ForeignKey(Mother, models.PROTECT, related_name="invitations")
+    clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="invitations")
+    instrument_code = models.CharField(max_length=16)
+    instrument_version = models.CharField(max_length=16)
+    token_hash = models.CharField(max_length=64, unique=True)
+    nonce = models.CharField(max_length=32)
+    status = models.CharField(max_length=12, choices=InvitationStatus.choices, default=InvitationStatus.SENT)
+    channels = models.JSONField(default=list)
+    tablet = models.BooleanField(default=False)
+    draft = models.JSONField(default=dict)  # item number (as text) -> option position
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    screening = models.OneToOneField(Screening, models.PROTECT, null=True, blank=True, related_name="invitation")
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=InvitationStatus.values), name="invitation_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=InvitationStatus.COMPLETED) | Q(screening__isnull=False),
+                name="invitation_completed_has_screening",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.instrument_code} invitation for {self.mother}"
+
+    @property
+    def instrument(self):
+        return instruments.get(self.instrument_code, self.instrument_version)
+
+    def state(self, now=None):
+        """The status staff see: an open invitation past its expiry is expired."""
+        from django.utils import timezone
+
+        if self.status in OPEN_INVITATION and self.expires_at <= (now or timezone.now()):
+            return InvitationStatus.EXPIRED
+        return InvitationStatus(self.status)
+
+    def answers_so_far(self):
+        return {int(k): v for k, v in self.draft.items()}
 
 
 class AuditQuerySet(models.QuerySet):

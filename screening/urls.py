@@ -1,6 +1,8 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from . import online, views
+
+TOKEN = r"q/(?P<token>[A-Za-z0-9_-]{1,64})"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,4 +20,15 @@ urlpatterns = [
     path("clinic/staff/new/", views.staff_add, name="staff_add"),
     path("clinic/staff/<int:pk>/", views.staff_role, name="staff_role"),
     path("clinic/audit/", views.audit_log, name="audit_log"),
+    path("mothers/<uuid:code>/invite/", views.invite, name="invite"),
+    path("mothers/<uuid:code>/tablet/", views.tablet_start, name="tablet_start"),
+    path("invitations/<uuid:code>/", views.invitation_detail, name="invitation_detail"),
+    path("invitations/<uuid:code>/cancel/", views.invitation_cancel, name="invitation_cancel"),
+    # The mother's side: no account, only her link.
+    path("q/done/", online.done, name="online_done"),
+    re_path(rf"^{TOKEN}/$", online.start, name="online_start"),
+    re_path(rf"^{TOKEN}/(?P<number>[0-9]{{1,2}})/$", online.item, name="online_item"),
+    re_path(rf"^{TOKEN}/review/$", online.review, name="online_review"),
+    re_path(rf"^{TOKEN}/submit/$", online.submit, name="online_submit"),
+    re_path(rf"^{TOKEN}/language/$", online.choose_language, name="online_language"),
 ]

@@ -1,4 +1,8 @@
+from datetime import timedelta
+
+import segno
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -10,19 +14,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import audit, instruments
+from . import audit, instruments, invitations, tasks
 from .access import ADMINS, SEES_SCORES, get_mother, get_screening, staff_view
 from .extensions import render_panels
 from .forms import (
     ClinicSettingsForm,
     InfantFormSet,
+    InviteForm,
     MotherForm,
     RoleForm,
     ScreeningForm,
     StaffForm,
     ThresholdForm,
 )
-from .models import AuditEntry, Membership, Mother, Role, Screening, ThresholdSet
+from .models import AuditEntry, Invitation, InvitationStatus, Membership, Mother, Role, Screening, ThresholdSet
 from .risk import Context
 from .services import record_screening
 
@@ -118,6 +123,7 @@ def mother_detail(request, code):
             "mother": mother,
             "infants": mother.infants.all(),
             "screenings": screenings,
+            "invitations": mother.invitations.order_by("-created_at"),
             "panels": render_panels("mother", request, mother),
         },
     )
@@ -293,3 +299,78 @@ def audit_log(request):
     entries = AuditEntry.objects.filter(clinic=request.membership.clinic).select_related("actor")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "screening/audit_log.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view()
+def invite(request, code):
+    mother = get_mother(request, code)
+    form = InviteForm(request.POST or None, mother=mother)
+    if request.method == "POST" and form.is_valid():
+        channels = [*form.cleaned_data["channels"], invitations.Channel.LINK]
+        with transaction.atomic():
+            invitation = invitations.create_invitation(
+                mother=mother,
+                instrument=instruments.get(form.cleaned_data["instrument"]),
+                created_by=request.user,
+                channels=channels,
+            )
+            if form.cleaned_data["channels"]:
+                tasks.send_invitation.delay_on_commit(invitation.pk)
+        messages.success(request, _("Invitation created."))
+        return redirect("invitation_detail", code=invitation.code)
+    return render(
+        request,
+        "screening/invite.html",
+        {
+            "mother": mother,
+            "form": form,
+            "epds_allowed": mother.clinic.epds_online_permission,
+        },
+    )
+
+
+@require_POST
+@staff_view()
+def tablet_start(request, code):
+    """Hands the device to the mother: staff are logged out and the device shows only her form."""
+    mother = get_mother(request, code)
+    try:
+        instrument = instruments.get(request.POST.get("instrument", ""))
+        invitation = invitations.create_invitation(
+            mother=mother,
+            instrument=instrument,
+            created_by=request.user,
+            tablet=True,
+            lifetime=timedelta(hours=2),
+        )
+    except (LookupError, ValueError):
+        messages.error(request, _("Choose a questionnaire that may be used online."))
+        return redirect("invite", code=mother.code)
+    token = invitations.token_for(invitation)
+    logout(request)
+    request.session["online_language"] = mother.preferred_language
+    return redirect("online_start", token=token)
+
+
+@require_GET
+@staff_view()
+def invitation_detail(request, code):
+    invitation = get_object_or_404(
+        Invitation.objects.visible_to(request.membership).select_related("mother"), code=code
+    )
+    state = invitation.state()
+    context = {"invitation": invitation, "state": state, "mother": invitation.mother}
+    if state in (InvitationStatus.SENT, InvitationStatus.OPENED, InvitationStatus.IN_PROGRESS):
+        link = invitations.link_for(invitation)
+        context.update(link=link, qr=segno.make(link, error="m").svg_data_uri(scale=5))
+    return render(request, "screening/invitation_detail.html", context)
+
+
+@require_POST
+@staff_view()
+def invitation_cancel(request, code):
+    invitation = get_object_or_404(Invitation.objects.visible_to(request.membership), code=code)
+    if invitations.cancel(invitation, request.user):
+        messages.success(request, _("Invitation cancelled: the link no longer works."))
+    return redirect("invitation_detail", code=invitation.code)

@@ -16,6 +16,7 @@ from referrals import alerts, tasks
 from referrals.models import Alert
 
 from ..conftest import enter_epds, make_mother
+from ..workers import celery_workers
 
 SELF_HARM = [0, 0, 3, 0, 3, 3, 3, 3, 3, 2]
 DEAD_BROKER = "redis://127.0.0.1:9/0"
@@ -91,28 +92,27 @@ def test_an_alert_raised_while_the_broker_is_down_is_saved_and_delivered_once_wh
     assert len(sent_for(alert)) == 1
 
 
-def test_two_sweeps_on_two_workers_at_once_send_nothing_twice(broker, clinic_a, front_desk, clinician, monkeypatch):
+def test_two_sweeps_on_two_worker_processes_at_once_send_nothing_twice(
+    broker, clinic_a, front_desk, clinician, tmp_path
+):
     _use_broker(DEAD_BROKER)  # every alert waits for the sweep
     try:
-        for n in range(12):
-            enter_epds(make_mother(clinic_a, front_desk, record_number=f"S-{n}"), SELF_HARM, front_desk)
+        alerts_made = [
+            enter_epds(make_mother(clinic_a, front_desk, record_number=f"S-{n}"), SELF_HARM, front_desk).alert
+            for n in range(30)
+        ]
     finally:
         _use_broker(settings.CELERY_BROKER_URL)
-    real_send = alerts.send
-
-    def slow_send(*args, **kwargs):
-        time.sleep(0.05)  # widen the window in which two sweeps could collide
-        real_send(*args, **kwargs)
-
-    monkeypatch.setattr(alerts, "send", slow_send)
-    with worker(), worker():
+    with celery_workers(tmp_path, names=("w1", "w2")) as workers:
         tasks.sweep_alerts.delay()
         tasks.sweep_alerts.delay()
-        assert wait_for(lambda: not Alert.objects.filter(delivered_at__isnull=True).exists())
-        time.sleep(0.5)
-    assert len(mail.outbox) == 12
-    for alert in Alert.objects.all():
-        assert len(sent_for(alert)) == 1, alert.pk
+        assert wait_for(lambda: not Alert.objects.filter(delivered_at__isnull=True).exists(), seconds=30)
+        assert wait_for(
+            lambda: all("sweep_alerts" in workers.log(n) and "succeeded" in workers.log(n) for n in ("w1", "w2"))
+        )
+    sent = workers.sent()
+    for alert in alerts_made:
+        assert sent.count(f"/alerts/{alert.code}/") == 2, alert.pk  # the text and the HTML body of one email
 
 
 def test_two_sweeps_in_parallel_threads_send_nothing_twice(broker, clinic_a, front_desk, clinician, monkeypatch):

@@ -1,0 +1,188 @@
+"""Invitations: a mother's private link to one questionnaire (design rule 6).
+
+The token in the link is derived, when needed, from the invitation's random nonce and the
+server's SECRET_KEY (HMAC-SHA256, 192 bits); the database holds only its SHA-256 hash, so a copy
+of the database opens no questionnaire, and reminders can repeat the same link. Changing
+SECRET_KEY invalidates every open link."""
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from . import audit, emails, instruments, sms
+from .models import OPEN_INVITATION, AuditEntry, Invitation, InvitationStatus, Method
+from .services import record_screening
+
+DEFAULT_LIFETIME = timedelta(days=14)
+
+
+class Channel:
+    EMAIL, SMS, LINK = "email", "sms", "link"
+
+
+def _token(code, nonce):
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"invitation:{code}:{nonce}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
+
+
+def _hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_for(invitation):
+    return _token(invitation.code, invitation.nonce)
+
+
+def link_for(invitation):
+    return settings.SITE_URL.rstrip("/") + reverse("online_start", args=[token_for(invitation)])
+
+
+def online_instruments(clinic):
+    """The EPDS only with the Royal College's written permission; the others always."""
+    return [i for i in instruments.all() if clinic.epds_online_permission or not i.online_needs_permission]
+
+
+def default_instrument(clinic):
+    return instruments.EPDS if clinic.epds_online_permission else instruments.PHQ9
+
+
+def allowed_channels(mother):
+    channels = [Channel.LINK]
+    if mother.email and mother.email_consent:
+        channels.insert(0, Channel.EMAIL)
+    if mother.phone and mother.sms_consent:
+        channels.insert(-1, Channel.SMS)
+    return channels
+
+
+def create_invitation(
+    *, mother, instrument, created_by=None, channels=(Channel.LINK,), tablet=False, lifetime=DEFAULT_LIFETIME
+):
+    """Creates the row; sending happens separately (send_invitation), after commit."""
+    if instrument not in online_instruments(mother.clinic):
+        raise ValueError(f"{instrument.code} may not be offered online at {mother.clinic}.")
+    refused = set(channels) - set(allowed_channels(mother))
+    if refused:
+        raise ValueError(f"No consent or contact for {', '.join(sorted(refused))}.")
+    invitation = Invitation(
+        mother=mother,
+        clinic_id=mother.clinic_id,
+        instrument_code=instrument.code,
+        instrument_version=instrument.version,
+        channels=list(channels),
+        tablet=tablet,
+        created_by=created_by,
+        expires_at=timezone.now() + lifetime,
+        nonce=secrets.token_hex(16),
+    )
+    invitation.token_hash = _hash(token_for(invitation))
+    invitation.save()
+    if created_by is not None:
+        audit.record(created_by, mother.clinic, AuditEntry.Action.CREATE, invitation, instrument.code)
+    return invitation
+
+
+def deliver(invitation, reminder=False):
+    """Sends the link by each consented channel. The message says nothing about health."""
+    mother = invitation.mother
+    context = {
+        "clinic": invitation.clinic,
+        "link": link_for(invitation),
+        "expires_at": invitation.expires_at,
+        "reminder": reminder,
+    }
+    with translation.override(mother.preferred_language):
+        if Channel.EMAIL in invitation.channels and mother.email_consent and mother.email:
+            emails.send("invitation", [mother.email], context)
+        if Channel.SMS in invitation.channels and mother.sms_consent and mother.phone:
+            sms.send(mother.phone, _sms_text(context))
+
+
+def send_invitation(invitation_id):
+    """Sends an invitation once: the row is claimed and marked sent in the same transaction."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("mother", "clinic")
+            .filter(pk=invitation_id, sent_at__isnull=True, status__in=OPEN_INVITATION)
+            .first()
+        )
+        if invitation is None:
+            return False
+        deliver(invitation)
+        invitation.sent_at = timezone.now()
+        invitation.save(update_fields=["sent_at"])
+        return True
+
+
+def _sms_text(context):
+    from django.template.loader import render_to_string
+
+    return " ".join(render_to_string("emails/invitation-sms.txt", context).split())
+
+
+def find(token, now=None):
+    """The open invitation behind a token, or None: wrong, expired, spent and cancelled look alike."""
+    if not token or len(token) > 64:
+        return None
+    invitation = Invitation.objects.select_related("clinic", "mother").filter(token_hash=_hash(token)).first()
+    if invitation is None or invitation.state(now) not in OPEN_INVITATION:
+        return None
+    return invitation
+
+
+def mark_opened(invitation):
+    Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
+        opened_at=timezone.now(), status=InvitationStatus.OPENED
+    )
+
+
+@transaction.atomic
+def save_answer(invitation, item_number, position):
+    """Records one answer on the server; the last write wins, nothing else is touched."""
+    row = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if row.status not in OPEN_INVITATION:
+        return row
+    row.draft[str(item_number)] = position
+    row.status = InvitationStatus.IN_PROGRESS
+    row.save(update_fields=["draft", "status"])
+    return row
+
+
+@transaction.atomic
+def submit(invitation, language):
+    """Scores the saved answers once. A second submit (double click, second tab) finds the
+    invitation completed and returns the same screening."""
+    row = Invitation.objects.select_for_update().select_related("mother__clinic").get(pk=invitation.pk)
+    if row.status == InvitationStatus.COMPLETED:
+        return row.screening
+    answers = row.answers_so_far()
+    screening = record_screening(
+        mother=row.mother,
+        instrument=row.instrument,
+        answers=[answers.get(item.number) for item in row.instrument.items],
+        taken_on=timezone.localdate(),
+        method=Method.ONLINE,
+        entered_by=None,
+        language=language,
+    )
+    row.status, row.completed_at, row.screening = InvitationStatus.COMPLETED, timezone.now(), screening
+    row.save(update_fields=["status", "completed_at", "screening"])
+    return screening
+
+
+@transaction.atomic
+def cancel(invitation, actor):
+    updated = Invitation.objects.filter(pk=invitation.pk, status__in=OPEN_INVITATION).update(
+        status=InvitationStatus.CANCELLED, cancelled_at=timezone.now()
+    )
+    if updated:
+        audit.record(actor, invitation.clinic, AuditEntry.Action.UPDATE, invitation, "cancelled")
+    return bool(updated)

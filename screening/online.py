@@ -1,0 +1,201 @@
+"""The mother's questionnaire, opened from her private link: no account, phone first, no
+JavaScript needed. One question per screen, each answer saved on the server when she taps
+Next, so a lost connection, the back button or a second tab lose nothing."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from . import invitations
+from .crisis import resources_for
+from .instruments.translations import text_for
+
+DONE_KEY = "online_done"
+LANGUAGE_KEY = "online_language"
+LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+def _language(request, mother=None):
+    chosen = request.session.get(LANGUAGE_KEY)
+    if chosen in LANGUAGES:
+        return chosen
+    return mother.preferred_language if mother and mother.preferred_language in LANGUAGES else "en"
+
+
+def _render(request, template, context, language, status=200):
+    with translation.override(language):
+        response = render(request, template, {**context, "language": language}, status=status)
+    response["Content-Language"] = language
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _unavailable(request):
+    """The same page for a wrong, expired, spent or cancelled link: it never says which."""
+    return _render(request, "online/unavailable.html", {}, _language(request), status=404)
+
+
+def with_invitation(view):
+    @wraps(view)
+    def wrapper(request, token, *args, **kwargs):
+        if is_ratelimited(request, group="online", key="ip", rate=settings.ONLINE_LOOKUPS_PER_MINUTE, increment=True):
+            return _render(request, "online/limited.html", {}, _language(request), status=429)
+        invitation = invitations.find(token)
+        if invitation is None:
+            done = request.session.get(DONE_KEY)
+            if done and done.get("token") == token:
+                return redirect("online_done")
+            return _unavailable(request)
+        language = _language(request, invitation.mother)
+        text = text_for(invitation.instrument, language)
+        return view(request, invitation, token, language, text, *args, **kwargs)
+
+    return wrapper
+
+
+def _context(invitation, token, text, language, **extra):
+    instrument = invitation.instrument
+    answers = invitation.answers_so_far()
+    return {
+        "invitation": invitation,
+        "token": token,
+        "instrument": instrument,
+        "text": text,
+        "clinic": invitation.clinic,
+        "answered": len(answers),
+        "total_items": len(instrument.items),
+        "untranslated": language != "en" and not text.is_translation,
+        "answers": answers,
+        "tablet": invitation.tablet,
+        **extra,
+    }
+
+
+def _first_unanswered(invitation):
+    answers = invitation.answers_so_far()
+    return next((i.number for i in invitation.instrument.items if i.number not in answers), None)
+
+
+@require_http_methods(["GET", "POST"])
+@with_invitation
+def start(request, invitation, token, language, text):
+    if request.method == "POST":
+        following = _first_unanswered(invitation)
+        return (
+            redirect("online_item", token=token, number=following)
+            if following
+            else redirect("online_review", token=token)
+        )
+    invitations.mark_opened(invitation)
+    return _render(request, "online/start.html", _context(invitation, token, text, language), language)
+
+
+@require_http_methods(["GET", "POST"])
+@with_invitation
+def item(request, invitation, token, language, text, number):
+    items, number = invitation.instrument.items, int(number)
+    if not 1 <= number <= len(items):
+        return redirect("online_start", token=token)
+    error = None
+    if request.method == "POST":
+        position = _position(request.POST.get("answer"), len(items[number - 1].options))
+        if position is None:
+            error = _("Choose one answer to continue.")
+        else:
+            invitation = invitations.save_answer(invitation, number, position)
+            following = _first_unanswered(invitation)
+            if following is None or number == len(items):
+                return (
+                    redirect("online_review", token=token)
+                    if following is None
+                    else redirect("online_item", token=token, number=following)
+                )
+            return redirect("online_item", token=token, number=number + 1)
+    context = _context(
+        invitation,
+        token,
+        text,
+        language,
+        number=number,
+        item=text.items[number - 1],
+        error=error,
+        chosen=invitation.answers_so_far().get(number),
+    )
+    return _render(request, "online/item.html", context, language, status=400 if error else 200)
+
+
+def _position(value, options):
+    try:
+        position = int(value)
+    except (TypeError, ValueError):
+        return None
+    return position if 0 <= position < options else None
+
+
+def _self_harm_answered(invitation):
+    number = invitation.instrument.self_harm_item
+    return (
+        number is not None
+        and invitation.answers_so_far().get(number) is not None
+        and (invitation.instrument.items[number - 1].options[invitation.answers_so_far()[number]].score > 0)
+    )
+
+
+@require_GET
+@with_invitation
+def review(request, invitation, token, language, text):
+    answers = invitation.answers_so_far()
+    rows = [(t, answers.get(t.number)) for t in text.items]
+    context = _context(invitation, token, text, language, rows=rows, missing=[t.number for t, a in rows if a is None])
+    if _self_harm_answered(invitation):
+        context["resources"] = resources_for(invitation.clinic, language)
+    return _render(request, "online/review.html", context, language)
+
+
+@require_POST
+@with_invitation
+def submit(request, invitation, token, language, text):
+    if _first_unanswered(invitation) is not None:
+        return redirect("online_review", token=token)
+    screening = invitations.submit(invitation, language)
+    request.session[DONE_KEY] = {
+        "token": token,
+        "clinic": invitation.clinic_id,
+        "self_harm": screening.self_harm,
+        "total": screening.total if invitation.clinic.show_scores_to_mother else None,
+        "max": screening.instrument.max_total,
+        "tablet": invitation.tablet,
+        "clinic_name": invitation.clinic.name,
+    }
+    return redirect("online_done")
+
+
+@require_POST
+def choose_language(request, token):
+    language = request.POST.get("language")
+    if language in LANGUAGES:
+        request.session[LANGUAGE_KEY] = language
+    target = request.POST.get("next", "")
+    if not target.startswith("/q/") or "//" in target or "\\" in target:
+        target = "/"
+    return redirect(target)
+
+
+@require_GET
+def done(request):
+    info = request.session.get(DONE_KEY)
+    language = _language(request)
+    if not info:
+        return _unavailable(request)
+    context = {"info": info, "clinic_name": info["clinic_name"]}
+    if info["self_harm"]:
+        from .models import Clinic
+
+        context["resources"] = resources_for(Clinic.objects.get(pk=info["clinic"]), language)
+    return _render(request, "online/done.html", context, language)

@@ -1,0 +1,101 @@
+"""Real Celery worker processes for tests: same code, same broker (Redis), the test database."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_url():
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class Workers:
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.mail = self.folder / "mail"
+        self.processes = []
+
+    def env(self):
+        env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        env.update(
+            DJANGO_SETTINGS_MODULE="config.settings",
+            DATABASE_URL=_database_url(),
+            CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
+            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+            EMAIL_FILE_PATH=str(self.mail),
+            SMS_BACKEND="screening.sms.ConsoleBackend",
+            SITE_URL=settings.SITE_URL,
+        )
+        return env
+
+    def start(self, name):
+        log = self.folder / f"{name}.log"
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                f"--hostname={name}@test",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        deadline = time.monotonic() + 30
+        while "ready." not in log.read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker {name} did not start:\n{log.read_text()}")
+            time.sleep(0.1)
+        return process
+
+    def log(self, name):
+        return (self.folder / f"{name}.log").read_text()
+
+    def kill(self, process):
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+    def sent(self):
+        """Every email the workers sent, as text."""
+        if not self.mail.exists():
+            return ""
+        return "".join(path.read_text() for path in sorted(self.mail.iterdir()))
+
+
+@contextmanager
+def celery_workers(folder, names=("w1",)):
+    from config.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(app.conf.task_default_queue)
+    workers = Workers(folder)
+    try:
+        for name in names:
+            workers.start(name)
+        yield workers
+    finally:
+        for process in workers.processes:
+            workers.kill(process)
