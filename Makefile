@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 export DATABASE_URL_TEST ?= postgres://ppd@127.0.0.1:5432/ppd
 export REDIS_URL_TEST ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint demo clean
+.PHONY: run test lint messages clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +29,16 @@ run: $(VENV)/.runtime
 ## make test: the whole suite on PostgreSQL and Redis.
 test: $(VENV)/.dev
 	DATABASE_URL=$(DATABASE_URL_TEST) CELERY_BROKER_URL=$(REDIS_URL_TEST) $(PY) scripts/check_services.py
-	./scripts/ensure-chromium.sh
+	./scripts/ensure-system-packages.sh
 	DATABASE_URL=$(DATABASE_URL_TEST) CELERY_BROKER_URL=$(REDIS_URL_TEST) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 		$(PY) manage.py makemigrations --check --dry-run --settings=config.settings_test
 	DATABASE_URL=$(DATABASE_URL_TEST) CELERY_BROKER_URL=$(REDIS_URL_TEST) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## make messages: extract strings into locale/es, then compile after translating the new ones.
+messages: $(VENV)/.dev
+	$(PY) manage.py makemessages -l es --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
+	$(PY) scripts/compile_messages.py
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -154,7 +154,8 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="screening.sms.ConsoleBackend")
 # than one process serves the app, so that every process counts together.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
-ONLINE_LOOKUPS_PER_MINUTE = env.str("ONLINE_LOOKUPS_PER_MINUTE", default="60/m")
+ONLINE_MISSES_PER_MINUTE = env.str("ONLINE_MISSES_PER_MINUTE", default="20/m")  # wrong or dead links
+ONLINE_REQUESTS_PER_MINUTE = env.str("ONLINE_REQUESTS_PER_MINUTE", default="600/m")
 
 # Production hardening, on whenever DEBUG is off.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)

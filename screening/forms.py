@@ -241,5 +241,8 @@ class InviteForm(forms.Form):
         self.fields["instrument"].initial = invitations.default_instrument(mother.clinic).code
         labels = {"email": _("Email"), "sms": _("Text message")}
         allowed = [c for c in invitations.allowed_channels(mother) if c != "link"]
-        self.fields["channels"].choices = [(c, labels[c]) for c in allowed]
-        self.fields["channels"].initial = allowed
+        if allowed:
+            self.fields["channels"].choices = [(c, labels[c]) for c in allowed]
+            self.fields["channels"].initial = allowed
+        else:
+            del self.fields["channels"]  # no consent to be contacted: the link is handed over

@@ -139,9 +139,8 @@ def find(token, now=None):
 
 
 def mark_opened(invitation):
-    Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
-        opened_at=timezone.now(), status=InvitationStatus.OPENED
-    )
+    Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=timezone.now())
+    Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.SENT).update(status=InvitationStatus.OPENED)
 
 
 @transaction.atomic
@@ -152,7 +151,8 @@ def save_answer(invitation, item_number, position):
         return row
     row.draft[str(item_number)] = position
     row.status = InvitationStatus.IN_PROGRESS
-    row.save(update_fields=["draft", "status"])
+    row.opened_at = row.opened_at or timezone.now()
+    row.save(update_fields=["draft", "status", "opened_at"])
     return row
 
 

@@ -44,10 +44,13 @@ def _unavailable(request):
 def with_invitation(view):
     @wraps(view)
     def wrapper(request, token, *args, **kwargs):
-        if is_ratelimited(request, group="online", key="ip", rate=settings.ONLINE_LOOKUPS_PER_MINUTE, increment=True):
+        if _limited(request, "online-miss", settings.ONLINE_MISSES_PER_MINUTE, count=False) or _limited(
+            request, "online", settings.ONLINE_REQUESTS_PER_MINUTE
+        ):
             return _render(request, "online/limited.html", {}, _language(request), status=429)
         invitation = invitations.find(token)
         if invitation is None:
+            _limited(request, "online-miss", settings.ONLINE_MISSES_PER_MINUTE)
             done = request.session.get(DONE_KEY)
             if done and done.get("token") == token:
                 return redirect("online_done")
@@ -57,6 +60,12 @@ def with_invitation(view):
         return view(request, invitation, token, language, text, *args, **kwargs)
 
     return wrapper
+
+
+def _limited(request, group, rate, count=True):
+    """Per client address. Wrong tokens are limited strictly (guessing); all requests loosely, since
+    several mothers may share a clinic's or a hospital's address."""
+    return is_ratelimited(request, group=group, key="ip", rate=rate, increment=count)
 
 
 def _context(invitation, token, text, language, **extra):
@@ -171,6 +180,7 @@ def submit(request, invitation, token, language, text):
         "total": screening.total if invitation.clinic.show_scores_to_mother else None,
         "max": screening.instrument.max_total,
         "tablet": invitation.tablet,
+        "language": language,
         "clinic_name": invitation.clinic.name,
     }
     return redirect("online_done")
@@ -190,9 +200,9 @@ def choose_language(request, token):
 @require_GET
 def done(request):
     info = request.session.get(DONE_KEY)
-    language = _language(request)
     if not info:
         return _unavailable(request)
+    language = request.session.get(LANGUAGE_KEY) or info.get("language", "en")
     context = {"info": info, "clinic_name": info["clinic_name"]}
     if info["self_harm"]:
         from .models import Clinic

@@ -307,7 +307,8 @@ def invite(request, code):
     mother = get_mother(request, code)
     form = InviteForm(request.POST or None, mother=mother)
     if request.method == "POST" and form.is_valid():
-        channels = [*form.cleaned_data["channels"], invitations.Channel.LINK]
+        chosen = form.cleaned_data.get("channels", [])
+        channels = [*chosen, invitations.Channel.LINK]
         with transaction.atomic():
             invitation = invitations.create_invitation(
                 mother=mother,
@@ -315,7 +316,7 @@ def invite(request, code):
                 created_by=request.user,
                 channels=channels,
             )
-            if form.cleaned_data["channels"]:
+            if chosen:
                 tasks.send_invitation.delay_on_commit(invitation.pk)
         messages.success(request, _("Invitation created."))
         return redirect("invitation_detail", code=invitation.code)

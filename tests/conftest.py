@@ -17,6 +17,16 @@ def make_staff(username, clinic, role):
     return user
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate-limit counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def clinic_a(db):
     return Clinic.objects.create(name="Clinic A")

@@ -1,0 +1,204 @@
+"""The mother's questionnaire on a phone-sized screen (390 x 844)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from referrals.models import Alert
+from screening import instruments, invitations
+from screening.models import Invitation, Screening
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": PHONE, "has_touch": True}
+
+
+@pytest.fixture
+def emailed_link(transactional_db, mother, clinician, clinic_a):
+    clinic_a.epds_online_permission = True
+    clinic_a.save()
+    invitation = invitations.create_invitation(
+        mother=mother, instrument=instruments.EPDS, created_by=clinician, channels=["email", "link"]
+    )
+    mail.outbox.clear()
+    invitations.send_invitation(invitation.pk)
+    (message,) = mail.outbox
+    return re.search(r"https?://\S+/q/[A-Za-z0-9_-]+/", message.body).group(0)
+
+
+def local(link, live_server):
+    return live_server.url + link[link.index("/q/") :]
+
+
+def choose(page, option_text):
+    page.get_by_label(option_text, exact=True).check()
+    page.get_by_role("button", name=re.compile("^(Next|Check my answers|Siguiente|Revisar mis respuestas)$")).click()
+
+
+CALM = [
+    "As much as I always could",
+    "As much as I ever did",
+    "No, never",
+    "No, not at all",
+    "No, not at all",
+    "No, I have been coping as well as ever",
+    "No, not at all",
+    "No, not at all",
+    "No, never",
+    "Never",
+]
+
+
+def test_a_mother_completes_an_epds_from_her_emailed_link(emailed_link, live_server, page, visit):
+    page.goto(local(emailed_link, live_server))
+    page.get_by_role("heading", name="A short questionnaire").wait_for()
+    visit.check_accessibility()
+    page.get_by_role("button", name="Start").click()
+    for number, option in enumerate(CALM, start=1):
+        page.get_by_text(f"Question {number} of 10").wait_for()
+        if number in (1, 10):
+            visit.check_accessibility()
+        choose(page, option)
+    page.get_by_role("heading", name="Check your answers").wait_for()
+    visit.check_accessibility()
+    page.get_by_role("button", name="Send my answers").click()
+    page.get_by_role("heading", name="Thank you").wait_for()
+    visit.check_accessibility()
+    assert (Screening.objects.get().total, Screening.objects.get().method) == (0, "online")
+    visit.assert_clean()
+
+
+def test_she_stops_halfway_and_resumes_with_the_same_link(emailed_link, live_server, browser, visit):
+    first = browser.new_context(viewport=PHONE)
+    tab = first.new_page()
+    tab.goto(local(emailed_link, live_server))
+    tab.get_by_role("button", name="Start").click()
+    for option in CALM[:5]:
+        choose(tab, option)
+    tab.get_by_text("Question 6 of 10").wait_for()
+    first.close()  # the phone's battery runs out
+
+    later = browser.new_context(viewport=PHONE).new_page()
+    later.goto(local(emailed_link, live_server))
+    later.get_by_text("You have answered 5 of 10.").wait_for()
+    later.get_by_role("button", name="Continue").click()
+    later.get_by_text("Question 6 of 10").wait_for()
+    later.get_by_role("link", name="Back").click()
+    assert later.get_by_label("No, not at all", exact=True).is_checked()  # question 5, as she left it
+    later.goto(local(emailed_link, live_server) + "6/")
+    for option in CALM[5:]:
+        choose(later, option)
+    later.get_by_role("button", name="Send my answers").click()
+    later.get_by_role("heading", name="Thank you").wait_for()
+    assert Screening.objects.count() == 1
+
+
+def test_an_expired_link_gets_a_friendly_page(emailed_link, live_server, page, visit):
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    page.goto(local(emailed_link, live_server))
+    page.get_by_role("heading", name="This link does not open a questionnaire").wait_for()
+    assert page.get_by_text("ask for a new link").is_visible()
+    visit.check_accessibility()
+    visit.assert_clean()
+
+
+def test_the_self_harm_path_shows_crisis_resources_and_alerts_the_clinic(emailed_link, live_server, page, visit):
+    page.goto(local(emailed_link, live_server))
+    page.get_by_role("button", name="Start").click()
+    for option in [*CALM[:9], "Sometimes"]:
+        choose(page, option)
+    page.get_by_role("heading", name="You do not have to go through this alone").wait_for()
+    assert page.get_by_text("988 Suicide & Crisis Lifeline").is_visible()
+    visit.check_accessibility()
+    page.get_by_role("button", name="Send my answers").click()
+    page.get_by_role("heading", name="Thank you").wait_for()
+    assert page.get_by_role("heading", name="You do not have to go through this alone").is_visible()
+    assert page.get_by_text("If you are in danger right now, call 911.").is_visible()
+    visit.check_accessibility()
+    screening = Screening.objects.get()
+    assert screening.self_harm and Alert.objects.filter(screening=screening).exists()
+    visit.assert_clean()
+
+
+def test_the_spanish_interface(emailed_link, live_server, page, visit, mother):
+    mother.preferred_language = "es"
+    mother.save()
+    page.goto(local(emailed_link, live_server))
+    page.get_by_role("heading", name="Un cuestionario breve").wait_for()
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.get_by_text("todavía no hay una traducción validada").is_visible()
+    visit.check_accessibility()
+    page.get_by_role("button", name="Empezar").click()
+    page.get_by_text("Pregunta 1 de 10").wait_for()
+    visit.check_accessibility()
+    page.get_by_role("button", name="English").click()
+    page.get_by_text("Question 1 of 10").wait_for()
+    page.get_by_role("button", name="Español").click()
+    for option in CALM:
+        choose(page, option)
+    page.get_by_role("heading", name="Revise sus respuestas").wait_for()
+    visit.check_accessibility()
+    page.get_by_role("button", name="Enviar mis respuestas").click()
+    page.get_by_role("heading", name="Gracias").wait_for()
+    visit.check_accessibility()
+    page.goto(f"{live_server.url}/q/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/")
+    page.get_by_role("heading", name="Este enlace no abre ningún cuestionario").wait_for()
+    visit.check_accessibility()
+    visit.assert_clean()
+
+
+def test_the_form_can_be_completed_with_the_keyboard_alone(emailed_link, live_server, page):
+    page.goto(local(emailed_link, live_server))
+    page.get_by_role("button", name="Start").focus()
+    page.keyboard.press("Enter")
+    for number in range(1, 11):
+        page.get_by_text(f"Question {number} of 10").wait_for()
+        page.keyboard.press("Tab")  # into the radio group
+        while page.evaluate("document.activeElement.name") != "answer":
+            page.keyboard.press("Tab")
+        page.keyboard.press("Space")  # choose the focused answer
+        page.keyboard.press("ArrowDown")  # a different answer, by arrow key
+        while page.evaluate("document.activeElement.type") != "submit":
+            page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Check your answers").wait_for()
+    while page.evaluate("document.activeElement.textContent.trim()") != "Send my answers":
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Thank you").wait_for()
+    screening = Screening.objects.get()
+    assert screening.answers == [1] * 10
+
+
+def test_labels_and_fieldsets_read_correctly_for_a_screen_reader(emailed_link, live_server, page):
+    page.goto(local(emailed_link, live_server) + "1/")
+    group = page.get_by_role("group", name="I have been able to laugh and see the funny side of things")
+    assert group.get_by_role("radio").count() == 4
+    assert group.get_by_role("radio", name="Not quite so much now").count() == 1
+    assert page.get_by_role("progressbar").get_attribute("aria-labelledby") == "progress-label"
+    page.get_by_role("button", name="Next").click()
+    alert = page.get_by_role("alert")
+    assert alert.inner_text() == "Choose one answer to continue."
+    assert page.get_by_role("group").get_attribute("aria-describedby") == "answer-error"
+
+
+def test_the_form_works_at_200_percent_zoom(emailed_link, live_server, browser):
+    zoomed = browser.new_context(
+        viewport={"width": PHONE["width"] // 2, "height": PHONE["height"] // 2}, device_scale_factor=2
+    ).new_page()
+    zoomed.goto(local(emailed_link, live_server))
+    zoomed.get_by_role("button", name="Start").click()
+    zoomed.goto(local(emailed_link, live_server) + "6/")  # the longest answers
+    assert zoomed.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    longest = zoomed.get_by_label("Yes, most of the time I haven't been able to cope at all", exact=True)
+    longest.check()
+    zoomed.get_by_role("button", name="Next").click()
+    zoomed.get_by_text("Question 7 of 10").wait_for()
+    assert Invitation.objects.get().draft["6"] == 0

@@ -1,0 +1,109 @@
+from django.core import mail
+from django.urls import reverse
+
+from screening.models import Invitation
+
+PERSONAS = ["anonymous", "front_desk", "clinician", "clinic_admin", "outsider"]
+
+
+def test_every_invitation_url_answers_each_persona_exactly(
+    login, front_desk, clinician, clinic_admin, outsider, invited, mother
+):
+    invitation, _ = invited
+    people = {
+        "anonymous": None,
+        "front_desk": front_desk,
+        "clinician": clinician,
+        "clinic_admin": clinic_admin,
+        "outsider": outsider,
+    }
+    table = [
+        ("invite", "get", reverse("invite", args=[mother.code]), "login", 200, 200, 200, 404),
+        ("invitation", "get", reverse("invitation_detail", args=[invitation.code]), "login", 200, 200, 200, 404),
+        ("cancel GET", "get", reverse("invitation_cancel", args=[invitation.code]), 405, 405, 405, 405, 405),
+        ("tablet GET", "get", reverse("tablet_start", args=[mother.code]), 405, 405, 405, 405, 405),
+        (
+            "outsider cancels",
+            "post",
+            reverse("invitation_cancel", args=[invitation.code]),
+            "login",
+            None,
+            None,
+            None,
+            404,
+        ),
+    ]
+    failures = []
+    for name, method, url, *expected in table:
+        for persona, outcome in zip(PERSONAS, expected, strict=True):
+            if outcome is None:
+                continue
+            response = getattr(login(people[persona]), method)(url)
+            ok = (
+                (response.status_code == 302 and reverse("login") in response.url)
+                if outcome == "login"
+                else (response.status_code == outcome)
+            )
+            if not ok:
+                failures.append(f"{name} as {persona}: {response.status_code}, expected {outcome}")
+    assert not failures, "\n".join(failures)
+    invitation.refresh_from_db()
+    assert invitation.status == "sent"
+
+
+def test_front_desk_invites_by_email_and_sees_the_link_and_qr_code(
+    login, front_desk, mother, django_capture_on_commit_callbacks
+):
+    client = login(front_desk)
+    page = client.get(reverse("invite", args=[mother.code])).content.decode()
+    assert "The EPDS is not offered online here" in page and 'value="EPDS"' not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("invite", args=[mother.code]), {"instrument": "PHQ-9", "channels": ["email"]})
+    invitation = Invitation.objects.get()
+    assert response.url == reverse("invitation_detail", args=[invitation.code])
+    assert invitation.channels == ["email", "link"] and invitation.sent_at is not None
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [mother.email]
+    detail = client.get(response.url).content.decode()
+    assert "/q/" in detail and 'src="data:image/svg+xml' in detail and "Sent" in detail
+    mother_page = client.get(reverse("mother_detail", args=[mother.code])).content.decode()
+    assert "PHQ-9" in mother_page and "Sent" in mother_page
+
+
+def test_an_invitation_cannot_use_a_channel_without_consent(login, front_desk, mother):
+    mother.email_consent = False
+    mother.save()
+    client = login(front_desk)
+    assert (
+        "She has not consented to email or text" in client.get(reverse("invite", args=[mother.code])).content.decode()
+    )
+    client.post(reverse("invite", args=[mother.code]), {"instrument": "PHQ-9", "channels": ["email"]})
+    assert Invitation.objects.get().channels == ["link"]
+    assert not mail.outbox
+
+
+def test_cancelling_kills_the_link(login, front_desk, invited, client):
+    invitation, token = invited
+    login(front_desk).post(reverse("invitation_cancel", args=[invitation.code]))
+    invitation.refresh_from_db()
+    assert invitation.state() == "cancelled"
+    assert client.get(f"/q/{token}/").status_code == 404
+
+
+def test_tablet_mode_logs_staff_out_shows_only_the_form_then_returns_to_login(
+    login, front_desk, mother, epds_permission
+):
+    from referrals.models import Alert
+
+    client = login(front_desk)
+    response = client.post(reverse("tablet_start", args=[mother.code]), {"instrument": "EPDS"})
+    assert response.url.startswith("/q/")
+    token = response.url.split("/")[2]
+    assert client.get(reverse("home")).status_code == 302  # staff are logged out
+    start = client.get(response.url).content.decode()
+    assert "Log out" not in start and "/mothers/" not in start
+    for number in range(1, 11):
+        client.post(f"/q/{token}/{number}/", {"answer": "3" if number != 10 else "2"})
+    client.post(f"/q/{token}/submit/")
+    done = client.get("/q/done/").content.decode()
+    assert "Please hand the device back to the staff" in done and reverse("login") in done
+    assert Invitation.objects.get().tablet is True and Alert.objects.count() == 1
