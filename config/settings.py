@@ -188,6 +188,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     "sweep-alerts": {"task": "referrals.tasks.sweep_alerts", "schedule": 60.0},
+    "dispatch-follow-ups": {"task": "referrals.tasks.dispatch_follow_ups", "schedule": 60.0},
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TIMEZONE = TIME_ZONE

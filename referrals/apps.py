@@ -6,9 +6,10 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Referrals"
 
     def ready(self):
-        from screening.signals import screening_completed
+        from screening.signals import mother_changed, screening_completed
 
         from . import panels, services
 
         screening_completed.connect(services.on_screening_completed, dispatch_uid="referrals-alerts")
+        mother_changed.connect(services.on_mother_changed, dispatch_uid="referrals-follow-ups")
         panels.register()

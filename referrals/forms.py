@@ -118,7 +118,45 @@ class ReferralSettingsForm(forms.ModelForm):
             "accept_within_days",
             "first_session_within_days",
             "follow_up_within_days",
+            "prenatal_weeks",
+            "infant_visit_months",
+            "rescreen_after_days",
+            "post_therapy_days",
+            "routine_months",
+            "reminder_days",
+            "overdue_after_days",
+            "send_from_hour",
+            "send_until_hour",
         ]
+
+    def _numbers(self, name, most):
+        text = self.cleaned_data[name]
+        try:
+            numbers = [int(part) for part in text.replace(" ", "").split(",") if part]
+        except ValueError:
+            raise forms.ValidationError(_("Whole numbers separated by commas, for example 1,2,4,6.")) from None
+        if not numbers or any(n < 0 or n > most for n in numbers):
+            raise forms.ValidationError(_("Between 0 and %(n)s.") % {"n": most})
+        return ",".join(str(n) for n in sorted(set(numbers)))
+
+    def clean_prenatal_weeks(self):
+        return self._numbers("prenatal_weeks", 42)
+
+    def clean_infant_visit_months(self):
+        return self._numbers("infant_visit_months", 24)
+
+    def clean_post_therapy_days(self):
+        return self._numbers("post_therapy_days", 730)
+
+    def clean_reminder_days(self):
+        return self._numbers("reminder_days", 30)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("send_from_hour"), data.get("send_until_hour")
+        if start is not None and end is not None and not 0 <= start < end <= 24:
+            self.add_error("send_until_hour", _("The sending hours must run forwards within one day (0 to 24)."))
+        return data
 
     def clean_escalate_after_minutes(self):
         minutes = self.cleaned_data["escalate_after_minutes"]
@@ -130,3 +168,12 @@ class ReferralSettingsForm(forms.ModelForm):
 CrisisResourceFormSet = modelformset_factory(
     CrisisResource, fields=["language", "name", "contact", "description", "position"], extra=1, can_delete=True
 )
+
+
+class RescheduleForm(forms.Form):
+    due_on = forms.DateField(label=_("New date"), widget=DateInput())
+    note = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class CancelFollowUpForm(forms.Form):
+    note = forms.CharField(label=_("Reason"), max_length=300)

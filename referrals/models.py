@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from screening.models import Clinic, Mother, Screening
+from screening.models import Clinic, Invitation, Mother, Screening
 
 from . import pathways
 
@@ -26,11 +26,32 @@ class ReferralSettings(models.Model):
     follow_up_within_days = models.PositiveSmallIntegerField(
         _("follow-up of a positive screen within (days)"), default=30
     )
+    infant_visit_months = models.CharField(
+        _("screen at the infant's visits (months, comma-separated)"), max_length=40, default="1,2,4,6"
+    )
+    prenatal_weeks = models.CharField(_("screen in pregnancy at (weeks, comma-separated)"), max_length=40, default="28")
+    rescreen_after_days = models.PositiveSmallIntegerField(
+        _("rescreen after a possible or probable score (days)"), default=14
+    )
+    post_therapy_days = models.CharField(
+        _("rescreen after mother-infant psychotherapy ends (days, comma-separated)"), max_length=40, default="0,90,180"
+    )
+    routine_months = models.PositiveSmallIntegerField(_("routine screening ends after (months postpartum)"), default=6)
+    reminder_days = models.CharField(_("remind after (days, comma-separated)"), max_length=20, default="3,7")
+    overdue_after_days = models.PositiveSmallIntegerField(
+        _("unanswered invitation is overdue after (days)"), default=14
+    )
+    send_from_hour = models.PositiveSmallIntegerField(_("send messages from (hour, clinic time)"), default=9)
+    send_until_hour = models.PositiveSmallIntegerField(_("send messages until (hour, clinic time)"), default=19)
     history = HistoricalRecords()
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(escalate_after_minutes__gte=5), name="settings_escalation_at_least_5"),
+            models.CheckConstraint(
+                condition=Q(send_from_hour__lt=models.F("send_until_hour")) & Q(send_until_hour__lte=24),
+                name="settings_sending_hours_ordered",
+            ),
         ]
 
     def __str__(self):
@@ -39,6 +60,31 @@ class ReferralSettings(models.Model):
     @classmethod
     def for_clinic(cls, clinic):
         return cls.objects.filter(clinic=clinic).first() or cls(clinic=clinic)
+
+    def intervals(self):
+        from .schedule import Intervals
+
+        return Intervals(
+            prenatal_weeks=_numbers(self.prenatal_weeks),
+            infant_visit_months=_numbers(self.infant_visit_months),
+            rescreen_after_days=self.rescreen_after_days,
+            post_therapy_days=_numbers(self.post_therapy_days),
+            routine_months=self.routine_months,
+        )
+
+    def reminder_delays(self):
+        return _numbers(self.reminder_days)
+
+    def sending_now(self, now=None):
+        """Messages go out only in the clinic's local daytime hours."""
+        from zoneinfo import ZoneInfo
+
+        local = (now or timezone.now()).astimezone(ZoneInfo(self.clinic.time_zone))
+        return self.send_from_hour <= local.hour < self.send_until_hour
+
+
+def _numbers(text):
+    return tuple(sorted(int(part) for part in str(text).replace(" ", "").split(",") if part))
 
 
 class Provider(models.Model):
@@ -259,3 +305,85 @@ class Alert(models.Model):
     @property
     def mother(self):
         return self.screening.mother
+
+
+class FollowUpStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    INVITED = "invited", _("Invited")
+    COMPLETED = "completed", _("Completed")
+    OVERDUE = "overdue", _("Overdue")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_FOLLOW_UP = [FollowUpStatus.SCHEDULED, FollowUpStatus.INVITED]
+
+
+FOLLOW_UP_KINDS = {
+    "prenatal": _("Pregnancy screen"),
+    "infant_visit": _("Infant visit screen"),
+    "rescreen": _("Rescreen"),
+    "post_therapy": _("Rescreen after therapy"),
+}
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def visible_to(self, membership):
+        if membership is None:
+            return self.none()
+        return self.filter(clinic_id=membership.clinic_id)
+
+    def pending(self):
+        return self.filter(status__in=[*OPEN_FOLLOW_UP, FollowUpStatus.OVERDUE])
+
+
+class FollowUp(models.Model):
+    """A screen the schedule asks for (design rule 4): a row with a due date and a status."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    mother = models.ForeignKey(Mother, models.CASCADE, related_name="follow_ups")
+    clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="follow_ups")
+    key = models.CharField(max_length=80)  # which rule, for which event: recomputing never duplicates
+    kind = models.CharField(max_length=16)
+    reason = models.CharField(_("reason"), max_length=200)
+    instrument_code = models.CharField(_("questionnaire"), max_length=16)
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.SCHEDULED)
+    invitation = models.OneToOneField(Invitation, models.SET_NULL, null=True, blank=True, related_name="follow_up")
+    invited_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminder_at = models.DateTimeField(null=True, blank=True)
+    screening = models.ForeignKey(Screening, models.SET_NULL, null=True, blank=True, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("reason for the change"), max_length=300, blank=True)
+    rescheduled = models.BooleanField(default=False)  # staff set the date: recomputing leaves it
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["mother", "key"], name="follow_up_once_per_rule"),
+            models.CheckConstraint(condition=Q(status__in=FollowUpStatus.values), name="follow_up_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=FollowUpStatus.INVITED) | Q(invited_at__isnull=False),
+                name="follow_up_invited_has_time",
+            ),
+        ]
+        indexes = [
+            # used by referrals.dispatch: scheduled rows coming due, invited rows awaiting reminders
+            models.Index(
+                fields=["status", "due_on"], name="follow_up_dispatch", condition=Q(status__in=["scheduled", "invited"])
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reason} for {self.mother}, due {self.due_on}"
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_FOLLOW_UP
+
+    def get_kind_label(self):
+        """The reason in words that reveal nothing clinical, for roles that see no scores."""
+        return FOLLOW_UP_KINDS.get(self.kind, "")

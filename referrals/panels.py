@@ -1,11 +1,13 @@
 """What referrals adds to screening's pages (see screening.extensions)."""
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from screening.extensions import add_panel
 
 from . import services
-from .forms import DecisionForm, ReferForm
+from .forms import CancelFollowUpForm, DecisionForm, ReferForm, RescheduleForm
+from .models import FollowUpStatus
 
 
 def screening_result(request, screening):
@@ -28,6 +30,20 @@ def screening_result(request, screening):
     )
 
 
+def follow_ups(request, mother):
+    rows = mother.follow_ups.exclude(status=FollowUpStatus.CANCELLED).order_by("due_on")
+    return render_to_string(
+        "referrals/_follow_up_panel.html",
+        {
+            "follow_ups": rows,
+            "reschedule_form": RescheduleForm(),
+            "cancel_form": CancelFollowUpForm(),
+            "today": timezone.localdate(),
+        },
+        request=request,
+    )
+
+
 def mother(request, mother):
     if not request.membership.sees_scores:
         return ""
@@ -41,5 +57,6 @@ def home(request, _obj):
 
 def register():
     add_panel("screening_result", screening_result)
+    add_panel("mother", follow_ups)
     add_panel("mother", mother)
     add_panel("home", home)

@@ -4,7 +4,7 @@ from django.utils import timezone
 from screening import audit
 from screening.models import AuditEntry
 
-from . import lifecycle, tasks
+from . import dispatch, followups, lifecycle, tasks
 from .models import Alert, Decision, DecisionKind, Referral, ReferralEvent, Status
 from .recommend import Context, recommend
 
@@ -16,6 +16,12 @@ def on_screening_completed(sender, screening, **kwargs):
     if screening.self_harm:
         alert = Alert.objects.create(screening=screening, clinic_id=screening.clinic_id)
         transaction.on_commit(lambda: tasks.enqueue_delivery(alert.pk))
+    dispatch.complete_for_screening(screening)
+    followups.recompute(screening.mother)
+
+
+def on_mother_changed(sender, mother, **kwargs):
+    followups.recompute(mother)
 
 
 def context_for(screening):
@@ -82,6 +88,7 @@ def create_referral(
         )
         _mark_reviewed(screening, now)
     audit.record(actor, mother.clinic, Action.CREATE, referral, f"{pathway} for {mother.record_number}")
+    followups.recompute(mother)
     return referral
 
 
@@ -109,6 +116,7 @@ def transition(
         referral=referral, at=now, actor=actor, from_status=previous, to_status=target, reason=reason.strip(), note=note
     )
     audit.record(actor, referral.clinic, Action.UPDATE, referral, f"{previous} -> {target}")
+    followups.recompute(referral.mother)
     return referral
 
 
@@ -130,4 +138,5 @@ def acknowledge(alert, *, actor, action, note):
     )
     if updated:
         audit.record(actor, alert.clinic, Action.UPDATE, alert.screening, f"alert acknowledged: {action}")
+        followups.recompute(alert.screening.mother)  # scheduling resumes once a clinician has acted
     return bool(updated)

@@ -2,7 +2,7 @@ import logging
 
 from celery import shared_task
 
-from . import alerts
+from . import alerts, dispatch
 
 log = logging.getLogger(__name__)
 
@@ -15,6 +15,11 @@ def deliver_alert(alert_id):
 @shared_task
 def sweep_alerts():
     return alerts.sweep()
+
+
+@shared_task
+def dispatch_follow_ups():
+    return dispatch.dispatch()
 
 
 def enqueue_delivery(alert_id):

@@ -14,4 +14,7 @@ urlpatterns = [
     path("providers/new/", views.provider_edit, name="provider_create"),
     path("providers/<uuid:code>/", views.provider_edit, name="provider_edit"),
     path("clinic/referral-settings/", views.referral_settings, name="referral_settings"),
+    path("follow-ups/", views.follow_up_list, name="follow_up_list"),
+    path("follow-ups/<uuid:code>/reschedule/", views.follow_up_reschedule, name="follow_up_reschedule"),
+    path("follow-ups/<uuid:code>/cancel/", views.follow_up_cancel, name="follow_up_cancel"),
 ]

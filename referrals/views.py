@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,17 +13,19 @@ from screening.crisis import resources_for
 from screening.models import AuditEntry, CrisisResource, Screening
 from screening.risk import LEVEL_ORDER
 
-from . import lifecycle, services
+from . import followups, lifecycle, services
 from .forms import (
     AcknowledgeForm,
+    CancelFollowUpForm,
     CrisisResourceFormSet,
     DecisionForm,
     ProviderForm,
     ReferForm,
     ReferralSettingsForm,
+    RescheduleForm,
     TransitionForm,
 )
-from .models import Alert, Provider, Referral, ReferralSettings, Status
+from .models import Alert, FollowUp, FollowUpStatus, Provider, Referral, ReferralSettings, Status
 
 RISK_RANK = Case(
     *[When(risk_level=level, then=Value(i)) for i, level in enumerate(LEVEL_ORDER)], output_field=IntegerField()
@@ -70,6 +73,10 @@ def worklist(request):
             "referrals": referrals,
             "follow_up_limit": follow_up_limit,
             "limits": limits,
+            "overdue": FollowUp.objects.visible_to(m)
+            .filter(status=FollowUpStatus.OVERDUE)
+            .select_related("mother")
+            .order_by("due_on")[:200],
         },
     )
 
@@ -233,3 +240,60 @@ def referral_settings(request):
         messages.success(request, _("Referral settings saved."))
         return redirect("referral_settings")
     return render(request, "referrals/settings.html", {"form": form, "resources": resources})
+
+
+@require_GET
+@staff_view()
+def follow_up_list(request):
+    """Upcoming and overdue follow-ups of the whole clinic."""
+    rows = FollowUp.objects.visible_to(request.membership).select_related("mother", "invitation")
+    show = request.GET.get("show", "upcoming")
+    if show == "overdue":
+        rows = rows.filter(status=FollowUpStatus.OVERDUE).order_by("due_on")
+    elif show == "invited":
+        rows = rows.filter(status=FollowUpStatus.INVITED).order_by("due_on")
+    else:
+        show = "upcoming"
+        rows = rows.filter(status=FollowUpStatus.SCHEDULED).order_by("due_on")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "referrals/follow_up_list.html", {"page": page, "show": show})
+
+
+def _get_follow_up(request, code):
+    return get_object_or_404(FollowUp.objects.visible_to(request.membership).select_related("mother"), code=code)
+
+
+@require_POST
+@staff_view()
+def follow_up_reschedule(request, code):
+    follow_up = _get_follow_up(request, code)
+    form = RescheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a valid date and a reason to reschedule."))
+    elif form.cleaned_data["due_on"] < timezone.localdate():
+        messages.error(request, _("Choose today or a later date."))
+    elif followups.reschedule(follow_up, actor=request.user, **form.cleaned_data):
+        audit.record(
+            request.user,
+            follow_up.clinic,
+            AuditEntry.Action.UPDATE,
+            follow_up.mother,
+            f"follow-up rescheduled to {form.cleaned_data['due_on']}",
+        )
+        messages.success(request, _("Follow-up rescheduled."))
+    else:
+        messages.error(request, _("Only a follow-up that is still scheduled can be rescheduled."))
+    return redirect("mother_detail", code=follow_up.mother.code)
+
+
+@require_POST
+@staff_view()
+def follow_up_cancel(request, code):
+    follow_up = _get_follow_up(request, code)
+    form = CancelFollowUpForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason to cancel."))
+    elif followups.cancel(follow_up, actor=request.user, **form.cleaned_data):
+        audit.record(request.user, follow_up.clinic, AuditEntry.Action.UPDATE, follow_up.mother, "follow-up cancelled")
+        messages.success(request, _("Follow-up cancelled."))
+    return redirect("mother_detail", code=follow_up.mother.code)

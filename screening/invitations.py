@@ -172,9 +172,8 @@ def submit(invitation, language):
         method=Method.ONLINE,
         entered_by=None,
         language=language,
+        invitation=row,
     )
-    row.status, row.completed_at, row.screening = InvitationStatus.COMPLETED, timezone.now(), screening
-    row.save(update_fields=["status", "completed_at", "screening"])
     return screening
 
 

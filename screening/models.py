@@ -143,6 +143,11 @@ class RiskFactor(models.TextChoices):
     RELATIONSHIP_CONCERNS = "relationship_concerns", _("Concerns about the mother-infant relationship")
 
 
+class LeftCare(models.TextChoices):
+    OPTED_OUT = "opted_out", _("Opted out of screening")
+    DISCHARGED = "discharged", _("Discharged")
+
+
 class Mother(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="mothers")
@@ -160,6 +165,8 @@ class Mother(models.Model):
     due_date = models.DateField(_("due date"), null=True, blank=True)
     delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
     risk_factors = models.JSONField(_("risk factors"), default=list, blank=True)
+    left_care_on = models.DateField(_("left care on"), null=True, blank=True)
+    left_care_reason = models.CharField(_("why"), max_length=12, choices=LeftCare.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     history = HistoricalRecords()
@@ -173,6 +180,11 @@ class Mother(models.Model):
                 condition=Q(due_date__isnull=False) | Q(delivery_date__isnull=False),
                 name="mother_pregnant_or_delivered",
             ),
+            models.CheckConstraint(
+                condition=Q(left_care_on__isnull=True, left_care_reason="")
+                | Q(left_care_on__isnull=False, left_care_reason__in=LeftCare.values),
+                name="mother_left_care_with_reason",
+            ),
         ]
         indexes = [models.Index(fields=["clinic", "-created_at"], name="mother_recent_in_clinic")]
 
@@ -182,6 +194,10 @@ class Mother(models.Model):
     @property
     def full_name(self):
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def in_care(self):
+        return self.left_care_on is None
 
     @property
     def is_pregnant(self):

@@ -1,4 +1,5 @@
 from django.db import transaction
+from django.utils import timezone
 
 from . import audit
 from .models import AuditEntry, Screening
@@ -8,9 +9,19 @@ from .signals import screening_completed
 
 @transaction.atomic
 def record_screening(
-    *, mother, instrument, answers, taken_on, method, entered_by, language="en", functional_difficulty=None
+    *,
+    mother,
+    instrument,
+    answers,
+    taken_on,
+    method,
+    entered_by,
+    language="en",
+    functional_difficulty=None,
+    invitation=None,
 ):
-    """Score, grade and store a completed questionnaire; raises InvalidAnswers, saving nothing."""
+    """Score, grade and store a completed questionnaire; raises InvalidAnswers, saving nothing.
+    An invitation it answers is marked completed before screening_completed is sent."""
     result = instrument.score(answers)
     context = mother.context_on(taken_on)
     thresholds = mother.clinic.thresholds(context)
@@ -43,5 +54,8 @@ def record_screening(
             screening,
             f"{instrument.code} for {mother.record_number}",
         )
+    if invitation is not None:
+        invitation.status, invitation.completed_at, invitation.screening = "completed", timezone.now(), screening
+        invitation.save(update_fields=["status", "completed_at", "screening"])
     screening_completed.send(sender=Screening, screening=screening)
     return screening

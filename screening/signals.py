@@ -3,3 +3,6 @@ from django.dispatch import Signal
 # Sent once by services.record_screening, inside its transaction: receivers (the referrals
 # app) raise alerts and recompute follow-ups atomically with the screening.
 screening_completed = Signal()  # kwargs: screening
+
+# Sent by the views that change a mother's dates, infants or whether she is in care.
+mother_changed = Signal()  # kwargs: mother

@@ -21,6 +21,7 @@ urlpatterns = [
     path("clinic/staff/<int:pk>/", views.staff_role, name="staff_role"),
     path("clinic/audit/", views.audit_log, name="audit_log"),
     path("mothers/<uuid:code>/invite/", views.invite, name="invite"),
+    path("mothers/<uuid:code>/left-care/", views.mother_left_care, name="mother_left_care"),
     path("mothers/<uuid:code>/tablet/", views.tablet_start, name="tablet_start"),
     path("invitations/<uuid:code>/", views.invitation_detail, name="invitation_detail"),
     path("invitations/<uuid:code>/cancel/", views.invitation_cancel, name="invitation_cancel"),

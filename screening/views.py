@@ -10,9 +10,12 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from config.celery import enqueue_on_commit
 
 from . import audit, instruments, invitations, tasks
 from .access import ADMINS, SEES_SCORES, get_mother, get_screening, staff_view
@@ -27,9 +30,20 @@ from .forms import (
     StaffForm,
     ThresholdForm,
 )
-from .models import AuditEntry, Invitation, InvitationStatus, Membership, Mother, Role, Screening, ThresholdSet
+from .models import (
+    AuditEntry,
+    Invitation,
+    InvitationStatus,
+    LeftCare,
+    Membership,
+    Mother,
+    Role,
+    Screening,
+    ThresholdSet,
+)
 from .risk import Context
 from .services import record_screening
+from .signals import mother_changed
 
 Action = AuditEntry.Action
 
@@ -93,6 +107,7 @@ def _save_mother(request, mother, template):
             audit.record(
                 request.user, clinic, Action.CREATE if created else Action.UPDATE, mother, mother.record_number
             )
+            mother_changed.send(sender=Mother, mother=mother)
         messages.success(request, _("Saved %(name)s.") % {"name": mother.full_name})
         return redirect("mother_detail", code=mother.code)
     return render(request, template, {"form": form, "infants": infants, "mother": mother})
@@ -317,7 +332,7 @@ def invite(request, code):
                 channels=channels,
             )
             if chosen:
-                tasks.send_invitation.delay_on_commit(invitation.pk)
+                enqueue_on_commit(tasks.send_invitation, invitation.pk)
         messages.success(request, _("Invitation created."))
         return redirect("invitation_detail", code=invitation.code)
     return render(
@@ -375,3 +390,24 @@ def invitation_cancel(request, code):
     if invitations.cancel(invitation, request.user):
         messages.success(request, _("Invitation cancelled: the link no longer works."))
     return redirect("invitation_detail", code=invitation.code)
+
+
+@require_POST
+@staff_view()
+def mother_left_care(request, code):
+    """Opting out or discharge: her pending follow-ups are cancelled (the referrals app listens)."""
+    mother = get_mother(request, code)
+    reason = request.POST.get("reason", "")
+    if reason == "return" and not mother.in_care:
+        mother.left_care_on, mother.left_care_reason = None, ""
+    elif reason in LeftCare.values and mother.in_care:
+        mother.left_care_on, mother.left_care_reason = timezone.localdate(), reason
+    else:
+        messages.error(request, _("Choose opted out or discharged."))
+        return redirect("mother_detail", code=mother.code)
+    with transaction.atomic():
+        mother.save(update_fields=["left_care_on", "left_care_reason"])
+        audit.record(request.user, mother.clinic, Action.UPDATE, mother, reason)
+        mother_changed.send(sender=Mother, mother=mother)
+    messages.success(request, _("Saved."))
+    return redirect("mother_detail", code=mother.code)

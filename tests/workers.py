@@ -20,9 +20,11 @@ def _database_url():
 
 
 class Workers:
-    def __init__(self, folder):
+    def __init__(self, folder, slow_email=None):
         self.folder = Path(folder)
         self.mail = self.folder / "mail"
+        self.markers = self.folder / "sending"
+        self.slow_email = slow_email
         self.processes = []
 
     def env(self):
@@ -36,6 +38,12 @@ class Workers:
             SMS_BACKEND="screening.sms.ConsoleBackend",
             SITE_URL=settings.SITE_URL,
         )
+        if self.slow_email is not None:
+            env.update(
+                EMAIL_BACKEND="tests.support.SlowFileBackend",
+                SLOW_EMAIL_SECONDS=str(self.slow_email),
+                SLOW_EMAIL_MARKERS=str(self.markers),
+            )
         return env
 
     def start(self, name):
@@ -78,6 +86,9 @@ class Workers:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
 
+    def sends_started(self):
+        return len(list(self.markers.iterdir())) if self.markers.exists() else 0
+
     def sent(self):
         """Every email the workers sent, as text."""
         if not self.mail.exists():
@@ -86,12 +97,12 @@ class Workers:
 
 
 @contextmanager
-def celery_workers(folder, names=("w1",)):
+def celery_workers(folder, names=("w1",), slow_email=None):
     from config.celery import app
 
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge(app.conf.task_default_queue)
-    workers = Workers(folder)
+    workers = Workers(folder, slow_email=slow_email)
     try:
         for name in names:
             workers.start(name)

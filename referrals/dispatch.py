@@ -1,0 +1,134 @@
+"""The follow-up dispatcher, run by beat every minute (design rule 4).
+
+Each step claims one row with select_for_update(skip_locked=True), re-checks it inside the
+transaction, writes its new state, and queues any message after commit. Two dispatchers never
+take the same row; a dispatcher killed mid-batch leaves the rows it had not committed for the
+next run. Sends are idempotent (invitation.sent_at, follow_up.reminders_sent): queuing one twice
+sends once. Every send happens at most once per claim; a worker killed after the mail server
+accepted a message and before its commit would send that one message again (at-least-once)."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.celery import enqueue_on_commit
+from screening import invitations
+from screening import tasks as screening_tasks
+from screening.models import OPEN_INVITATION, Invitation, InvitationStatus
+
+from .models import FollowUp, FollowUpStatus, ReferralSettings
+
+BATCH = 200
+UNSENT_AFTER = timedelta(minutes=2)
+
+
+def _claim(pk, **conditions):
+    return (
+        FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("mother__clinic", "invitation")
+        .filter(pk=pk, **conditions)
+        .first()
+    )
+
+
+def invite_one(pk, now):
+    """A scheduled follow-up that has come due gets its invitation; sending is queued after commit."""
+    with transaction.atomic():
+        row = _claim(pk, status=FollowUpStatus.SCHEDULED, due_on__lte=timezone.localdate(now))
+        if row is None:
+            return False
+        mother = row.mother
+        if not ReferralSettings.for_clinic(mother.clinic).sending_now(now):
+            return False
+        if mother.screenings.filter(alert__isnull=False, alert__acknowledged_at__isnull=True).exists():
+            return False  # a clinician acts first
+        instrument = invitations.default_instrument(mother.clinic)
+        channels = invitations.allowed_channels(mother)
+        invitation = invitations.create_invitation(mother=mother, instrument=instrument, channels=channels)
+        row.status, row.invitation, row.invited_at, row.instrument_code = (
+            FollowUpStatus.INVITED,
+            invitation,
+            now,
+            instrument.code,
+        )
+        row.save(update_fields=["status", "invitation", "invited_at", "instrument_code"])
+        if set(channels) - {invitations.Channel.LINK}:
+            enqueue_on_commit(screening_tasks.send_invitation, invitation.pk)
+        return True
+
+
+def _lock_invitation_of(pk):
+    """Locks come in one order everywhere: an invitation before its follow-up (a mother's
+    submission holds her invitation, then recomputes her follow-ups). A busy row is skipped."""
+    invitation_id = FollowUp.objects.filter(pk=pk).values_list("invitation_id", flat=True).first()
+    if invitation_id is None:
+        return None
+    return Invitation.objects.select_for_update(skip_locked=True).filter(pk=invitation_id).first()
+
+
+def remind_one(pk, number, now):
+    """Reminder `number` (1, 2, ...) for an invited follow-up whose form is not completed. With
+    the invitation locked, a form completed a moment earlier is seen, and stops the reminder."""
+    with transaction.atomic():
+        invitation = _lock_invitation_of(pk)
+        row = invitation and _claim(pk, status=FollowUpStatus.INVITED, reminders_sent=number - 1)
+        if not row or invitation.state(now) not in OPEN_INVITATION:
+            return False
+        settings = ReferralSettings.for_clinic(row.mother.clinic)
+        delays = settings.reminder_delays()
+        if number > len(delays) or now < row.invited_at + timedelta(days=delays[number - 1]):
+            return False
+        if not settings.sending_now(now):
+            return False
+        invitations.deliver(invitation, reminder=True)
+        row.reminders_sent, row.last_reminder_at = number, now
+        row.save(update_fields=["reminders_sent", "last_reminder_at"])
+        return True
+
+
+def mark_overdue(pk, now):
+    with transaction.atomic():
+        invitation = _lock_invitation_of(pk)
+        row = invitation and _claim(pk, status=FollowUpStatus.INVITED)
+        if not row or invitation.status == InvitationStatus.COMPLETED:
+            return False
+        days = ReferralSettings.for_clinic(row.mother.clinic).overdue_after_days
+        if now < row.invited_at + timedelta(days=days):
+            return False
+        row.status, row.closed_at = FollowUpStatus.OVERDUE, now
+        row.save(update_fields=["status", "closed_at"])
+        invitations.cancel(invitation, actor=None)
+        return True
+
+
+def dispatch(now=None):
+    """One run: invitations, reminders, overdue marks, and re-queuing sends a broker outage lost."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due = FollowUp.objects.filter(status=FollowUpStatus.SCHEDULED, due_on__lte=today).order_by("due_on")
+    invited = sum(invite_one(pk, now) for pk in list(due.values_list("pk", flat=True)[:BATCH]))
+    waiting = FollowUp.objects.filter(status=FollowUpStatus.INVITED).values_list("pk", "reminders_sent")
+    queued = 0
+    for pk, sent in list(waiting[: BATCH * 5]):
+        if mark_overdue(pk, now):
+            continue
+        if remind_one(pk, sent + 1, now):
+            queued += 1
+    # Sends a broker outage lost: any invitation meant for email or text, unsent after two minutes.
+    unsent = Invitation.objects.filter(
+        sent_at__isnull=True,
+        created_at__lt=now - UNSENT_AFTER,
+        expires_at__gt=now,
+        status__in=[InvitationStatus.SENT, InvitationStatus.OPENED],
+    ).exclude(channels=[invitations.Channel.LINK])
+    for pk in unsent.values_list("pk", flat=True)[:BATCH]:
+        enqueue_on_commit(screening_tasks.send_invitation, pk)
+    return {"invited": invited, "reminded": queued}
+
+
+def complete_for_screening(screening):
+    """A screening completes the follow-up its invitation answered; recompute does the rest."""
+    FollowUp.objects.filter(invitation__screening=screening, status__in=[FollowUpStatus.INVITED]).update(
+        status=FollowUpStatus.COMPLETED, screening=screening, closed_at=timezone.now()
+    )

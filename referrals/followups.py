@@ -1,0 +1,113 @@
+"""Follow-up rows from the pure schedule (design rule 4)."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from screening import invitations
+from screening.models import OPEN_INVITATION, Invitation
+
+from . import schedule
+from .models import OPEN_FOLLOW_UP, FollowUp, FollowUpStatus, ReferralSettings, Status
+
+
+def facts_for(mother):
+    screenings = mother.screenings.order_by("taken_on", "created_at")
+    referrals = mother.referrals.exclude(status=Status.ENTERED_IN_ERROR)
+    return schedule.MotherFacts(
+        registered_on=timezone.localdate(mother.created_at),
+        due_date=mother.due_date,
+        delivery_date=mother.delivery_date,
+        infant_births=tuple(mother.infants.values_list("date_of_birth", flat=True)),
+        screenings=tuple(
+            schedule.ScreeningFact(str(s.code), s.taken_on, s.risk.score_level, s.self_harm, s.instrument_code)
+            for s in screenings
+        ),
+        referrals=tuple(
+            schedule.ReferralFact(
+                str(r.code),
+                r.pathway,
+                r.is_open,
+                timezone.localdate(r.ended_at) if r.status == Status.COMPLETED else None,
+            )
+            for r in referrals
+        ),
+        alert_open=mother.screenings.filter(alert__acknowledged_at__isnull=True, alert__isnull=False).exists(),
+        in_care=mother.in_care,
+        instrument=invitations.default_instrument(mother.clinic).code,
+    )
+
+
+@transaction.atomic
+def recompute(mother, today=None):
+    """Brings the mother's rows in line with her schedule: new rows for what newly applies,
+    completed rows for what a screening satisfied, cancelled rows for what no longer applies.
+    Cancelled and completed rows are never reopened; dates staff rescheduled are kept."""
+    today = today or timezone.localdate()
+    # Invitations before follow-ups: the lock order the dispatcher and submissions use too.
+    list(Invitation.objects.select_for_update().filter(mother=mother, status__in=OPEN_INVITATION).order_by("pk"))
+    rows = {f.key: f for f in FollowUp.objects.select_for_update().filter(mother=mother).order_by("pk")}
+    if not mother.in_care:
+        for row in rows.values():
+            if row.status in OPEN_FOLLOW_UP or row.status == FollowUpStatus.OVERDUE:
+                _close(row, FollowUpStatus.CANCELLED, note=mother.get_left_care_reason_display())
+        return
+    facts = facts_for(mother)
+    if facts.alert_open:
+        return  # a clinician acts first; nothing is scheduled automatically meanwhile
+    intervals = ReferralSettings.for_clinic(mother.clinic).intervals()
+    planned = {p.key: p for p in schedule.plan(facts, today, intervals)}
+    for key, item in planned.items():
+        row = rows.get(key)
+        if row is None:
+            if not item.satisfied_by and not item.missed:
+                FollowUp.objects.create(
+                    mother=mother,
+                    clinic_id=mother.clinic_id,
+                    key=key,
+                    kind=item.kind,
+                    reason=item.reason,
+                    instrument_code=item.instrument,
+                    due_on=item.due_on,
+                )
+        elif row.is_open and item.satisfied_by:
+            _close(row, FollowUpStatus.COMPLETED, screening_code=item.satisfied_by)
+        elif row.status == FollowUpStatus.SCHEDULED and not row.rescheduled and row.due_on != item.due_on:
+            row.due_on, row.reason = item.due_on, item.reason
+            row.save(update_fields=["due_on", "reason"])
+    latest = facts.screenings[-1] if facts.screenings else None
+    for key, row in rows.items():
+        if key in planned:
+            continue
+        if row.status == FollowUpStatus.SCHEDULED:
+            _close(row, FollowUpStatus.CANCELLED, note="no longer due")
+        elif row.status == FollowUpStatus.INVITED and latest and latest.taken_on >= timezone.localdate(row.invited_at):
+            _close(row, FollowUpStatus.COMPLETED, screening_code=latest.code)  # screened another way meanwhile
+
+
+def _close(row, status, note="", screening_code=None):
+    row.status, row.closed_at = status, timezone.now()
+    row.note = note or row.note
+    if screening_code:
+        row.screening = row.mother.screenings.filter(code=screening_code).first()
+    row.save(update_fields=["status", "closed_at", "note", "screening"])
+    if row.invitation_id:  # an in-person screen or a cancellation stops the link and its reminders
+        invitations.cancel(row.invitation, actor=None)
+
+
+@transaction.atomic
+def reschedule(follow_up, due_on, note, actor):
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if follow_up.status != FollowUpStatus.SCHEDULED:
+        return False
+    follow_up.due_on, follow_up.note, follow_up.rescheduled = due_on, note, True
+    follow_up.save(update_fields=["due_on", "note", "rescheduled"])
+    return True
+
+
+@transaction.atomic
+def cancel(follow_up, note, actor):
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if follow_up.status not in (*OPEN_FOLLOW_UP, FollowUpStatus.OVERDUE):
+        return False
+    _close(follow_up, FollowUpStatus.CANCELLED, note=note)
+    return True

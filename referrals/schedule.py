@@ -1,0 +1,220 @@
+"""When to screen a mother next: a pure function of her facts (clinical.md sections 1 and 4).
+
+plan() lists every follow-up that applies to her, each with whether a screening already
+satisfied it; followups.recompute() turns that into rows without duplicating or resurrecting."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.utils.translation import gettext as _
+
+from screening.models import months_between
+from screening.risk import RiskLevel
+
+from . import pathways
+
+BORDERLINE = (RiskLevel.POSSIBLE, RiskLevel.PROBABLE)
+
+
+@dataclass(frozen=True)
+class Intervals:
+    prenatal_weeks: tuple[int, ...] = (28,)
+    infant_visit_months: tuple[int, ...] = (1, 2, 4, 6)
+    rescreen_after_days: int = 14
+    post_therapy_days: tuple[int, ...] = pathways.get(pathways.MIP).rescreen_after_completion_days
+    routine_months: int = 6
+    missed_after_days: int = 14  # a visit missed by longer than this is not scheduled late
+    early_days: int = 7  # a screening this long before a due date satisfies it
+
+
+@dataclass(frozen=True)
+class ScreeningFact:
+    code: str
+    taken_on: date
+    score_level: str
+    self_harm: bool
+    instrument: str = "EPDS"
+
+
+@dataclass(frozen=True)
+class ReferralFact:
+    code: str
+    pathway: str
+    is_open: bool
+    completed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class MotherFacts:
+    registered_on: date
+    due_date: date | None = None
+    delivery_date: date | None = None
+    infant_births: tuple[date, ...] = ()
+    screenings: tuple[ScreeningFact, ...] = ()
+    referrals: tuple[ReferralFact, ...] = ()
+    alert_open: bool = False
+    in_care: bool = True
+    instrument: str = "PHQ-9"
+
+    @property
+    def birth(self):
+        births = [d for d in (self.delivery_date, *self.infant_births) if d]
+        return min(births) if self.delivery_date or births else None
+
+
+@dataclass(frozen=True)
+class Planned:
+    key: str
+    kind: str
+    due_on: date
+    instrument: str
+    reason: str
+    satisfied_by: str | None = None  # the code of the screening that did it
+    missed: bool = False
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+class Kind:
+    PRENATAL = "prenatal"
+    INFANT_VISIT = "infant_visit"
+    RESCREEN = "rescreen"
+    POST_THERAPY = "post_therapy"
+
+
+def add_months(day, months):
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+
+
+def _satisfier(facts, since):
+    return next((s.code for s in facts.screenings if s.taken_on >= since), None)
+
+
+def _item(facts, key, kind, due_on, reason, today, intervals, window_start=None):
+    satisfied = _satisfier(facts, window_start or due_on - timedelta(days=intervals.early_days))
+    missed = not satisfied and due_on < today - timedelta(days=intervals.missed_after_days)
+    return Planned(key, kind, due_on, facts.instrument, reason, satisfied, missed)
+
+
+def _prenatal(facts, today, intervals):
+    if facts.birth or not facts.due_date:
+        return []
+    items = [
+        _item(
+            facts,
+            "prenatal-first",
+            Kind.PRENATAL,
+            facts.registered_on,
+            _("First prenatal visit screen"),
+            today,
+            intervals,
+            window_start=facts.registered_on - timedelta(days=90),
+        )
+    ]
+    for weeks in intervals.prenatal_weeks:
+        due = facts.due_date - timedelta(weeks=40 - weeks)
+        if due >= facts.registered_on:
+            items.append(
+                _item(
+                    facts,
+                    f"prenatal-{weeks}w",
+                    Kind.PRENATAL,
+                    due,
+                    _("Screen at about %(n)s weeks of pregnancy") % {"n": weeks},
+                    today,
+                    intervals,
+                )
+            )
+    return items
+
+
+def _infant_visits(facts, today, intervals):
+    if not facts.birth:
+        return []
+    return [
+        _item(
+            facts,
+            f"infant-{m}m",
+            Kind.INFANT_VISIT,
+            add_months(facts.birth, m),
+            _("Infant's %(n)s-month visit") % {"n": m},
+            today,
+            intervals,
+        )
+        for m in intervals.infant_visit_months
+        if m <= intervals.routine_months
+    ]
+
+
+def _rescreen(facts, today, intervals):
+    """Two weeks after the latest possible or probable score without self-harm; after the routine
+    period only while a referral is open."""
+    if not facts.screenings:
+        return []
+    latest = facts.screenings[-1]
+    if latest.self_harm or latest.score_level not in BORDERLINE:
+        return []
+    routine_over = facts.birth and months_between(facts.birth, latest.taken_on) >= intervals.routine_months
+    if routine_over and not any(r.is_open for r in facts.referrals):
+        return []
+    due = latest.taken_on + timedelta(days=intervals.rescreen_after_days)
+    label = RiskLevel(latest.score_level).label.lower()
+    reason = _("Rescreen %(days)s days after a %(level)s score (%(code)s on %(day)s)") % {
+        "days": intervals.rescreen_after_days,
+        "level": label,
+        "code": latest.instrument,
+        "day": latest.taken_on,
+    }
+    return [
+        _item(
+            facts,
+            f"rescreen-{latest.code}",
+            Kind.RESCREEN,
+            due,
+            reason,
+            today,
+            intervals,
+            window_start=latest.taken_on + timedelta(days=1),
+        )
+    ]
+
+
+def _post_therapy(facts, today, intervals):
+    items = []
+    for referral in facts.referrals:
+        if referral.pathway != pathways.MIP or not referral.completed_on:
+            continue
+        for days in intervals.post_therapy_days:
+            due = referral.completed_on + timedelta(days=days)
+            when = _("at its end") if days == 0 else _("%(n)s months after it ended") % {"n": round(days / 30)}
+            items.append(
+                _item(
+                    facts,
+                    f"after-{referral.code}-{days}",
+                    Kind.POST_THERAPY,
+                    due,
+                    _("Rescreen after mother-infant psychotherapy, %(when)s") % {"when": when},
+                    today,
+                    intervals,
+                    window_start=max(due - timedelta(days=intervals.early_days), referral.completed_on),
+                )
+            )
+    return items
+
+
+def plan(facts, today, intervals=Intervals()):
+    """Every follow-up that applies to her. Nothing while an urgent alert waits for a clinician or
+    after she left care."""
+    if not facts.in_care or facts.alert_open:
+        return []
+    return [
+        *_prenatal(facts, today, intervals),
+        *_infant_visits(facts, today, intervals),
+        *_rescreen(facts, today, intervals),
+        *_post_therapy(facts, today, intervals),
+    ]

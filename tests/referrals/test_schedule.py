@@ -1,0 +1,170 @@
+"""Each rule of the default schedule (clinical.md sections 1 and 4) and their combinations."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from referrals.schedule import Intervals, MotherFacts, ReferralFact, ScreeningFact, add_months, plan
+
+TODAY = date(2026, 6, 1)
+BIRTH = date(2026, 5, 1)
+
+
+def keys(items, include_satisfied=False):
+    return {p.key: p.due_on for p in items if include_satisfied or not p.satisfied_by}
+
+
+def screen(day, level="low", self_harm=False, code=None):
+    return ScreeningFact(code or f"s-{day}", day, level, self_harm)
+
+
+def test_a_pregnant_mother_is_screened_at_her_first_visit_and_at_about_28_weeks():
+    facts = MotherFacts(registered_on=date(2026, 3, 1), due_date=date(2026, 9, 1))
+    assert keys(plan(facts, date(2026, 3, 1))) == {
+        "prenatal-first": date(2026, 3, 1),
+        "prenatal-28w": date(2026, 9, 1) - timedelta(weeks=12),
+    }
+
+
+def test_registered_after_28_weeks_there_is_no_28_week_screen():
+    facts = MotherFacts(registered_on=date(2026, 8, 1), due_date=date(2026, 9, 1))
+    assert set(keys(plan(facts, date(2026, 8, 1)))) == {"prenatal-first"}
+
+
+def test_after_delivery_the_infants_1_2_4_and_6_month_visits():
+    facts = MotherFacts(registered_on=BIRTH, delivery_date=BIRTH, infant_births=(BIRTH,))
+    assert keys(plan(facts, BIRTH)) == {
+        "infant-1m": date(2026, 6, 1),
+        "infant-2m": date(2026, 7, 1),
+        "infant-4m": date(2026, 9, 1),
+        "infant-6m": date(2026, 11, 1),
+    }
+
+
+def test_no_prenatal_screens_once_she_has_delivered():
+    facts = MotherFacts(registered_on=date(2026, 3, 1), due_date=date(2026, 5, 5), delivery_date=BIRTH)
+    assert not [k for k in keys(plan(facts, TODAY)) if k.startswith("prenatal")]
+
+
+@pytest.mark.parametrize("level,rescreen", [("low", False), ("possible", True), ("probable", True), ("high", False)])
+def test_a_possible_or_probable_score_is_rescreened_after_2_weeks(level, rescreen):
+    facts = MotherFacts(registered_on=BIRTH, delivery_date=BIRTH, screenings=(screen(TODAY, level, code="s1"),))
+    assert keys(plan(facts, TODAY)).get("rescreen-s1") == (TODAY + timedelta(days=14) if rescreen else None)
+
+
+def test_a_self_harm_answer_is_not_rescreened_it_is_acted_on():
+    facts = MotherFacts(
+        registered_on=BIRTH, delivery_date=BIRTH, screenings=(screen(TODAY, "possible", self_harm=True, code="s1"),)
+    )
+    assert "rescreen-s1" not in keys(plan(facts, TODAY))
+
+
+def test_a_later_screening_satisfies_the_rescreen():
+    later = TODAY + timedelta(days=15)
+    facts = MotherFacts(
+        registered_on=BIRTH,
+        delivery_date=BIRTH,
+        screenings=(screen(TODAY, "possible", code="s1"), screen(later, "low", code="s2")),
+    )
+    items = {p.key: p for p in plan(facts, later)}
+    assert "rescreen-s1" not in items  # only the latest screening is followed
+
+
+def test_an_mip_referral_that_completes_is_followed_at_completion_3_and_6_months():
+    done = date(2026, 9, 15)
+    facts = MotherFacts(registered_on=BIRTH, delivery_date=BIRTH, referrals=(ReferralFact("r1", "mip", False, done),))
+    got = keys(plan(facts, done))
+    assert {k: v for k, v in got.items() if k.startswith("after-")} == {
+        "after-r1-0": done,
+        "after-r1-90": done + timedelta(days=90),
+        "after-r1-180": done + timedelta(days=180),
+    }
+
+
+@pytest.mark.parametrize(
+    "pathway,is_open,completed", [("mip", True, None), ("cbt", False, date(2026, 9, 1)), ("mip", False, None)]
+)
+def test_only_a_completed_mip_referral_schedules_post_therapy_rescreens(pathway, is_open, completed):
+    facts = MotherFacts(
+        registered_on=BIRTH, delivery_date=BIRTH, referrals=(ReferralFact("r1", pathway, is_open, completed),)
+    )
+    assert not [k for k in keys(plan(facts, TODAY)) if k.startswith("after-")]
+
+
+@pytest.mark.parametrize("open_referral,expected", [(False, False), (True, True)])
+def test_after_6_months_a_borderline_score_is_rescreened_only_while_a_referral_is_open(open_referral, expected):
+    late = add_months(BIRTH, 7)
+    referrals = (ReferralFact("r1", "cbt", True),) if open_referral else ()
+    facts = MotherFacts(
+        registered_on=BIRTH, delivery_date=BIRTH, referrals=referrals, screenings=(screen(late, "possible", code="s1"),)
+    )
+    assert ("rescreen-s1" in keys(plan(facts, late))) is expected
+
+
+def test_nothing_is_scheduled_while_an_urgent_alert_is_unacknowledged():
+    facts = MotherFacts(
+        registered_on=BIRTH, delivery_date=BIRTH, alert_open=True, screenings=(screen(TODAY, "possible", code="s1"),)
+    )
+    assert plan(facts, TODAY) == []
+
+
+def test_nothing_is_scheduled_once_she_opts_out_or_is_discharged():
+    facts = MotherFacts(registered_on=BIRTH, delivery_date=BIRTH, in_care=False)
+    assert plan(facts, TODAY) == []
+
+
+def test_a_screening_near_a_visit_satisfies_it():
+    facts = MotherFacts(registered_on=BIRTH, delivery_date=BIRTH, screenings=(screen(date(2026, 5, 27), code="early"),))
+    items = {p.key: p for p in plan(facts, TODAY)}
+    assert items["infant-1m"].satisfied_by == "early"  # 5 days before the 1-month visit
+    assert items["infant-2m"].satisfied_by is None  # the 2-month window opens a week before its date
+    facts = MotherFacts(registered_on=BIRTH, delivery_date=BIRTH, screenings=(screen(date(2026, 5, 20), code="x"),))
+    assert {p.key: p for p in plan(facts, TODAY)}["infant-1m"].satisfied_by is None  # 12 days early is too early
+
+
+def test_visits_long_past_when_she_was_registered_are_not_scheduled_late():
+    registered = add_months(BIRTH, 5)
+    facts = MotherFacts(registered_on=registered, delivery_date=BIRTH)
+    items = {p.key: p for p in plan(facts, registered)}
+    assert items["infant-1m"].missed and items["infant-4m"].missed and not items["infant-6m"].missed
+
+
+def test_a_clinic_may_change_the_intervals():
+    intervals = Intervals(infant_visit_months=(1, 3), rescreen_after_days=10, post_therapy_days=(30,), routine_months=3)
+    facts = MotherFacts(
+        registered_on=BIRTH,
+        delivery_date=BIRTH,
+        screenings=(screen(TODAY, "possible", code="s1"),),
+        referrals=(ReferralFact("r1", "mip", False, TODAY),),
+    )
+    items = {p.key: p for p in plan(facts, TODAY, intervals)}
+    assert items["infant-1m"].satisfied_by == "s1"  # screened on the day of the visit
+    assert keys(plan(facts, TODAY, intervals)) == {
+        "infant-3m": date(2026, 8, 1),
+        "rescreen-s1": TODAY + timedelta(days=10),
+        "after-r1-30": TODAY + timedelta(days=30),
+    }
+
+
+def test_the_instrument_is_the_one_the_clinic_may_use_online():
+    facts = MotherFacts(registered_on=BIRTH, delivery_date=BIRTH, instrument="EPDS")
+    assert {p.instrument for p in plan(facts, TODAY)} == {"EPDS"}
+
+
+def test_reasons_are_in_words_staff_understand():
+    facts = MotherFacts(
+        registered_on=BIRTH,
+        delivery_date=BIRTH,
+        screenings=(screen(TODAY, "probable", code="s1"),),
+        referrals=(ReferralFact("r1", "mip", False, TODAY),),
+    )
+    reasons = {p.key: p.reason for p in plan(facts, TODAY)}
+    assert reasons["infant-2m"] == "Infant's 2-month visit"
+    assert reasons["rescreen-s1"] == "Rescreen 14 days after a probable depression score (EPDS on 2026-06-01)"
+    assert reasons["after-r1-90"] == "Rescreen after mother-infant psychotherapy, 3 months after it ended"
+
+
+@pytest.mark.parametrize("day,months", [(date(2026, 1, 31), 1), (date(2025, 12, 31), 2), (date(2026, 5, 1), 6)])
+def test_add_months_keeps_to_real_dates(day, months):
+    result = add_months(day, months)
+    assert result.day <= day.day and (result.year * 12 + result.month) - (day.year * 12 + day.month) == months
