@@ -170,7 +170,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Celery: the embedded default is kombu's filesystem transport, which needs no server.
 BROKER_DIR = BASE_DIR / ".broker"
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "out"),

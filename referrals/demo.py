@@ -2,10 +2,10 @@
 
 from django.db import transaction
 
-from screening.models import Clinic, Role, Screening
+from screening.models import Clinic, Mother, Role, Screening
 
-from . import services
-from .models import Provider, Referral, Status
+from . import followups, services
+from .models import Provider, Referral, ReferralSettings, Status
 
 PROVIDERS = [
     ("Little Steps Dyadic Therapy", ["mip", "cbt"], ["en", "es"], 3),
@@ -26,6 +26,8 @@ STAGES = [
 @transaction.atomic
 def load():
     for clinic in Clinic.objects.all():
+        # The demo sends at any hour, so that `make run` shows invitations going out whenever it starts.
+        ReferralSettings.objects.get_or_create(clinic=clinic, defaults={"send_from_hour": 0, "send_until_hour": 24})
         for name, pathways, languages, wait in PROVIDERS:
             Provider.objects.get_or_create(
                 clinic=clinic,
@@ -43,6 +45,8 @@ def load():
         positives = Screening.objects.filter(clinic=clinic, risk_level__in=["probable", "high"]).order_by("pk")
         for screening, stages in zip(positives, STAGES, strict=False):
             refer(screening, clinician, stages)
+        for mother in Mother.objects.filter(clinic=clinic):
+            followups.recompute(mother)
 
 
 def refer(screening, clinician, stages):

@@ -1,7 +1,8 @@
 """Follow-up rows from the pure schedule (design rule 4)."""
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from screening import invitations
 from screening.models import OPEN_INVITATION, Invitation
@@ -55,7 +56,8 @@ def recompute(mother, today=None):
     if facts.alert_open:
         return  # a clinician acts first; nothing is scheduled automatically meanwhile
     intervals = ReferralSettings.for_clinic(mother.clinic).intervals()
-    planned = {p.key: p for p in schedule.plan(facts, today, intervals)}
+    with translation.override(settings.LANGUAGE_CODE):  # stored reasons read the same whoever triggered this
+        planned = {p.key: p for p in schedule.plan(facts, today, intervals)}
     for key, item in planned.items():
         row = rows.get(key)
         if row is None:

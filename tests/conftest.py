@@ -108,3 +108,20 @@ def enter_epds(mother, answers, by, taken_on=None):
 @pytest.fixture
 def screening(mother, front_desk):
     return enter_epds(mother, [1, 1, 1, 2, 2, 2, 2, 2, 2, 2], front_desk)
+
+
+@pytest.fixture
+def broker():
+    """A real broker for the test: eager mode off, an empty queue, the broker restored afterwards."""
+    from django.conf import settings
+
+    from config.celery import app
+
+    from .workers import use_broker
+
+    app.conf.task_always_eager = False
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(app.conf.task_default_queue)
+    yield
+    use_broker(settings.CELERY_BROKER_URL)
+    app.conf.task_always_eager = True

@@ -12,6 +12,29 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
+DEAD_BROKER = "redis://127.0.0.1:9/0"
+
+
+def wait_for(condition, seconds=15):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def use_broker(url):
+    """Points this process's publishers at another broker, dropping kombu's cached connections:
+    DEAD_BROKER is how tests take the broker away from the web process."""
+    from kombu import pools
+
+    from config.celery import app
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+    app.conf.broker_write_url = url
 
 
 def _database_url():

@@ -89,3 +89,13 @@ def test_wrong_expired_spent_and_cancelled_tokens_all_find_nothing(invited, clin
     invitations.cancel(invitation, clinician)
     assert invitations.find(token) is None
     assert AuditEntry.objects.filter(summary="cancelled", object_code=invitation.code).exists()
+
+
+def test_plain_text_messages_are_not_html_escaped(mother, clinic_a):
+    clinic_a.name = "Women's & Children's Clinic"
+    clinic_a.save()
+    invitation = invitations.create_invitation(mother=mother, instrument=instruments.PHQ9, channels=["email", "link"])
+    invitations.send_invitation(invitation.pk)
+    assert mail.outbox[0].subject == "A short questionnaire from Women's & Children's Clinic"
+    assert "Women's & Children's Clinic invites you" in mail.outbox[0].body
+    assert "Women&#x27;s &amp; Children&#x27;s" in mail.outbox[0].alternatives[0][0]

@@ -9,48 +9,17 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
 from django.db import connection
-from kombu import pools
 
 from config.celery import app
 from referrals import alerts, tasks
 from referrals.models import Alert
 
 from ..conftest import enter_epds, make_mother
-from ..workers import celery_workers
+from ..workers import DEAD_BROKER, celery_workers, use_broker, wait_for
 
 SELF_HARM = [0, 0, 3, 0, 3, 3, 3, 3, 3, 2]
-DEAD_BROKER = "redis://127.0.0.1:9/0"
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_for(condition, seconds=15):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
-def _use_broker(url):
-    """Points the app's publishers at another broker, dropping kombu's cached connections."""
-    pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
-    app.conf.broker_write_url = url
-
-
-@pytest.fixture
-def broker():
-    """Eager mode off, an empty queue, and the broker restored afterwards."""
-    url = settings.CELERY_BROKER_URL
-    app.conf.task_always_eager = False
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(app.conf.task_default_queue)
-    yield
-    _use_broker(url)
-    app.conf.task_always_eager = True
 
 
 @contextmanager
@@ -77,13 +46,13 @@ def test_an_alert_is_delivered_once_by_the_worker(broker, mother, front_desk, cl
 def test_an_alert_raised_while_the_broker_is_down_is_saved_and_delivered_once_when_it_returns(
     broker, mother, front_desk, clinician, caplog
 ):
-    _use_broker(DEAD_BROKER)
+    use_broker(DEAD_BROKER)
     screening = enter_epds(mother, SELF_HARM, front_desk)
     alert = Alert.objects.get(screening=screening)
     assert alert.delivered_at is None and "waits for the sweep" in caplog.text
     assert not mail.outbox
 
-    _use_broker(settings.CELERY_BROKER_URL)
+    use_broker(settings.CELERY_BROKER_URL)
     with worker():
         tasks.sweep_alerts.delay()  # what beat does every minute
         tasks.sweep_alerts.delay()
@@ -95,14 +64,14 @@ def test_an_alert_raised_while_the_broker_is_down_is_saved_and_delivered_once_wh
 def test_two_sweeps_on_two_worker_processes_at_once_send_nothing_twice(
     broker, clinic_a, front_desk, clinician, tmp_path
 ):
-    _use_broker(DEAD_BROKER)  # every alert waits for the sweep
+    use_broker(DEAD_BROKER)  # every alert waits for the sweep
     try:
         alerts_made = [
             enter_epds(make_mother(clinic_a, front_desk, record_number=f"S-{n}"), SELF_HARM, front_desk).alert
             for n in range(30)
         ]
     finally:
-        _use_broker(settings.CELERY_BROKER_URL)
+        use_broker(settings.CELERY_BROKER_URL)
     with celery_workers(tmp_path, names=("w1", "w2")) as workers:
         tasks.sweep_alerts.delay()
         tasks.sweep_alerts.delay()
@@ -117,12 +86,12 @@ def test_two_sweeps_on_two_worker_processes_at_once_send_nothing_twice(
 
 def test_two_sweeps_in_parallel_threads_send_nothing_twice(broker, clinic_a, front_desk, clinician, monkeypatch):
     """The same race without the broker: two sweeps released at the same instant."""
-    _use_broker(DEAD_BROKER)
+    use_broker(DEAD_BROKER)
     try:
         for n in range(12):
             enter_epds(make_mother(clinic_a, front_desk, record_number=f"T-{n}"), SELF_HARM, front_desk)
     finally:
-        _use_broker(settings.CELERY_BROKER_URL)
+        use_broker(settings.CELERY_BROKER_URL)
     real_send = alerts.send
 
     def slow_send(*args, **kwargs):

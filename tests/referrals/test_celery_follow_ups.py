@@ -16,8 +16,7 @@ from screening import invitations
 from screening.models import Invitation, Screening
 
 from ..conftest import make_mother
-from ..workers import celery_workers
-from .test_celery_alerts import DEAD_BROKER, _use_broker, broker, wait_for  # noqa: F401 - fixture
+from ..workers import DEAD_BROKER, celery_workers, use_broker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -94,7 +93,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_the_next_sends_nothing_twic
 def test_with_the_broker_unreachable_everything_is_saved_and_queued_work_resumes(
     broker, due_now, login, clinician, mother, tmp_path
 ):
-    _use_broker(DEAD_BROKER)
+    use_broker(DEAD_BROKER)
     client = login(clinician)
     try:
         answers = {f"item_{n}": "1" for n in range(1, 11)} | {
@@ -115,7 +114,7 @@ def test_with_the_broker_unreachable_everything_is_saved_and_queued_work_resumes
         invitation = Invitation.objects.get(mother=mother)
         assert invitation.sent_at is None
     finally:
-        _use_broker(settings.CELERY_BROKER_URL)
+        use_broker(settings.CELERY_BROKER_URL)
     Invitation.objects.update(created_at=timezone.now() - timedelta(minutes=3))
     with celery_workers(tmp_path, names=("w1",)) as workers:
         tasks.sweep_alerts.delay()  # beat's periodic tasks, now that the broker is back
