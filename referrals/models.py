@@ -371,6 +371,8 @@ class FollowUp(models.Model):
             ),
         ]
         indexes = [
+            # used by referrals.reports: mothers due in a period
+            models.Index(fields=["clinic", "due_on"], name="follow_up_clinic_due"),
             # used by referrals.dispatch: scheduled rows coming due, invited rows awaiting reminders
             models.Index(
                 fields=["status", "due_on"], name="follow_up_dispatch", condition=Q(status__in=["scheduled", "invited"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 urlpatterns = [
     path("worklist/", views.worklist, name="worklist"),
@@ -14,6 +14,9 @@ urlpatterns = [
     path("providers/new/", views.provider_edit, name="provider_create"),
     path("providers/<uuid:code>/", views.provider_edit, name="provider_edit"),
     path("clinic/referral-settings/", views.referral_settings, name="referral_settings"),
+    path("reports/", report_views.report_page, name="reports"),
+    path("reports/<slug:slug>.csv", report_views.report_csv, name="report_csv"),
+    path("reports/measures/<slug:slug>/<slug:part>/", report_views.measure_mothers, name="measure_mothers"),
     path("follow-ups/", views.follow_up_list, name="follow_up_list"),
     path("follow-ups/<uuid:code>/reschedule/", views.follow_up_reschedule, name="follow_up_reschedule"),
     path("follow-ups/<uuid:code>/cancel/", views.follow_up_cancel, name="follow_up_cancel"),

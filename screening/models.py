@@ -339,6 +339,9 @@ class Screening(models.Model):
         indexes = [
             models.Index(fields=["mother", "taken_on"], name="screening_mother_timeline"),
             models.Index(fields=["clinic", "-created_at"], name="screening_recent_in_clinic"),
+            # used by referrals.reports: the period filter, and the score after a referral
+            models.Index(fields=["clinic", "taken_on"], name="screening_clinic_period"),
+            models.Index(fields=["mother", "instrument_code", "created_at"], name="screening_mother_instrument"),
         ]
 
     def __str__(self):

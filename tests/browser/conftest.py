@@ -63,3 +63,6 @@ def log_in(page, live_server, username, password):
 def visit(page, live_server):
     page.set_default_timeout(10_000)
     return Visit(page, live_server.url)
+
+
+from ..referrals.test_reports import data  # noqa: E402, F401 - the reports' hand-built data, for the browser too

@@ -1,0 +1,82 @@
+"""Times the reports page and its CSV exports on the bench data (bench/generate.py).
+
+    make bench-reports
+
+Runs in-process with production settings (DEBUG off, persistent connections) against PostgreSQL,
+logged in as one clinic's admin and as an admin of every clinic; prints the figures and writes them
+to bench/results/."""
+
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from screening.models import Screening, User  # noqa: E402
+
+RUNS = 5
+SLUGS = ["funnel", "quality", "outcomes", "timeliness", "coverage", "funnel-by-age"]
+
+
+def timed(client, url):
+    times, queries = [], 0
+    for _ in range(RUNS):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - started)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = len(captured)
+    return statistics.median(times), max(times), queries
+
+
+def main():
+    from referrals.models import Referral
+
+    counts = (Screening.objects.count(), Referral.objects.count())
+    rows = []
+    for who in ("bench-clinic_admin-000", "bench-network-admin"):
+        client = Client()
+        client.force_login(User.objects.get(username=who))
+        first = User.objects.get(username=who).memberships.order_by("clinic__name").first()
+        client.get("/clinic/choose/")  # a session exists
+        session = client.session
+        session["clinic_id"] = first.clinic_id
+        session.save()
+        for label, url in [("reports page", "/reports/")] + [(f"CSV {s}", f"/reports/{s}.csv") for s in SLUGS]:
+            median, most, queries = timed(client, url)
+            rows.append((who, label, median, most, queries))
+            reset_queries()
+    lines = [
+        f"# Reports benchmark, {date.today()}",
+        "",
+        f"Machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"PostgreSQL {connection.cursor().connection.server_version}.",
+        f"Data: {counts[0]:,} screenings, {counts[1]:,} referrals. Command: `make bench-reports`. "
+        f"Median and maximum of {RUNS} runs, in-process, production settings.",
+        "",
+        "| who | what | median (s) | max (s) | queries |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ] + [f"| {who} | {label} | {median:.3f} | {most:.3f} | {queries} |" for who, label, median, most, queries in rows]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    out = Path(__file__).resolve().parent / "results" / f"reports-{date.today()}.md"
+    out.write_text(text)
+    print(f"written to {out}")
+
+
+if __name__ == "__main__":
+    main()

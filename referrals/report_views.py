@@ -1,0 +1,128 @@
+import csv
+from datetime import timedelta
+
+from django import forms
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from screening import audit
+from screening.access import ADMINS, staff_view
+from screening.forms import DateInput
+from screening.models import AuditEntry, Role
+
+from . import pathways, reports
+
+
+class ReportFilterForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    clinic = forms.ChoiceField(label=_("Clinic"), required=False)
+    pathway = forms.ChoiceField(label=_("Pathway"), required=False)
+
+    def __init__(self, *args, clinics, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clinics = clinics
+        self.fields["clinic"].choices = [("", _("All my clinics"))] + [(str(c.code), c.name) for c in clinics]
+        self.fields["pathway"].choices = [("", _("All pathways"))] + pathways.choices()
+
+    def filters(self):
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_valid() else {}
+        end = data.get("end") or today
+        start = data.get("start") or end - timedelta(days=365)
+        if start > end:
+            start, end = end, start
+        chosen = [c for c in self.clinics if str(c.code) == data.get("clinic")] or self.clinics
+        return reports.Filters([c.pk for c in chosen], start, end, data.get("pathway", ""))
+
+
+def _admin_clinics(request):
+    """Reports cover every clinic the user administers (the clinic in use first)."""
+    memberships = request.user.memberships.filter(role=Role.CLINIC_ADMIN).select_related("clinic")
+    clinics = sorted((m.clinic for m in memberships), key=lambda c: (c.pk != request.membership.clinic_id, c.name))
+    return clinics
+
+
+def _filters(request):
+    form = ReportFilterForm(request.GET or None, clinics=_admin_clinics(request))
+    return form, form.filters()
+
+
+@require_GET
+@staff_view(ADMINS)
+def report_page(request):
+    form, filters = _filters(request)
+    tables = reports.all_tables(filters)
+    audit.record(
+        request.user,
+        request.membership.clinic,
+        AuditEntry.Action.VIEW,
+        None,
+        f"reports {filters.start} to {filters.end}",
+    )
+    return render(
+        request,
+        "referrals/reports.html",
+        {
+            "form": form,
+            "filters": filters,
+            "tables": tables,
+            "query": request.GET.urlencode(),
+            "print_view": request.GET.get("print") == "1",
+            "charts": [
+                {
+                    "id": t.slug,
+                    "type": t.chart["type"],
+                    "labels": [str(r[t.chart["label"]]) for r in t.rows],
+                    "series": [{"label": str(t.columns[i]), "data": [r[i] for r in t.rows]} for i in t.chart["values"]],
+                }
+                for t in tables
+                if t.chart and t.rows
+            ],
+        },
+    )
+
+
+@require_GET
+@staff_view(ADMINS)
+def report_csv(request, slug):
+    form, filters = _filters(request)
+    if slug not in reports.TABLES:
+        raise Http404
+    table = reports.TABLES[slug](filters)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-{filters.start}-{filters.end}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([str(c) for c in table.columns])
+    for row in table.rows:
+        writer.writerow(["" if v is None else str(v) for v in row])
+    audit.record(request.user, request.membership.clinic, AuditEntry.Action.VIEW, None, f"report CSV {slug}")
+    return response
+
+
+@require_GET
+@staff_view(ADMINS)
+def measure_mothers(request, slug, part):
+    """The mothers behind a quality-measure number: in the numerator, or counted but not met."""
+    form, filters = _filters(request)
+    measures = reports.measure_sets(filters)
+    if slug not in measures or part not in ("numerator", "gap"):
+        raise Http404
+    title, denominator, numerator = measures[slug]
+    mothers = numerator if part == "numerator" else denominator.exclude(pk__in=numerator.values("pk"))
+    mothers = mothers.select_related("clinic").order_by("family_name", "given_name")[:1000]
+    audit.record(request.user, request.membership.clinic, AuditEntry.Action.VIEW, None, f"measure {slug} {part}")
+    return render(
+        request,
+        "referrals/measure_mothers.html",
+        {
+            "title": title,
+            "part": part,
+            "mothers": mothers,
+            "filters": filters,
+            "query": request.GET.urlencode(),
+        },
+    )

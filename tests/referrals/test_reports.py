@@ -1,0 +1,245 @@
+"""Each report figure on hand-built data whose right answer is worked out here."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from referrals import reports, services
+from referrals.models import Alert, Decision, FollowUp, Referral
+from screening.models import Infant, Membership, Screening
+
+from ..conftest import enter_epds, make_mother
+
+NOW = datetime(2026, 9, 1, 15, 0, tzinfo=UTC)
+PERIOD = (date(2026, 1, 1), date(2026, 8, 31))
+LOW = [0, 0, 3, 0, 3, 3, 3, 3, 3, 3]  # 0
+POSSIBLE = [1, 1, 1, 1, 2, 2, 2, 1, 3, 3]  # 10
+PROBABLE = [1, 1, 1, 2, 1, 1, 2, 2, 2, 3]  # 13
+HIGH = [2, 2, 0, 2, 1, 1, 1, 1, 2, 3]  # 18
+SELF_HARM = [0, 0, 3, 0, 3, 3, 3, 3, 3, 2]  # 1, item 10 above zero
+
+
+def at(day, hour=12):
+    return time_machine.travel(datetime.combine(day, datetime.min.time()).replace(hour=hour, tzinfo=UTC), tick=False)
+
+
+@pytest.fixture
+def data(clinic_a, clinic_b, clinic_admin, clinician, front_desk, outsider):
+    """Clinic A: five mothers. Clinic B: one, which no clinic A figure may count."""
+    m = {}
+    with at(date(2026, 1, 10)):
+        m["ana"] = make_mother(
+            clinic_a,
+            front_desk,
+            record_number="A1",
+            delivery_date=date(2026, 2, 1),
+            due_date=date(2026, 2, 1),
+            delivered_days_ago=None,
+            preferred_language="es",
+            date_of_birth=date(2004, 3, 1),
+        )
+        m["bea"] = make_mother(
+            clinic_a,
+            front_desk,
+            record_number="A2",
+            delivery_date=date(2026, 3, 1),
+            due_date=date(2026, 3, 1),
+            delivered_days_ago=None,
+            date_of_birth=date(1990, 3, 1),
+        )
+        m["cat"] = make_mother(
+            clinic_a,
+            front_desk,
+            record_number="A3",
+            delivered_days_ago=None,
+            due_date=date(2026, 7, 1),
+            date_of_birth=date(1996, 3, 1),
+        )
+        m["dee"] = make_mother(
+            clinic_a,
+            front_desk,
+            record_number="A4",
+            delivery_date=date(2025, 12, 20),
+            due_date=date(2025, 12, 20),
+            delivered_days_ago=None,
+            date_of_birth=date(1985, 3, 1),
+        )
+        other = make_mother(
+            clinic_b,
+            outsider,
+            record_number="B1",
+            delivery_date=date(2026, 2, 1),
+            due_date=date(2026, 2, 1),
+            delivered_days_ago=None,
+        )
+    Infant.objects.create(mother=m["ana"], date_of_birth=date(2026, 2, 1))
+    Infant.objects.create(mother=m["bea"], date_of_birth=date(2026, 3, 1))
+    Infant.objects.create(mother=m["dee"], date_of_birth=date(2025, 12, 20))
+    s = {}
+    with at(date(2026, 2, 20)):  # ana, 19 days postpartum: probable -> MIP, completed
+        s["ana1"] = enter_epds(m["ana"], PROBABLE, front_desk)
+        ref = services.create_referral(mother=m["ana"], screening=s["ana1"], pathway="mip", actor=clinician)
+    with at(date(2026, 2, 22)):
+        services.transition(ref, "accepted", actor=clinician)
+    with at(date(2026, 3, 2)):
+        services.transition(ref, "in-progress", actor=clinician)
+    with at(date(2026, 5, 1)):
+        services.transition(ref, "completed", actor=clinician, sessions_attended=8)
+    with at(date(2026, 5, 20)):
+        s["ana2"] = enter_epds(m["ana"], POSSIBLE, front_desk)  # short term: 10 - 13 = -3
+        services.record_decision(s["ana2"], kind="in_care", note="", actor=clinician)
+    with at(date(2026, 8, 15)):
+        s["ana3"] = enter_epds(m["ana"], LOW, front_desk)  # later: 0 - 13 = -13
+    with at(date(2026, 3, 20)):  # bea, 19 days postpartum: high -> psychiatric, rejected
+        s["bea1"] = enter_epds(m["bea"], HIGH, front_desk)
+    with at(date(2026, 3, 24)):
+        ref_b = services.create_referral(
+            mother=m["bea"], screening=s["bea1"], pathway="psychiatric_evaluation", actor=clinician
+        )
+        services.transition(ref_b, "rejected", actor=clinician, reason="No capacity")
+    with at(date(2026, 4, 1)):  # cat, pregnant: possible, declined
+        s["cat1"] = enter_epds(m["cat"], POSSIBLE, front_desk)
+        services.record_decision(s["cat1"], kind="declined", note="", actor=clinician)
+    with at(date(2026, 4, 10)):  # dee: self-harm alert acknowledged after 30 minutes; no decision
+        s["dee1"] = enter_epds(m["dee"], SELF_HARM, front_desk)
+    with at(date(2026, 4, 10), hour=12) as traveller:
+        traveller.shift(timedelta(minutes=30))
+        services.acknowledge(s["dee1"].alert, actor=clinician, action="called", note="")
+    with at(date(2026, 4, 12)):
+        enter_epds(other, HIGH, outsider)
+    return m, s, ref
+
+
+def run(table_fn, clinic, **extra):
+    with time_machine.travel(NOW, tick=False):
+        return table_fn(reports.Filters([clinic.pk], *PERIOD, **extra))
+
+
+def test_positive_rate_and_risk_levels(data, clinic_a):
+    # six screenings in clinic A: ana1 13, ana2 10, ana3 0, bea1 18, cat1 10, dee1 self-harm; five positive
+    assert run(reports.positive_rate, clinic_a).rows == [("EPDS", 6, 5, 83.3)]
+    levels = dict(run(reports.risk_levels, clinic_a).rows)  # ana2 and cat1 are both possible
+    assert (
+        levels["Low"],
+        levels["Possible depression"],
+        levels["Probable depression"],
+        levels["High"],
+        levels["Urgent: self-harm answer"],
+    ) == (1, 2, 1, 1, 1)
+
+
+def test_the_funnel_counts_each_step_once_and_its_drop_off(data, clinic_a):
+    rows = run(reports.funnel, clinic_a).rows
+    # positives: ana1 (referred, completed), ana2 (in care), bea1 (referred, rejected), cat1 (declined), dee1
+    assert [r[1] for r in rows] == [5, 4, 2, 1, 1, 1]
+    assert [r[2] for r in rows] == [None, 1, 2, 1, 0, 0]
+    assert rows[-1][3] == 20.0
+    reasons = dict(run(reports.drop_off_reasons, clinic_a).rows)
+    assert reasons == {"Already in care elsewhere": 1, "Mother declined": 1, "Rejected by provider": 1}
+
+
+def test_the_funnel_by_pathway_language_and_age(data, clinic_a):
+    by_pathway = {r[0]: r[1:] for r in run(lambda f: reports.funnel_by(f, "pathway"), clinic_a).rows}
+    assert by_pathway == {"Mother-infant psychotherapy": (1, 1, 1, 1), "Psychiatric evaluation": (1, 0, 0, 0)}
+    by_language = {r[0]: r[1:] for r in run(lambda f: reports.funnel_by(f, "language"), clinic_a).rows}
+    assert by_language == {"es": (2, 2, 1, 1, 1, 1), "en": (3, 2, 1, 0, 0, 0)}
+    by_age = {r[0]: r[1] for r in run(lambda f: reports.funnel_by(f, "age"), clinic_a).rows}
+    assert by_age == {"20-24": 2, "30-34": 1, "35-39": 1, "40 and over": 1}
+    only_mip = run(reports.funnel, clinic_a, pathway="mip").rows
+    assert [r[1] for r in only_mip] == [5, 4, 1, 1, 1, 1]
+
+
+def test_timeliness_alerts_and_breaches(data, clinic_a):
+    rows = {r[0]: r[1:] for r in run(reports.timeliness, clinic_a).rows}
+    # to referral: ana 0 days, bea 4 days -> median 2, p90 3.6; to first session: ana 10 days
+    assert rows["Days from positive screen to referral"] == (2, 2.0, 3.6)
+    assert rows["Days from positive screen to first session"] == (1, 10.0, 10.0)
+    assert dict(run(reports.alerts, clinic_a).rows) == {
+        "Self-harm alerts": 1,
+        "Minutes to acknowledgement, median": 30.0,
+        "Minutes to acknowledgement, maximum": 30.0,
+        "Still open": 0,
+    }
+    breaches = dict(run(reports.breaches, clinic_a).rows)
+    # dee1 was acknowledged but never decided: not followed up within 30 days
+    assert list(breaches.values()) == [0, 0, 1]
+
+
+def test_outcomes_split_short_and_long_term(data, clinic_a):
+    assert run(reports.outcomes, clinic_a).rows == [("Mother-infant psychotherapy", -3.0, 1, -13.0, 1)]
+
+
+def test_quality_measures_with_the_mothers_behind_each_number(data, clinic_a, clinic_admin, login):
+    rows = {r[0]: r[2:] for r in run(reports.quality, clinic_a).rows}
+    # deliveries in the period: ana (Feb 1), bea (Mar 1); both screened 19 days after delivery
+    assert rows["pds-screening"] == (2, 2, 100.0)
+    # positive in the window: ana1 (referred the same day), bea1 (referred 4 days later)
+    assert rows["pds-follow-up"] == (2, 2, 100.0)
+    # due in the period: ana, bea, cat; screened while pregnant: cat
+    assert rows["pnd-screening"] == (1, 3, 33.3)
+    # infants turning 6 months Jan-Aug: dee's (Jun 20), ana's (Aug 1); screened in the first 6 months: both
+    assert rows["cms82"] == (2, 2, 100.0)
+    with time_machine.travel(NOW, tick=False):
+        page = (
+            login(clinic_admin)
+            .get(
+                reverse("measure_mothers", args=["pnd-screening", "gap"]), {"start": "2026-01-01", "end": "2026-08-31"}
+            )
+            .content.decode()
+        )
+    assert "A1" in page and "A2" in page and "A3" not in page
+
+
+def test_coverage_counts_mothers_due_and_screened_by_month(data, clinic_a):
+    rows = {r[0]: r[1:] for r in run(reports.coverage, clinic_a).rows}
+    screened = {month: n for month, (_, n) in rows.items() if n}
+    assert screened == {"2026-02": 1, "2026-03": 1, "2026-04": 2, "2026-05": 1, "2026-08": 1}
+    due = {}
+    for follow_up in FollowUp.objects.filter(clinic=clinic_a, due_on__range=PERIOD).exclude(status="cancelled"):
+        due.setdefault(follow_up.due_on.strftime("%Y-%m"), set()).add(follow_up.mother_id)
+    assert {month: d for month, (d, _) in rows.items() if d} == {month: len(m) for month, m in due.items()}
+
+
+def test_reports_are_for_clinic_admins_only_and_csv_downloads(
+    data, login, clinic_admin, clinician, front_desk, outsider
+):
+    url = reverse("reports")
+    assert login(None).get(url).status_code == 302
+    for user in (front_desk, clinician, outsider):
+        assert login(user).get(url).status_code == 403
+    with time_machine.travel(NOW, tick=False):
+        client = login(clinic_admin)
+        page = client.get(url, {"start": "2026-01-01", "end": "2026-08-31"}).content.decode()
+        assert "Referral funnel" in page and "report-charts" in page
+        csv_text = client.get(reverse("report_csv", args=["funnel"]), {"start": "2026-01-01", "end": "2026-08-31"})
+    assert csv_text["Content-Type"].startswith("text/csv")
+    lines = csv_text.content.decode().splitlines()
+    assert lines[0] == "Step,Screens,Lost since the step before,Of positive screens (%)"
+    assert lines[1] == "Positive screens,5,,100.0"
+    assert login(clinic_admin).get(reverse("report_csv", args=["nope"])).status_code == 404
+    assert login(clinic_admin).get(reverse("measure_mothers", args=["cms82", "nope"])).status_code == 404
+
+
+def test_an_admin_of_two_clinics_sees_both_or_one(data, login, clinic_admin, clinic_b):
+    Membership.objects.create(user=clinic_admin, clinic=clinic_b, role="clinic_admin")
+    with time_machine.travel(NOW, tick=False):
+        both = run(reports.positive_rate, clinic_b)
+        client = login(clinic_admin)
+        client.post(reverse("choose_clinic"), {"clinic": str(clinic_b.code)})
+        page = client.get(
+            reverse("report_csv", args=["positive-rate"]), {"start": "2026-01-01", "end": "2026-08-31"}
+        ).content.decode()
+        only_b = client.get(
+            reverse("report_csv", args=["positive-rate"]),
+            {"start": "2026-01-01", "end": "2026-08-31", "clinic": str(clinic_b.code)},
+        ).content.decode()
+    assert both.rows == [("EPDS", 1, 1, 100.0)]
+    assert "EPDS,7,6,85.7" in page and "EPDS,1,1,100.0" in only_b
+
+
+def test_a_clinic_b_admin_never_counts_clinic_a(data, clinic_b):
+    assert run(reports.positive_rate, clinic_b).rows == [("EPDS", 1, 1, 100.0)]
+    assert Screening.objects.count() == 7 and Referral.objects.count() == 2
+    assert Alert.objects.count() == 1 and Decision.objects.count() == 4
