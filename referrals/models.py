@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from screening.models import Clinic, Invitation, Mother, Screening
+from screening.models import Clinic, ClinicScopedQuerySet, Invitation, Mother, Screening
 
 from . import pathways
 
@@ -132,12 +132,7 @@ class Urgency(models.TextChoices):
     SAME_DAY = "same_day", _("Same day")
 
 
-class ReferralQuerySet(models.QuerySet):
-    def visible_to(self, membership):
-        if membership is None:
-            return self.none()
-        return self.filter(clinic_id=membership.clinic_id)
-
+class ReferralQuerySet(ClinicScopedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -253,12 +248,7 @@ class Decision(models.Model):
         return self.get_kind_display()
 
 
-class AlertQuerySet(models.QuerySet):
-    def visible_to(self, membership):
-        if membership is None:
-            return self.none()
-        return self.filter(clinic_id=membership.clinic_id)
-
+class AlertQuerySet(ClinicScopedQuerySet):
     def unacknowledged(self):
         return self.filter(acknowledged_at__isnull=True)
 
@@ -326,12 +316,7 @@ FOLLOW_UP_KINDS = {
 }
 
 
-class FollowUpQuerySet(models.QuerySet):
-    def visible_to(self, membership):
-        if membership is None:
-            return self.none()
-        return self.filter(clinic_id=membership.clinic_id)
-
+class FollowUpQuerySet(ClinicScopedQuerySet):
     def pending(self):
         return self.filter(status__in=[*OPEN_FOLLOW_UP, FollowUpStatus.OVERDUE])
 

@@ -107,13 +107,15 @@ class ThresholdSet(models.Model):
         return Thresholds.from_dict({f.name: getattr(self, f.name) for f in self._meta.fields})
 
 
-class MotherQuerySet(models.QuerySet):
+class ClinicScopedQuerySet(models.QuerySet):
     def visible_to(self, membership):
-        """The one door to mothers' data: only the clinic the user is working in."""
+        """The one door to a clinic's records: only the clinic the user is working in."""
         if membership is None:
             return self.none()
         return self.filter(clinic_id=membership.clinic_id)
 
+
+class MotherQuerySet(ClinicScopedQuerySet):
     def search(self, term):
         term = (term or "").strip()
         if not term:
@@ -282,12 +284,7 @@ class Method(models.TextChoices):
     ONLINE = "online", _("Completed online by the mother")
 
 
-class ScreeningQuerySet(models.QuerySet):
-    def visible_to(self, membership):
-        if membership is None:
-            return self.none()
-        return self.filter(clinic_id=membership.clinic_id)
-
+class ScreeningQuerySet(ClinicScopedQuerySet):
     def positive(self):
         return self.filter(Q(risk_level__in=POSITIVE_LEVELS) | Q(anxiety_flag=True))
 
@@ -391,12 +388,7 @@ class InvitationStatus(models.TextChoices):
 OPEN_INVITATION = [InvitationStatus.SENT, InvitationStatus.OPENED, InvitationStatus.IN_PROGRESS]
 
 
-class InvitationQuerySet(models.QuerySet):
-    def visible_to(self, membership):
-        if membership is None:
-            return self.none()
-        return self.filter(clinic_id=membership.clinic_id)
-
+class InvitationQuerySet(ClinicScopedQuerySet):
     def usable(self, now):
         return self.filter(status__in=OPEN_INVITATION, expires_at__gt=now)
 
