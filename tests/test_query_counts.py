@@ -1,0 +1,73 @@
+"""Query counts per page do not grow with the data: each page is loaded with a small clinic and with
+one several times larger, and both stay under the same fixed maximum."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from referrals import services
+from screening import instruments, invitations
+
+from .conftest import enter_epds, make_mother
+
+POSSIBLE = [1, 1, 1, 1, 2, 2, 2, 1, 3, 3]
+SELF_HARM = [0, 0, 3, 0, 3, 3, 3, 3, 3, 2]
+
+
+def grow(clinic, front_desk, clinician, size):
+    """`size` mothers, each with screenings, a referral, an alert and follow-ups."""
+    first = None
+    for n in range(size):
+        mother = make_mother(clinic, front_desk, record_number=f"Q{size}-{n}")
+        screening = enter_epds(mother, POSSIBLE, front_desk)
+        enter_epds(mother, SELF_HARM, front_desk)
+        referral = services.create_referral(
+            mother=mother, screening=screening, pathway="psychoeducation", actor=clinician
+        )
+        services.transition(referral, "accepted", actor=clinician)
+        first = first or (mother, screening, referral)
+    return first
+
+
+PAGES = {
+    "home": (lambda m, s, r: reverse("home"), 20),
+    "worklist": (lambda m, s, r: reverse("worklist"), 20),
+    "mother list": (lambda m, s, r: reverse("mother_list"), 12),
+    "mother": (lambda m, s, r: reverse("mother_detail", args=[m.code]), 30),
+    "screening result": (lambda m, s, r: reverse("screening_detail", args=[s.code]), 45),
+    "referral": (lambda m, s, r: reverse("referral_detail", args=[r.code]), 25),
+    "follow-ups": (lambda m, s, r: reverse("follow_up_list"), 12),
+    "reports": (lambda m, s, r: reverse("reports"), 45),
+}
+
+
+def counts(client, first):
+    found = {}
+    for name, (url, _) in PAGES.items():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url(*first)).status_code == 200, name
+        found[name] = len(captured)
+    return found
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_each_page_has_a_fixed_query_budget_whatever_the_data(
+    name, login, clinic_a, clinic_admin, clinician, front_desk
+):
+    client = login(clinic_admin)
+    small = counts(client, grow(clinic_a, front_desk, clinician, 6))
+    large = counts(client, grow(clinic_a, front_desk, clinician, 14))
+    assert small[name] == large[name], (small[name], large[name])
+    assert large[name] <= PAGES[name][1]
+
+
+def test_the_mothers_form_has_a_fixed_query_budget(client, mother, clinic_a):
+    clinic_a.epds_online_permission = True
+    clinic_a.save()
+    invitation = invitations.create_invitation(mother=mother, instrument=instruments.EPDS)
+    token = invitations.token_for(invitation)
+    for number in range(1, 4):
+        with CaptureQueriesContext(connection) as captured:
+            client.post(f"/q/{token}/{number}/", {"answer": "1"})
+        assert len(captured) <= 12
