@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 export DATABASE_URL_TEST ?= postgres://ppd@127.0.0.1:5432/ppd
 export REDIS_URL_TEST ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint messages bench-data bench-reports clean
+.PHONY: run test lint messages bench bench-data bench-reports clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,12 +43,17 @@ messages: $(VENV)/.dev
 ## Benchmarks on PostgreSQL: a network of clinics (100,000 mothers, 1,000,000 screenings).
 BENCH_DATABASE_URL ?= postgres://ppd@127.0.0.1:5432/ppd_bench
 BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=false SECRET_KEY=bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz \
-	ALLOWED_HOSTS=testserver,127.0.0.1 SECURE_SSL_REDIRECT=false CONN_MAX_AGE=60 CELERY_BROKER_URL=$(REDIS_URL_TEST)
+	ALLOWED_HOSTS=testserver,127.0.0.1 SECURE_SSL_REDIRECT=false CONN_MAX_AGE=60 CELERY_BROKER_URL=$(REDIS_URL_TEST) \
+	ONLINE_REQUESTS_PER_MINUTE=100000000/m
 
 bench-data: $(VENV)/.dev
 	DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(REDIS_URL_TEST) $(PY) scripts/check_services.py
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(PY) -m bench.generate
+
+bench: bench-data
+	$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(BENCH_ENV) EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend $(PY) -m bench.load
 
 bench-reports: bench-data
 	$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v0

@@ -193,6 +193,8 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TIMEZONE = TIME_ZONE
 
+BENCH_ENDPOINTS = envbool("BENCH_ENDPOINTS", False)  # make bench only: the floor views in config/bench_views.py
+
 # Where validated instrument translations are read from (one JSON file per language pack).
 INSTRUMENT_TRANSLATION_DIRS = [BASE_DIR / "screening" / "instruments" / "translations"]
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
@@ -12,3 +13,11 @@ urlpatterns = [
     path("", include("screening.urls")),
     path("", include("referrals.urls")),
 ]
+
+if settings.BENCH_ENDPOINTS:
+    from . import bench_views
+
+    urlpatterns += [
+        path("bench/trivial/", bench_views.trivial),
+        path("bench/insert/", bench_views.insert_one),
+    ]

@@ -108,7 +108,14 @@ def dispatch(now=None):
     today = timezone.localdate(now)
     due = FollowUp.objects.filter(status=FollowUpStatus.SCHEDULED, due_on__lte=today).order_by("due_on")
     invited = sum(invite_one(pk, now) for pk in list(due.values_list("pk", flat=True)[:BATCH]))
-    waiting = FollowUp.objects.filter(status=FollowUpStatus.INVITED).values_list("pk", "reminders_sent")
+    # Only rows old enough for the soonest reminder any clinic sends: not every invitation every minute.
+    soonest = min(
+        [d for row in ReferralSettings.objects.all() for d in row.reminder_delays()]
+        + list(ReferralSettings().reminder_delays())
+    )
+    waiting = FollowUp.objects.filter(
+        status=FollowUpStatus.INVITED, invited_at__lte=now - timedelta(days=soonest)
+    ).values_list("pk", "reminders_sent")
     queued = 0
     for pk, sent in list(waiting[: BATCH * 5]):
         if mark_overdue(pk, now):

@@ -1,7 +1,9 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +13,6 @@ from screening import audit
 from screening.access import ADMINS, SEES_SCORES, get_screening, staff_view
 from screening.crisis import resources_for
 from screening.models import AuditEntry, CrisisResource, Screening
-from screening.risk import LEVEL_ORDER
 
 from . import followups, lifecycle, services
 from .forms import (
@@ -27,9 +28,7 @@ from .forms import (
 )
 from .models import Alert, FollowUp, FollowUpStatus, Provider, Referral, ReferralSettings, Status
 
-RISK_RANK = Case(
-    *[When(risk_level=level, then=Value(i)) for i, level in enumerate(LEVEL_ORDER)], output_field=IntegerField()
-)
+SHOWN = 50  # rows per worklist section; the rest are counted
 
 
 def get_referral(request, code):
@@ -47,36 +46,40 @@ def get_alert(request, code):
 @require_GET
 @staff_view(SEES_SCORES)
 def worklist(request):
+    """Newest first, each list bounded, with the count of the rest: a page that stays fast however
+    long a clinic's backlog grows."""
     m = request.membership
     limits = ReferralSettings.for_clinic(m.clinic)
     now = timezone.now()
     alerts = Alert.objects.visible_to(m).unacknowledged().select_related("screening__mother").order_by("-created_at")
-    positives = (
-        Screening.objects.visible_to(m)
-        .awaiting_review()
-        .positive()
-        .select_related("mother")
-        .order_by(-RISK_RANK, "-created_at")[:200]
+    positives = Screening.objects.visible_to(m).awaiting_review().positive()
+    waiting = (
+        Referral.objects.visible_to(m)
+        .open()
+        .filter(
+            ~Q(status=Status.IN_PROGRESS)
+            | Q(first_session_on__isnull=True, requested_at__lt=now - timedelta(days=limits.first_session_within_days))
+        )
     )
-    follow_up_limit = now - timezone.timedelta(days=limits.follow_up_within_days)
-    referrals = []
-    for referral in Referral.objects.visible_to(m).open().select_related("mother", "provider").order_by("requested_at"):
-        breaches = referral.breaches(limits, now)
-        if breaches or referral.status != Status.IN_PROGRESS:
-            referrals.append((referral, breaches))
+    overdue = FollowUp.objects.visible_to(m).filter(status=FollowUpStatus.OVERDUE)
+    referrals = [
+        (r, r.breaches(limits, now))
+        for r in waiting.select_related("mother", "provider").order_by("-requested_at")[:SHOWN]
+    ]
     return render(
         request,
         "referrals/worklist.html",
         {
             "alerts": alerts,
-            "positives": positives,
+            "positives": positives.select_related("mother").order_by("-created_at")[:SHOWN],
+            "positive_count": positives.count(),
             "referrals": referrals,
-            "follow_up_limit": follow_up_limit,
+            "referral_count": waiting.count(),
+            "overdue": overdue.select_related("mother").order_by("-due_on")[:SHOWN],
+            "overdue_count": overdue.count(),
+            "follow_up_limit": now - timedelta(days=limits.follow_up_within_days),
             "limits": limits,
-            "overdue": FollowUp.objects.visible_to(m)
-            .filter(status=FollowUpStatus.OVERDUE)
-            .select_related("mother")
-            .order_by("due_on")[:200],
+            "shown": SHOWN,
         },
     )
 

@@ -1,0 +1,349 @@
+"""`make bench`: the app under gunicorn with production settings against PostgreSQL and Redis,
+load on loopback from worker processes with keep-alive connections, and the dispatcher with two
+Celery workers. Prints a table and writes it to bench/results/.
+
+Environment: BENCH_SECONDS (per scenario, default 8), BENCH_CLIENTS (default 4),
+BENCH_FOLLOW_UPS (dispatcher run, default 100000)."""
+
+import http.client
+import multiprocessing
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.db import connection  # noqa: E402
+
+PORT = 8765
+SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
+FOLLOW_UPS = int(os.environ.get("BENCH_FOLLOW_UPS", "100000"))
+CSRF = "b" * 32
+PHQ9 = {f"item_{n}": "1" for n in range(1, 10)}
+
+
+def staff_cookie(username):
+    from screening.models import User
+
+    user = User.objects.get(username=username)
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    clinic = user.memberships.order_by("clinic__name").first().clinic
+    session["clinic_id"] = clinic.pk
+    session.create()
+    return f"sessionid={session.session_key}; csrftoken={CSRF}", clinic
+
+
+def prepare():
+    from screening import instruments, invitations
+    from screening.models import Invitation, Mother
+
+    cookie, clinic = staff_cookie("bench-clinic_admin-000")
+    mother = Mother.objects.filter(clinic=clinic).order_by("pk").first()
+    screening = mother.screenings.order_by("-created_at").first()
+    Invitation.objects.filter(mother__clinic=clinic, created_by=None, channels=["link"]).delete()
+    per_client = 1500
+    answering, submitting = [], []
+    for n in range(CLIENTS):
+        mothers = list(Mother.objects.filter(clinic=clinic).order_by("pk")[n * 40 : (n + 1) * 40])
+        open_one = invitations.create_invitation(mother=mothers[0], instrument=instruments.PHQ9)
+        answering.append(invitations.token_for(open_one))
+        batch = []
+        for k in range(per_client):
+            inv = invitations.create_invitation(mother=mothers[k % len(mothers)], instrument=instruments.PHQ9)
+            Invitation.objects.filter(pk=inv.pk).update(draft={str(i): 0 for i in range(1, 10)})
+            batch.append(invitations.token_for(inv))
+        submitting.append(batch)
+    return {
+        "cookie": cookie,
+        "mother": str(mother.code),
+        "screening": str(screening.code),
+        "answering": answering,
+        "submitting": submitting,
+    }
+
+
+def scenarios(data):
+    staff = {"Cookie": data["cookie"], "X-CSRFToken": CSRF}
+    mother = {"Cookie": f"csrftoken={CSRF}", "X-CSRFToken": CSRF}
+    entry = {"taken_on": date.today().isoformat(), "method": "paper", **PHQ9}
+    return [
+        ("floor: trivial view", "GET", lambda c, i: "/bench/trivial/", None, {}, None),
+        ("floor: insert one row", "POST", lambda c, i: "/bench/insert/", None, {}, None),
+        (
+            "mother opens a question",
+            "GET",
+            lambda c, i: f"/q/{data['answering'][c]}/{i % 9 + 1}/",
+            None,
+            mother,
+            "floor: trivial view",
+        ),
+        (
+            "mother saves an answer",
+            "POST",
+            lambda c, i: f"/q/{data['answering'][c]}/{i % 9 + 1}/",
+            lambda c, i: {"answer": str(i % 4)},
+            mother,
+            "floor: insert one row",
+        ),
+        (
+            "mother submits her form",
+            "POST",
+            lambda c, i: f"/q/{data['submitting'][c][i]}/submit/",
+            None,
+            mother,
+            "floor: insert one row",
+        ),
+        (
+            "staff enters a screening",
+            "POST",
+            lambda c, i: f"/mothers/{data['mother']}/screenings/new/PHQ-9/",
+            lambda c, i: entry,
+            staff,
+            "floor: insert one row",
+        ),
+        ("clinician worklist", "GET", lambda c, i: "/worklist/", None, staff, "floor: trivial view"),
+        ("mother's page", "GET", lambda c, i: f"/mothers/{data['mother']}/", None, staff, "floor: trivial view"),
+        ("reports page", "GET", lambda c, i: "/reports/", None, staff, "floor: trivial view"),
+    ]
+
+
+def run_client(args):
+    index, scenario_index, data, deadline = args
+    name, method, path, body, headers, _ = scenarios(data)[scenario_index]
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    latencies, errors, i = [], 0, 0
+    while time.monotonic() < deadline:
+        payload = urlencode(body(index, i)) if body else ""
+        sent = {"Host": "127.0.0.1", **headers}
+        if method == "POST":
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            path_now = path(index, i)
+        except IndexError:
+            break
+        started = time.perf_counter()
+        conn.request(method, path_now, body=payload or None, headers=sent)
+        response = conn.getresponse()
+        response.read()
+        latencies.append(time.perf_counter() - started)
+        if response.status >= 400:
+            errors += 1
+        i += 1
+    conn.close()
+    return latencies, errors
+
+
+def rss_kb(pids):
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def children(pid):
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().split()[3]) == pid:
+                    found.append(int(entry.name))
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                pass
+    return found
+
+
+def start(command, log):
+    env = {**os.environ, "BENCH_ENDPOINTS": "true"}
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def wait_http():
+    for _ in range(100):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn.request("GET", "/bench/trivial/", headers={"Host": "127.0.0.1"})
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def load(data):
+    rows, floors = [], {}
+    with multiprocessing.Pool(CLIENTS) as pool:
+        for n, (name, *_rest, floor) in enumerate(scenarios(data)):
+            deadline = time.monotonic() + SECONDS
+            started = time.monotonic()
+            results = pool.map(run_client, [(c, n, data, deadline) for c in range(CLIENTS)])
+            elapsed = time.monotonic() - started
+            latencies = sorted(x for lat, _ in results for x in lat)
+            errors = sum(e for _, e in results)
+            rps = len(latencies) / elapsed
+            floors[name] = rps
+            q = statistics.quantiles(latencies, n=100) if len(latencies) > 2 else [0] * 99
+            ratio = f"{rps / floors[floor]:.2f}" if floor else "1.00"
+            rows.append((name, len(latencies), errors, rps, q[49] * 1000, q[94] * 1000, q[98] * 1000, ratio))
+    return rows
+
+
+def dispatcher(count):
+    """`count` due follow-ups, two Celery workers, dispatch runs until none is left."""
+    from config.celery import app
+    from referrals import tasks
+    from referrals.models import Alert, FollowUp, ReferralSettings
+    from screening.models import Clinic, Invitation
+
+    for clinic in Clinic.objects.filter(name__startswith="Bench clinic"):
+        ReferralSettings.objects.update_or_create(clinic=clinic, defaults={"send_from_hour": 0, "send_until_hour": 24})
+    FollowUp.objects.filter(status__in=["scheduled", "invited"], due_on__lte=date.today()).update(
+        due_on=date.today() + timedelta(days=3650)
+    )
+    waiting_for_a_clinician = Alert.objects.filter(acknowledged_at__isnull=True).values("screening__mother")
+    ids = list(
+        FollowUp.objects.filter(status="scheduled")
+        .exclude(mother__in=waiting_for_a_clinician)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:count]
+    )
+    FollowUp.objects.filter(pk__in=ids).update(due_on=date.today())
+    invitations_before = Invitation.objects.count()
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(app.conf.task_default_queue)
+    workers = [
+        start(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                f"--hostname=bench{n}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=WARNING",
+            ],
+            f"/tmp/bench-worker-{n}.log",
+        )
+        for n in range(2)
+    ]
+    time.sleep(4)
+    memory_before = rss_kb([w.pid for w in workers])
+    started = time.monotonic()
+    deadline = started + 1800
+    while FollowUp.objects.filter(pk__in=ids, status="scheduled").exists() and time.monotonic() < deadline:
+        if app.connection_for_write().default_channel.client.llen(app.conf.task_default_queue) < 4:
+            tasks.dispatch_follow_ups.delay()
+        time.sleep(0.2)
+    invited_in = time.monotonic() - started
+    while (
+        Invitation.objects.filter(follow_up__pk__in=ids, sent_at__isnull=True).exclude(channels=["link"]).exists()
+        and time.monotonic() < deadline
+    ):
+        time.sleep(0.5)
+    sent_in = time.monotonic() - started
+    memory_after = rss_kb([w.pid for w in workers])
+    for worker in workers:
+        os.killpg(worker.pid, signal.SIGTERM)
+    created = Invitation.objects.count() - invitations_before
+    invited = FollowUp.objects.filter(pk__in=ids, invitation__isnull=False).count()
+    return {
+        "count": len(ids),
+        "invited_s": invited_in,
+        "sent_s": sent_in,
+        "duplicates": created - invited,
+        "worker_kb_before": memory_before,
+        "worker_kb_after": memory_after,
+    }
+
+
+def main():
+    data = prepare()
+    connection.close()
+    web = start(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        "/tmp/bench-gunicorn.log",
+    )
+    try:
+        wait_http()
+        web_pids = children(web.pid)
+        web_before = rss_kb(web_pids)
+        rows = load(data)
+        web_after = rss_kb(web_pids)
+    finally:
+        os.killpg(web.pid, signal.SIGTERM)
+    dispatch = dispatcher(FOLLOW_UPS)
+    from referrals.models import Referral
+    from screening.models import Screening
+
+    lines = [
+        f"# make bench, {date.today()}",
+        "",
+        f"Machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL "
+        f"{connection.cursor().connection.server_version}. Data: {Screening.objects.count():,} screenings, "
+        f"{Referral.objects.count():,} referrals. Command: `make bench` (BENCH_SECONDS={SECONDS:g}, "
+        f"BENCH_CLIENTS={CLIENTS}, BENCH_FOLLOW_UPS={FOLLOW_UPS}). gunicorn, 2 sync workers, CONN_MAX_AGE=60, "
+        f"DEBUG off; {CLIENTS} client processes with keep-alive connections on loopback, on the same 2 cores.",
+        "",
+        "| scenario | requests | errors | req/s | p50 ms | p95 ms | p99 ms | ratio to floor |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *[
+            f"| {n} | {c} | {e} | {r:.0f} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {ratio} |"
+            for n, c, e, r, p50, p95, p99, ratio in rows
+        ],
+        "",
+        f"Web workers' memory: {web_before / 1024:.0f} MB before, {web_after / 1024:.0f} MB after the run.",
+        f"Dispatcher: {dispatch['count']:,} due follow-ups, 2 workers: all invited in {dispatch['invited_s']:.0f} s, "
+        f"all sent in {dispatch['sent_s']:.0f} s; duplicates {dispatch['duplicates']}; workers' memory "
+        f"{dispatch['worker_kb_before'] / 1024:.0f} MB before, {dispatch['worker_kb_after'] / 1024:.0f} MB after.",
+    ]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    out = ROOT / "bench" / "results" / f"bench-{date.today()}.md"
+    out.write_text(text)
+    print(f"written to {out}")
+
+
+if __name__ == "__main__":
+    main()
