@@ -25,7 +25,8 @@ class ReportFilterForm(forms.Form):
     def __init__(self, *args, clinics, **kwargs):
         super().__init__(*args, **kwargs)
         self.clinics = clinics
-        self.fields["clinic"].choices = [("", _("All my clinics"))] + [(str(c.code), c.name) for c in clinics]
+        self.fields["clinic"].choices = [(str(c.code), c.name) for c in clinics] + [("all", _("All my clinics"))]
+        self.fields["clinic"].initial = str(clinics[0].code)
         self.fields["pathway"].choices = [("", _("All pathways"))] + pathways.choices()
 
     def filters(self):
@@ -35,7 +36,9 @@ class ReportFilterForm(forms.Form):
         start = data.get("start") or end - timedelta(days=365)
         if start > end:
             start, end = end, start
-        chosen = [c for c in self.clinics if str(c.code) == data.get("clinic")] or self.clinics
+        choice = data.get("clinic") or str(self.clinics[0].code)  # the clinic in use, unless asked for all
+        chosen = self.clinics if choice == "all" else [c for c in self.clinics if str(c.code) == choice][:1]
+        chosen = chosen or self.clinics[:1]
         return reports.Filters([c.pk for c in chosen], start, end, data.get("pathway", ""))
 
 

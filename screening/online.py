@@ -24,7 +24,10 @@ def _language(request, mother=None):
     chosen = request.session.get(LANGUAGE_KEY)
     if chosen in LANGUAGES:
         return chosen
-    return mother.preferred_language if mother and mother.preferred_language in LANGUAGES else "en"
+    if mother and mother.preferred_language in LANGUAGES:
+        return mother.preferred_language
+    browser = getattr(request, "LANGUAGE_CODE", "en")  # no mother known: her browser's language
+    return browser if browser in LANGUAGES else "en"
 
 
 def _render(request, template, context, language, status=200):

@@ -202,3 +202,22 @@ def test_the_form_works_at_200_percent_zoom(emailed_link, live_server, browser):
     zoomed.get_by_role("button", name="Next").click()
     zoomed.get_by_text("Question 7 of 10").wait_for()
     assert Invitation.objects.get().draft["6"] == 0
+
+
+def test_the_please_wait_page_passes_axe_in_english_and_spanish(transactional_db, settings, live_server, page, visit):
+    settings.ONLINE_MISSES_PER_MINUTE = "1/m"
+    for attempt in range(2):
+        page.goto(f"{live_server.url}/q/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA{attempt:02d}/")
+    page.goto(f"{live_server.url}/q/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA99/")
+    page.get_by_role("heading", name="Please wait a moment").wait_for()
+    visit.check_accessibility()
+    spanish = page.context.browser.new_context(
+        viewport=PHONE, locale="es-ES", extra_http_headers={"Accept-Language": "es"}
+    )
+    tab = spanish.new_page()
+    tab.goto(f"{live_server.url}/q/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA98/")
+    tab.get_by_role("heading", name="Espere un momento").wait_for()
+    from axe_playwright_python.sync_playwright import Axe
+
+    assert Axe().run(tab).violations_count == 0
+    visit.assert_clean()

@@ -229,6 +229,9 @@ def test_an_admin_of_two_clinics_sees_both_or_one(data, login, clinic_admin, cli
         client = login(clinic_admin)
         client.post(reverse("choose_clinic"), {"clinic": str(clinic_b.code)})
         page = client.get(
+            reverse("report_csv", args=["positive-rate"]), {"start": "2026-01-01", "end": "2026-08-31", "clinic": "all"}
+        ).content.decode()
+        in_use = client.get(
             reverse("report_csv", args=["positive-rate"]), {"start": "2026-01-01", "end": "2026-08-31"}
         ).content.decode()
         only_b = client.get(
@@ -237,6 +240,7 @@ def test_an_admin_of_two_clinics_sees_both_or_one(data, login, clinic_admin, cli
         ).content.decode()
     assert both.rows == [("EPDS", 1, 1, 100.0)]
     assert "EPDS,7,6,85.7" in page and "EPDS,1,1,100.0" in only_b
+    assert "EPDS,1,1,100.0" in in_use  # by default, the clinic the admin is working in
 
 
 def test_a_clinic_b_admin_never_counts_clinic_a(data, clinic_b):
