@@ -21,7 +21,7 @@ def enqueue_on_commit(task, *args):
             task.apply_async(args, retry=False)
         except Exception as error:  # noqa: BLE001 - kombu raises several kinds for a dead broker
             logging.getLogger(__name__).warning(
-                "broker unreachable; %s%s waits for a sweep: %s", task.name, args, error
+                "broker unreachable; %s%s waits for the sweep: %s", task.name, args, error
             )
 
     transaction.on_commit(publish)

@@ -20,7 +20,7 @@ def facts_for(mother):
         delivery_date=mother.delivery_date,
         infant_births=tuple(mother.infants.values_list("date_of_birth", flat=True)),
         screenings=tuple(
-            schedule.ScreeningFact(str(s.code), s.taken_on, s.risk.score_level, s.self_harm, s.instrument_code)
+            schedule.ScreeningFact(str(s.code), s.taken_on, s.score_level, s.self_harm, s.instrument_code)
             for s in screenings
         ),
         referrals=tuple(

@@ -33,6 +33,7 @@ from screening.risk import POSITIVE_LEVELS, RiskLevel
 
 from . import pathways
 from .models import Alert, Decision, DecisionKind, FollowUp, FollowUpStatus, Referral, ReferralSettings, Status
+from .schedule import add_months
 
 DEPRESSION_INSTRUMENTS = ["EPDS", "PHQ-9", "PHQ-2"]
 # HEDIS counts these as positive whatever a clinic's own cut-offs are (clinical.md section 5).
@@ -538,8 +539,6 @@ def measure_sets(f, now=None):
 
 
 def _months_before(day, months):
-    from .schedule import add_months
-
     return add_months(day, -months)
 
 

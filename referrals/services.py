@@ -1,6 +1,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from config.celery import enqueue_on_commit
 from screening import audit
 from screening.models import AuditEntry
 
@@ -15,7 +16,7 @@ def on_screening_completed(sender, screening, **kwargs):
     """Runs inside the screening's transaction: the alert exists if and only if the screening does."""
     if screening.self_harm:
         alert = Alert.objects.create(screening=screening, clinic_id=screening.clinic_id)
-        transaction.on_commit(lambda: tasks.enqueue_delivery(alert.pk))
+        enqueue_on_commit(tasks.deliver_alert, alert.pk)
     dispatch.complete_for_screening(screening)
     followups.recompute(screening.mother)
 

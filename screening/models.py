@@ -365,6 +365,12 @@ class Screening(models.Model):
         return self.rescore()[1]
 
     @property
+    def score_level(self):
+        """The level the total alone grades. Only a self-harm answer (urgent whatever the total) makes
+        it differ from the stored risk level, so only then is the screening graded again."""
+        return self.risk.score_level if self.self_harm else self.risk_level
+
+    @property
     def is_positive(self):
         return self.risk_level in POSITIVE_LEVELS or self.anxiety_flag
 

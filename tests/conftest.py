@@ -125,3 +125,40 @@ def broker():
     yield
     use_broker(settings.CELERY_BROKER_URL)
     app.conf.task_always_eager = True
+
+
+PERSONAS = ("anonymous", "front_desk", "clinician", "clinic_admin", "outsider")
+
+
+@pytest.fixture
+def personas(front_desk, clinician, clinic_admin, outsider):
+    return {
+        "anonymous": None,
+        "front_desk": front_desk,
+        "clinician": clinician,
+        "clinic_admin": clinic_admin,
+        "outsider": outsider,
+    }
+
+
+def assert_outcomes(login, personas, table):
+    """Each row is (name, method, url, one outcome per persona in PERSONAS order). An outcome is a
+    status code, "login" (redirected to log in), "ok-or-redirect" (200 or 302) or None (not tried)."""
+    from django.urls import reverse
+
+    failures = []
+    for name, method, url, *expected in table:
+        for persona, outcome in zip(PERSONAS, expected, strict=True):
+            if outcome is None:
+                continue
+            response = getattr(login(personas[persona]), method)(url)
+            status = response.status_code
+            if outcome == "login":
+                ok = status == 302 and response.url.startswith(reverse("login"))
+            elif outcome == "ok-or-redirect":
+                ok = status in (200, 302)
+            else:
+                ok = status == outcome
+            if not ok:
+                failures.append(f"{name} as {persona}: {status}, expected {outcome}")
+    assert not failures, "\n".join(failures)

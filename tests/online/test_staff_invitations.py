@@ -3,20 +3,11 @@ from django.urls import reverse
 
 from screening.models import Invitation
 
-PERSONAS = ["anonymous", "front_desk", "clinician", "clinic_admin", "outsider"]
+from ..conftest import assert_outcomes
 
 
-def test_every_invitation_url_answers_each_persona_exactly(
-    login, front_desk, clinician, clinic_admin, outsider, invited, mother
-):
+def test_every_invitation_url_answers_each_persona_exactly(login, personas, invited, mother):
     invitation, _ = invited
-    people = {
-        "anonymous": None,
-        "front_desk": front_desk,
-        "clinician": clinician,
-        "clinic_admin": clinic_admin,
-        "outsider": outsider,
-    }
     table = [
         ("invite", "get", reverse("invite", args=[mother.code]), "login", 200, 200, 200, 404),
         ("invitation", "get", reverse("invitation_detail", args=[invitation.code]), "login", 200, 200, 200, 404),
@@ -33,20 +24,7 @@ def test_every_invitation_url_answers_each_persona_exactly(
             404,
         ),
     ]
-    failures = []
-    for name, method, url, *expected in table:
-        for persona, outcome in zip(PERSONAS, expected, strict=True):
-            if outcome is None:
-                continue
-            response = getattr(login(people[persona]), method)(url)
-            ok = (
-                (response.status_code == 302 and reverse("login") in response.url)
-                if outcome == "login"
-                else (response.status_code == outcome)
-            )
-            if not ok:
-                failures.append(f"{name} as {persona}: {response.status_code}, expected {outcome}")
-    assert not failures, "\n".join(failures)
+    assert_outcomes(login, personas, table)
     invitation.refresh_from_db()
     assert invitation.status == "sent"
 

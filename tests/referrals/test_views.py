@@ -9,21 +9,9 @@ from referrals import services
 from referrals.models import Alert, Decision, Provider, Referral, ReferralSettings
 from screening.models import AuditEntry, CrisisResource
 
-from ..conftest import enter_epds
+from ..conftest import assert_outcomes, enter_epds
 
-PERSONAS = ["anonymous", "front_desk", "clinician", "clinic_admin", "outsider"]
 OK, FORBIDDEN, NOT_FOUND, LOGIN, METHOD = 200, 403, 404, "login", 405
-
-
-@pytest.fixture
-def personas(front_desk, clinician, clinic_admin, outsider):
-    return {
-        "anonymous": None,
-        "front_desk": front_desk,
-        "clinician": clinician,
-        "clinic_admin": clinic_admin,
-        "outsider": outsider,
-    }
 
 
 @pytest.fixture
@@ -115,20 +103,7 @@ def test_every_referrals_url_answers_each_persona_exactly(personas, login, urgen
             NOT_FOUND,
         ),
     ]
-    failures = []
-    for name, method, url, *expected in table:
-        for persona, outcome in zip(PERSONAS, expected, strict=True):
-            response = getattr(login(personas[persona]), method)(url)
-            status = response.status_code
-            if outcome == LOGIN:
-                ok = status == 302 and response.url.startswith(reverse("login"))
-            elif outcome == "ok-or-redirect":
-                ok = status in (200, 302)
-            else:
-                ok = status == outcome
-            if not ok:
-                failures.append(f"{name} as {persona}: {status}, expected {outcome}")
-    assert not failures, "\n".join(failures)
+    assert_outcomes(login, personas, table)
 
 
 def test_the_result_page_shows_recommendations_with_evidence_and_refers_in_one_step(login, clinician, urgent, provider):

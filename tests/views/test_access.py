@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-PERSONAS = ["anonymous", "front_desk", "clinician", "clinic_admin", "outsider"]
+from ..conftest import assert_outcomes
+
 OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, "login"
 
 
@@ -37,29 +38,9 @@ def url_table(mother, screening, member_pk):
     ]
 
 
-@pytest.fixture
-def personas(front_desk, clinician, clinic_admin, outsider):
-    return {
-        "anonymous": None,
-        "front_desk": front_desk,
-        "clinician": clinician,
-        "clinic_admin": clinic_admin,
-        "outsider": outsider,
-    }
-
-
 def test_every_url_answers_each_persona_exactly(personas, login, mother, screening):
-    failures = []
-    for name, url, *expected in url_table(mother, screening, None):
-        for persona, outcome in zip(PERSONAS, expected, strict=True):
-            response = login(personas[persona]).get(url)
-            if outcome == LOGIN:
-                ok = response.status_code == 302 and response.url.startswith(reverse("login"))
-            else:
-                ok = response.status_code == outcome
-            if not ok:
-                failures.append(f"{name} as {persona}: {response.status_code}, expected {outcome}")
-    assert not failures, "\n".join(failures)
+    table = [(name, "get", url, *expected) for name, url, *expected in url_table(mother, screening, None)]
+    assert_outcomes(login, personas, table)
 
 
 def test_staff_role_change_is_post_only_and_admin_only(personas, login, clinician):
