@@ -174,6 +174,10 @@ class Referral(models.Model):
             models.Index(
                 fields=["clinic", "status"], name="referral_open_by_clinic", condition=Q(status__in=OPEN_STATUSES)
             ),
+            # used by the worklist: the newest open referrals, read in index order
+            models.Index(
+                fields=["clinic", "-requested_at"], name="referral_open_newest", condition=Q(status__in=OPEN_STATUSES)
+            ),
         ]
 
     def __str__(self):
@@ -362,6 +366,8 @@ class FollowUp(models.Model):
             models.Index(
                 fields=["status", "due_on"], name="follow_up_dispatch", condition=Q(status__in=["scheduled", "invited"])
             ),
+            # used by the worklist: a clinic's overdue follow-ups, newest first, and their count
+            models.Index(fields=["clinic", "-due_on"], name="follow_up_overdue", condition=Q(status="overdue")),
         ]
 
     def __str__(self):

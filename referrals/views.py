@@ -28,7 +28,7 @@ from .forms import (
 )
 from .models import Alert, FollowUp, FollowUpStatus, Provider, Referral, ReferralSettings, Status
 
-SHOWN = 50  # rows per worklist section; the rest are counted
+SHOWN = 25  # rows per worklist section; the rest are counted
 
 
 def get_referral(request, code):

@@ -338,11 +338,12 @@ class Screening(models.Model):
             models.Index(fields=["clinic", "-created_at"], name="screening_recent_in_clinic"),
             # used by referrals.reports: the period filter, and the score after a referral
             models.Index(fields=["clinic", "taken_on"], name="screening_clinic_period"),
-            # used by the worklist: positive screens nobody has decided on yet, newest first
+            # used by the worklist and home page: positive screens nobody has decided on yet, newest
+            # first; negative screens are never reviewed, so they stay out of the index
             models.Index(
                 fields=["clinic", "-created_at"],
                 name="screening_awaiting_review",
-                condition=Q(reviewed_at__isnull=True),
+                condition=Q(reviewed_at__isnull=True) & (Q(risk_level__in=POSITIVE_LEVELS) | Q(anxiety_flag=True)),
             ),
             models.Index(fields=["mother", "instrument_code", "created_at"], name="screening_mother_instrument"),
         ]

@@ -74,7 +74,7 @@ def home(request):
         "recent_screenings": screenings[:8],
     }
     if m.sees_scores:
-        waiting = screenings.awaiting_review()
+        waiting = screenings.awaiting_review().positive()  # a self-harm answer grades urgent
         context["self_harm"] = waiting.self_harm()[:20]
         context["positive"] = waiting.positive().filter(self_harm=False)[:20]
         context["panels"] = render_panels("home", request)

@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from referrals import services
 from referrals.models import Alert, Decision, Provider, Referral, ReferralSettings
+from referrals.views import SHOWN
 from screening.models import AuditEntry, CrisisResource
 
-from ..conftest import assert_outcomes, enter_epds
+from ..conftest import assert_outcomes, enter_epds, make_mother
 
 OK, FORBIDDEN, NOT_FOUND, LOGIN, METHOD = 200, 403, 404, "login", 405
 
@@ -231,6 +232,15 @@ def test_the_worklist_shows_alerts_positive_screens_and_breached_referrals_with_
     with time_machine.travel(timezone.now() + timedelta(days=31)):
         page = login(clinician).get(reverse("worklist")).content.decode()
     assert "past the 30-day follow-up limit" in page and "No first session within 14 days" in page
+
+
+def test_the_worklist_shows_the_newest_positive_screens_and_counts_the_rest(login, clinician, clinic_a, front_desk):
+    mothers = [make_mother(clinic_a, front_desk, record_number=f"W-{n:03}") for n in range(SHOWN + 2)]
+    screenings = [enter_epds(m, [2, 2, 0, 2, 1, 1, 1, 1, 2, 0], front_desk) for m in mothers]  # 12, possible
+    page = login(clinician).get(reverse("worklist")).content.decode()
+    assert f"Newest {SHOWN} of {SHOWN + 2}." in page
+    shown = [s for s in screenings if reverse("screening_detail", args=[s.code]) in page]
+    assert shown == screenings[2:]
 
 
 def test_admin_maintains_the_provider_directory(login, clinic_admin, clinic_a):
