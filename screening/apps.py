@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ScreeningConfig(AppConfig):
     name = "screening"
     verbose_name = "Screening"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from config.sessions import renewed_at_login
+
+        user_logged_in.connect(renewed_at_login, dispatch_uid="session-renewed-at-login")

@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import time_machine
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,6 +37,21 @@ def test_sessions_expire_after_15_idle_minutes(client, clinician):
     with time_machine.travel(start + timedelta(minutes=14 + 16)):
         response = client.get(reverse("home"))
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_a_session_is_written_at_most_once_a_minute_to_renew_it(client, clinician):
+    client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    start = timezone.now()
+
+    def session_writes():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("home")).status_code == 200
+        return [q for q in captured if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]]
+
+    with time_machine.travel(start + timedelta(seconds=30)):
+        assert session_writes() == []
+    with time_machine.travel(start + timedelta(seconds=90)):
+        assert len(session_writes()) == 1
 
 
 def test_every_page_forbids_other_origins(login, clinician):
