@@ -10,6 +10,7 @@ accepted a message and before its commit would send that one message again (at-l
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from config.celery import enqueue_on_commit
@@ -108,16 +109,8 @@ def dispatch(now=None):
     today = timezone.localdate(now)
     due = FollowUp.objects.filter(status=FollowUpStatus.SCHEDULED, due_on__lte=today).order_by("due_on")
     invited = sum(invite_one(pk, now) for pk in list(due.values_list("pk", flat=True)[:BATCH]))
-    # Only rows old enough for the soonest reminder any clinic sends: not every invitation every minute.
-    soonest = min(
-        [d for row in ReferralSettings.objects.all() for d in row.reminder_delays()]
-        + list(ReferralSettings().reminder_delays())
-    )
-    waiting = FollowUp.objects.filter(
-        status=FollowUpStatus.INVITED, invited_at__lte=now - timedelta(days=soonest)
-    ).values_list("pk", "reminders_sent")
     queued = 0
-    for pk, sent in list(waiting[: BATCH * 5]):
+    for pk, sent in list(reminder_candidates(now).values_list("pk", "reminders_sent")[: BATCH * 5]):
         if mark_overdue(pk, now):
             continue
         if remind_one(pk, sent + 1, now):
@@ -132,6 +125,19 @@ def dispatch(now=None):
     for pk in unsent.values_list("pk", flat=True)[:BATCH]:
         enqueue_on_commit(screening_tasks.send_invitation, pk)
     return {"invited": invited, "reminded": queued}
+
+
+def reminder_candidates(now):
+    """Invited rows whose next reminder, or overdue mark, some clinic's settings could make due by
+    now, oldest first. Rows not yet due stay out, so however many mothers are waiting, a run
+    reads only those it may act on."""
+    every = [*ReferralSettings.objects.all(), ReferralSettings()]
+    due = Q(invited_at__lte=now - timedelta(days=min(s.overdue_after_days for s in every)))
+    delays = [s.reminder_delays() for s in every]
+    for sent in range(max(map(len, delays))):
+        earliest = min(d[sent] for d in delays if len(d) > sent)
+        due |= Q(reminders_sent=sent, invited_at__lte=now - timedelta(days=earliest))
+    return FollowUp.objects.filter(due, status=FollowUpStatus.INVITED).order_by("invited_at")
 
 
 def complete_for_screening(screening):

@@ -137,6 +137,37 @@ def test_reminders_after_3_and_7_days_then_overdue_after_14_with_no_more_message
     assert "Overdue follow-up screens" in _worklist(newborn)
 
 
+def test_a_reminder_due_is_sent_however_many_mothers_wait_for_a_later_one(clinic_a, front_desk, run, monkeypatch):
+    """A run reads a bounded number of invited rows; rows whose next reminder is not due must not
+    fill that number and hide one that is."""
+    monkeypatch.setattr(dispatch, "BATCH", 1)  # five invited rows per run
+    start = NOON_NY + timedelta(days=10)
+    mothers = [make_mother(clinic_a, front_desk, record_number=f"R-{n}", delivered_days_ago=None) for n in range(7)]
+    rows = []
+    for n, mother in enumerate(mothers):
+        invitation = invitations.create_invitation(mother=mother, instrument=invitations.default_instrument(clinic_a))
+        waited, sent = (4, 0) if n == len(mothers) - 1 else (5, 1)  # the last one's first reminder is due
+        rows.append(
+            FollowUp.objects.create(
+                mother=mother,
+                clinic=clinic_a,
+                key="rescreen",
+                kind="rescreen",
+                reason="Rescreen",
+                instrument_code="EPDS",
+                due_on=start.date(),
+                status="invited",
+                invitation=invitation,
+                invited_at=start - timedelta(days=waited),
+                reminders_sent=sent,
+            )
+        )
+    with time_machine.travel(start, tick=False):
+        assert run()["reminded"] == 1
+    rows[-1].refresh_from_db()
+    assert rows[-1].reminders_sent == 1
+
+
 def _worklist(mother):
     from django.test import Client
 
