@@ -92,6 +92,7 @@ def reset_sequences():
             "referrals_alert",
             "referrals_followup",
             "referrals_provider",
+            "screening_invitation",
         ):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}")
 
@@ -464,11 +465,40 @@ def generate(clinics, mothers, screenings, referrals):
         "alerts",
     )
 
-    states = ["scheduled", "scheduled", "completed", "overdue", "cancelled", "completed"]
+    states = ["scheduled", "scheduled", "completed", "overdue", "cancelled", "completed", "invited"]
     followup_rows, followup_id = [], next_id("referrals_followup")
+    invitation_rows, invitation_id = [], next_id("screening_invitation")
     for n, (mid, cid, delivered) in enumerate(facts):
         for visit, months in enumerate((1, 2, 4, 6)):
             due = (delivered or TODAY) + timedelta(days=30 * months)
+            status = states[(n + visit) % len(states)]
+            invitation, invited_at, reminders, reminded_at = None, None, 0, None
+            if status == "invited":  # sent up to 13 days ago, with the reminders already due sent
+                age = rng.randrange(14)
+                invited_at = NOW - timedelta(days=age, hours=rng.randrange(24))
+                due = invited_at.date()
+                reminders = (age >= 3) + (age >= 7)
+                reminded_at = invited_at + timedelta(days=(3, 7)[reminders - 1]) if reminders else None
+                invitation = invitation_id + len(invitation_rows)
+                invitation_rows.append(
+                    (
+                        invitation,
+                        uuid.uuid4(),
+                        mid,
+                        cid,
+                        "PHQ-9",
+                        instruments.PHQ9.version,
+                        uuid.uuid4().hex + uuid.uuid4().hex,
+                        uuid.uuid4().hex,
+                        "sent",
+                        json.dumps(["email"]),
+                        False,
+                        "{}",
+                        invited_at,
+                        invited_at + timedelta(days=14),
+                        invited_at,
+                    )
+                )
             followup_rows.append(
                 (
                     followup_id + len(followup_rows),
@@ -480,11 +510,11 @@ def generate(clinics, mothers, screenings, referrals):
                     f"Infant's {months}-month visit",
                     "PHQ-9",
                     due,
-                    states[(n + visit) % len(states)],
-                    None,
-                    None,
-                    0,
-                    None,
+                    status,
+                    invitation,
+                    invited_at,
+                    reminders,
+                    reminded_at,
                     None,
                     None,
                     "",
@@ -492,6 +522,29 @@ def generate(clinics, mothers, screenings, referrals):
                     NOW,
                 )
             )
+    copy(
+        "screening_invitation",
+        [
+            "id",
+            "code",
+            "mother_id",
+            "clinic_id",
+            "instrument_code",
+            "instrument_version",
+            "token_hash",
+            "nonce",
+            "status",
+            "channels",
+            "tablet",
+            "draft",
+            "created_at",
+            "expires_at",
+            "sent_at",
+        ],
+        invitation_rows,
+        len(invitation_rows),
+        "invitations",
+    )
     copy(
         "referrals_followup",
         [

@@ -2,8 +2,13 @@
 load on loopback from worker processes with keep-alive connections, and the dispatcher with two
 Celery workers. Prints a table and writes it to bench/results/.
 
-Environment: BENCH_SECONDS (per scenario, default 8), BENCH_CLIENTS (default 4),
-BENCH_FOLLOW_UPS (dispatcher run, default 100000)."""
+Every scenario runs BENCH_ROUNDS times (default 2: the first warms the workers up, the table
+shows the last) with BENCH_CLIENTS clients at once; the pages a clinician waits for are then
+measured again with one client, the latency of a busy but not saturated server. The web workers'
+memory is read after every scenario of every round.
+
+Environment: BENCH_SECONDS (per scenario, default 8), BENCH_CLIENTS (default 4), BENCH_ROUNDS
+(default 2), BENCH_FOLLOW_UPS (dispatcher run, default 100000)."""
 
 import http.client
 import multiprocessing
@@ -32,7 +37,10 @@ from django.db import connection  # noqa: E402
 PORT = 8765
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 FOLLOW_UPS = int(os.environ.get("BENCH_FOLLOW_UPS", "100000"))
+FORMS_PER_CLIENT = 1500  # per round: more than a client submits in BENCH_SECONDS
+SPREAD = 200  # staff entries and page reads go to this many different mothers
 CSRF = "b" * 32
 PHQ9 = {f"item_{n}": "1" for n in range(1, 10)}
 
@@ -56,10 +64,8 @@ def prepare():
     from screening.models import Invitation, Mother
 
     cookie, clinic = staff_cookie("bench-clinic_admin-000")
-    mother = Mother.objects.filter(clinic=clinic).order_by("pk").first()
-    screening = mother.screenings.order_by("-created_at").first()
     Invitation.objects.filter(mother__clinic=clinic, created_by=None, channels=["link"]).delete()
-    per_client = 1500
+    per_client = FORMS_PER_CLIENT * ROUNDS
     answering, submitting = [], []
     for n in range(CLIENTS):
         mothers = list(Mother.objects.filter(clinic=clinic).order_by("pk")[n * 40 : (n + 1) * 40])
@@ -71,10 +77,10 @@ def prepare():
             Invitation.objects.filter(pk=inv.pk).update(draft={str(i): 0 for i in range(1, 10)})
             batch.append(invitations.token_for(inv))
         submitting.append(batch)
+    spread = Mother.objects.filter(clinic=clinic, left_care_on=None).order_by("pk")[CLIENTS * 40 :]
     return {
         "cookie": cookie,
-        "mother": str(mother.code),
-        "screening": str(screening.code),
+        "mothers": [str(code) for code in spread.values_list("code", flat=True)[: SPREAD * 2]],
         "answering": answering,
         "submitting": submitting,
     }
@@ -114,22 +120,29 @@ def scenarios(data):
         (
             "staff enters a screening",
             "POST",
-            lambda c, i: f"/mothers/{data['mother']}/screenings/new/PHQ-9/",
+            lambda c, i: f"/mothers/{data['mothers'][(c * 1000 + i) % SPREAD]}/screenings/new/PHQ-9/",
             lambda c, i: entry,
             staff,
             "floor: insert one row",
         ),
         ("clinician worklist", "GET", lambda c, i: "/worklist/", None, staff, "floor: trivial view"),
-        ("mother's page", "GET", lambda c, i: f"/mothers/{data['mother']}/", None, staff, "floor: trivial view"),
+        (
+            "mother's page",
+            "GET",
+            lambda c, i: f"/mothers/{data['mothers'][SPREAD + (c * 1000 + i) % SPREAD]}/",
+            None,
+            staff,
+            "floor: trivial view",
+        ),
         ("reports page", "GET", lambda c, i: "/reports/", None, staff, "floor: trivial view"),
     ]
 
 
 def run_client(args):
-    index, scenario_index, data, deadline = args
+    index, scenario_index, data, deadline, first = args
     name, method, path, body, headers, _ = scenarios(data)[scenario_index]
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-    latencies, errors, i = [], 0, 0
+    latencies, errors, i = [], 0, first
     while time.monotonic() < deadline:
         payload = urlencode(body(index, i)) if body else ""
         sent = {"Host": "127.0.0.1", **headers}
@@ -182,8 +195,18 @@ def start(command, log):
     )
 
 
-def wait_http():
+def port_taken():
+    try:
+        http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).connect()
+        return True
+    except OSError:
+        return False
+
+
+def wait_http(web):
     for _ in range(100):
+        if web.poll() is not None:
+            raise RuntimeError("gunicorn exited: see /tmp/bench-gunicorn.log")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
             conn.request("GET", "/bench/trivial/", headers={"Host": "127.0.0.1"})
@@ -194,22 +217,37 @@ def wait_http():
     raise RuntimeError("gunicorn did not start")
 
 
-def load(data):
-    rows, floors = [], {}
+WAITED_FOR = ("clinician worklist", "mother's page", "reports page")
+
+
+def measure(pool, clients, n, data, first):
+    deadline = time.monotonic() + SECONDS
+    started = time.monotonic()
+    results = pool.map(run_client, [(c, n, data, deadline, first) for c in range(clients)])
+    elapsed = time.monotonic() - started
+    latencies = sorted(x for lat, _ in results for x in lat)
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 2 else [0] * 99
+    return len(latencies), sum(e for _, e in results), len(latencies) / elapsed, q
+
+
+def load(data, web_pids):
+    """Rows of the table (the last round), and the web workers' memory in MB after each scenario."""
+    memory = []
     with multiprocessing.Pool(CLIENTS) as pool:
-        for n, (name, *_rest, floor) in enumerate(scenarios(data)):
-            deadline = time.monotonic() + SECONDS
-            started = time.monotonic()
-            results = pool.map(run_client, [(c, n, data, deadline) for c in range(CLIENTS)])
-            elapsed = time.monotonic() - started
-            latencies = sorted(x for lat, _ in results for x in lat)
-            errors = sum(e for _, e in results)
-            rps = len(latencies) / elapsed
-            floors[name] = rps
-            q = statistics.quantiles(latencies, n=100) if len(latencies) > 2 else [0] * 99
-            ratio = f"{rps / floors[floor]:.2f}" if floor else "1.00"
-            rows.append((name, len(latencies), errors, rps, q[49] * 1000, q[94] * 1000, q[98] * 1000, ratio))
-    return rows
+        for round_number in range(ROUNDS):
+            rows, floors, after = [], {}, []
+            for n, (name, *_rest, floor) in enumerate(scenarios(data)):
+                count, errors, rps, q = measure(pool, CLIENTS, n, data, round_number * FORMS_PER_CLIENT)
+                floors[name] = rps
+                ratio = f"{rps / floors[floor]:.2f}" if floor else "1.00"
+                rows.append((name, CLIENTS, count, errors, rps, q[49] * 1000, q[94] * 1000, q[98] * 1000, ratio))
+                after.append(rss_kb(web_pids) / 1024)
+            memory.append(after)
+        for n, (name, *_rest) in enumerate(scenarios(data)):
+            if name in WAITED_FOR:
+                count, errors, rps, q = measure(pool, 1, n, data, 0)
+                rows.append((name, 1, count, errors, rps, q[49] * 1000, q[94] * 1000, q[98] * 1000, "-"))
+    return rows, memory
 
 
 def dispatcher(count):
@@ -286,6 +324,8 @@ def dispatcher(count):
 
 
 def main():
+    if port_taken():
+        sys.exit(f"port {PORT} is taken: stop what listens there (an earlier gunicorn?) and run again")
     data = prepare()
     connection.close()
     web = start(
@@ -306,11 +346,10 @@ def main():
         "/tmp/bench-gunicorn.log",
     )
     try:
-        wait_http()
+        wait_http(web)
         web_pids = children(web.pid)
         web_before = rss_kb(web_pids)
-        rows = load(data)
-        web_after = rss_kb(web_pids)
+        rows, memory = load(data, web_pids)
     finally:
         os.killpg(web.pid, signal.SIGTERM)
     dispatch = dispatcher(FOLLOW_UPS)
@@ -323,17 +362,20 @@ def main():
         f"Machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL "
         f"{connection.cursor().connection.server_version}. Data: {Screening.objects.count():,} screenings, "
         f"{Referral.objects.count():,} referrals. Command: `make bench` (BENCH_SECONDS={SECONDS:g}, "
-        f"BENCH_CLIENTS={CLIENTS}, BENCH_FOLLOW_UPS={FOLLOW_UPS}). gunicorn, 2 sync workers, CONN_MAX_AGE=60, "
-        f"DEBUG off; {CLIENTS} client processes with keep-alive connections on loopback, on the same 2 cores.",
+        f"BENCH_CLIENTS={CLIENTS}, BENCH_ROUNDS={ROUNDS}, BENCH_FOLLOW_UPS={FOLLOW_UPS}). gunicorn, 2 sync "
+        f"workers, CONN_MAX_AGE=60, DEBUG off; client processes with keep-alive connections on loopback, on the "
+        f"same 2 cores. Figures of round {ROUNDS} of {ROUNDS}, then the waited-for pages with one client.",
         "",
-        "| scenario | requests | errors | req/s | p50 ms | p95 ms | p99 ms | ratio to floor |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| scenario | clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | ratio to floor |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *[
-            f"| {n} | {c} | {e} | {r:.0f} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {ratio} |"
-            for n, c, e, r, p50, p95, p99, ratio in rows
+            f"| {n} | {k} | {c} | {e} | {r:.0f} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {ratio} |"
+            for n, k, c, e, r, p50, p95, p99, ratio in rows
         ],
         "",
-        f"Web workers' memory: {web_before / 1024:.0f} MB before, {web_after / 1024:.0f} MB after the run.",
+        f"Web workers' memory (both together): {web_before / 1024:.0f} MB at start; after each scenario:",
+        *[f"- round {k + 1}: " + ", ".join(f"{mb:.0f}" for mb in after) + " MB" for k, after in enumerate(memory)],
+        "",
         f"Dispatcher: {dispatch['count']:,} due follow-ups, 2 workers: all invited in {dispatch['invited_s']:.0f} s, "
         f"all sent in {dispatch['sent_s']:.0f} s; duplicates {dispatch['duplicates']}; workers' memory "
         f"{dispatch['worker_kb_before'] / 1024:.0f} MB before, {dispatch['worker_kb_after'] / 1024:.0f} MB after.",
