@@ -70,7 +70,8 @@ def worklist(request):
         request,
         "referrals/worklist.html",
         {
-            "alerts": alerts,
+            "alerts": alerts[:SHOWN],
+            "alert_count": alerts.count(),
             "positives": positives.select_related("mother").order_by("-created_at")[:SHOWN],
             "positive_count": positives.count(),
             "referrals": referrals,

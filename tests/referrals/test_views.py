@@ -243,6 +243,15 @@ def test_the_worklist_shows_the_newest_positive_screens_and_counts_the_rest(logi
     assert shown == screenings[2:]
 
 
+def test_the_worklist_shows_the_newest_alerts_and_counts_the_rest(login, clinician, clinic_a, front_desk):
+    mothers = [make_mother(clinic_a, front_desk, record_number=f"A-{n:03}") for n in range(SHOWN + 1)]
+    alerts = [enter_epds(m, [0, 0, 0, 0, 0, 0, 0, 0, 0, 1], front_desk).alert for m in mothers]
+    page = login(clinician).get(reverse("worklist")).content.decode()
+    section = page.split('id="wl-alerts"')[1].split("</section>")[0]
+    assert f"Newest {SHOWN} of {SHOWN + 1}." in section
+    assert [a for a in alerts if reverse("alert_detail", args=[a.code]) in section] == alerts[1:]
+
+
 def test_admin_maintains_the_provider_directory(login, clinic_admin, clinic_a):
     client = login(clinic_admin)
     client.post(
