@@ -297,16 +297,20 @@ def dispatcher(count):
     memory_before = rss_kb([w.pid for w in workers])
     started = time.monotonic()
     deadline = started + 1800
-    while FollowUp.objects.filter(pk__in=ids, status="scheduled").exists() and time.monotonic() < deadline:
+    # Polled with the dispatcher's own criteria, once a second: a poll naming 100,000 ids took a
+    # quarter of the machine from the workers it measures.
+    today = date.today()
+    waiting = FollowUp.objects.filter(status="scheduled", due_on__lte=today).exclude(mother__in=waiting_for_a_clinician)
+    unsent = Invitation.objects.filter(
+        follow_up__due_on=today, follow_up__status="invited", sent_at__isnull=True
+    ).exclude(channels=["link"])
+    while waiting.exists() and time.monotonic() < deadline:
         if app.connection_for_write().default_channel.client.llen(app.conf.task_default_queue) < 4:
             tasks.dispatch_follow_ups.delay()
-        time.sleep(0.2)
+        time.sleep(1)
     invited_in = time.monotonic() - started
-    while (
-        Invitation.objects.filter(follow_up__pk__in=ids, sent_at__isnull=True).exclude(channels=["link"]).exists()
-        and time.monotonic() < deadline
-    ):
-        time.sleep(0.5)
+    while unsent.exists() and time.monotonic() < deadline:
+        time.sleep(1)
     sent_in = time.monotonic() - started
     memory_after = rss_kb([w.pid for w in workers])
     for worker in workers:
