@@ -17,9 +17,9 @@ class IdleSessionMiddleware:
 
     def __call__(self, request):
         session = request.session
-        if session.session_key and not session.is_empty():
-            if time.time() - session.get(RENEWED_AT, 0) >= RENEW_AFTER_SECONDS:
-                session[RENEWED_AT] = int(time.time())
+        now = int(time.time())
+        if session.session_key and not session.is_empty() and now - session.get(RENEWED_AT, 0) >= RENEW_AFTER_SECONDS:
+            session[RENEWED_AT] = now
         return self.get_response(request)
 
 

@@ -15,6 +15,7 @@ from screening.crisis import resources_for
 from screening.models import AuditEntry, CrisisResource, Screening
 
 from . import followups, lifecycle, services
+from .context_processors import open_alerts
 from .forms import (
     AcknowledgeForm,
     CancelFollowUpForm,
@@ -71,7 +72,7 @@ def worklist(request):
         "referrals/worklist.html",
         {
             "alerts": alerts[:SHOWN],
-            "alert_count": alerts.count(),
+            "alert_count": open_alerts(request)["open_alert_count"],  # the banner's, read once
             "positives": positives.select_related("mother").order_by("-created_at")[:SHOWN],
             "positive_count": positives.count(),
             "referrals": referrals,
