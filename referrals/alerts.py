@@ -37,11 +37,24 @@ def _emails(clinic, roles):
 
 
 def recipients(alert):
-    on_call = ReferralSettings.for_clinic(alert.clinic).on_call_email
-    return [on_call] if on_call else _emails(alert.clinic, [Role.CLINICIAN, Role.CLINIC_ADMIN])
+    return clinic_recipients(alert.clinic)
+
+
+def clinic_recipients(clinic, on_call=None):
+    on_call = ReferralSettings.for_clinic(clinic).on_call_email if on_call is None else on_call
+    return [on_call] if on_call else _emails(clinic, [Role.CLINICIAN, Role.CLINIC_ADMIN])
+
+
+NO_RECIPIENT = "No one to send it to: set an on-call address or give a clinician an email address."
+
+
+class NoRecipient(Exception):
+    pass
 
 
 def _send(alert, to, **context):
+    if not to:
+        raise NoRecipient(NO_RECIPIENT)
     send("alert", to, {"clinic": alert.clinic, "path": reverse("alert_detail", args=[alert.code]), **context})
 
 
@@ -80,7 +93,13 @@ def escalate(alert_id, now=None):
         if now < escalation_due_at(alert, minutes):
             return False
         admins = _emails(alert.clinic, [Role.CLINIC_ADMIN])
-        _send(alert, admins, escalation=True, minutes=minutes * (alert.escalations + 1))
+        try:
+            _send(alert, admins, escalation=True, minutes=minutes * (alert.escalations + 1))
+        except Exception as error:  # noqa: BLE001 - recorded on the alert; the next sweep tries again
+            alert.last_error = f"escalation: {error}"[:300]
+            alert.save(update_fields=["last_error"])
+            log.warning("alert %s not escalated: %s", alert.pk, error)
+            return False
         alert.escalations += 1
         alert.last_escalated_at = now
         alert.save(update_fields=["escalations", "last_escalated_at"])

@@ -45,18 +45,38 @@ def invite_one(pk, now):
         if mother.screenings.filter(alert__isnull=False, alert__acknowledged_at__isnull=True).exists():
             return False  # a clinician acts first
         instrument = invitations.default_instrument(mother.clinic)
+        held = invitations.open_invitation(mother, instrument.code, now)
+        if held is not None:
+            return _join(row, held, now)
         channels = invitations.allowed_channels(mother)
         invitation = invitations.create_invitation(mother=mother, instrument=instrument, channels=channels)
-        row.status, row.invitation, row.invited_at, row.instrument_code = (
-            FollowUpStatus.INVITED,
-            invitation,
-            now,
-            instrument.code,
-        )
-        row.save(update_fields=["status", "invitation", "invited_at", "instrument_code"])
+        _mark_invited(row, invitation, now)
         if set(channels) - {invitations.Channel.LINK}:
             enqueue_on_commit(screening_tasks.send_invitation, invitation.pk)
         return True
+
+
+def _mark_invited(row, invitation, now):
+    row.status, row.invitation, row.invited_at, row.instrument_code = (
+        FollowUpStatus.INVITED,
+        invitation,
+        now,
+        invitation.instrument_code,
+    )
+    row.save(update_fields=["status", "invitation", "invited_at", "instrument_code"])
+
+
+def _join(row, held, now):
+    """She already holds a link to this questionnaire (sent by staff, or for another follow-up):
+    one answer serves both, so no second link is made."""
+    carrier = FollowUp.objects.filter(invitation=held).first()
+    if carrier is None:
+        _mark_invited(row, held, now)
+    else:
+        row.status, row.closed_at = FollowUpStatus.CANCELLED, now
+        row.note = f"covered by the open invitation of {carrier.reason}"[:300]
+        row.save(update_fields=["status", "closed_at", "note"])
+    return True
 
 
 def _lock_invitation_of(pk):
@@ -141,7 +161,10 @@ def reminder_candidates(now):
 
 
 def complete_for_screening(screening):
-    """A screening completes the follow-up its invitation answered; recompute does the rest."""
-    FollowUp.objects.filter(invitation__screening=screening, status__in=[FollowUpStatus.INVITED]).update(
-        status=FollowUpStatus.COMPLETED, screening=screening, closed_at=timezone.now()
-    )
+    """A screening completes the follow-ups waiting for that questionnaire, whichever link carried
+    it; recompute does the rest."""
+    FollowUp.objects.filter(
+        Q(invitation__screening=screening) | Q(instrument_code=screening.instrument_code),
+        mother_id=screening.mother_id,
+        status__in=[FollowUpStatus.INVITED, FollowUpStatus.OVERDUE],
+    ).update(status=FollowUpStatus.COMPLETED, screening=screening, closed_at=timezone.now())

@@ -8,7 +8,9 @@ from screening import invitations
 from screening.models import OPEN_INVITATION, Invitation
 
 from . import schedule
-from .models import OPEN_FOLLOW_UP, FollowUp, FollowUpStatus, ReferralSettings, Status
+from .models import OPEN_FOLLOW_UP, Alert, Attention, DecisionKind, FollowUp, FollowUpStatus, ReferralSettings, Status
+
+PENDING = [*OPEN_FOLLOW_UP, FollowUpStatus.OVERDUE]
 
 
 def facts_for(mother):
@@ -33,8 +35,29 @@ def facts_for(mother):
             for r in referrals
         ),
         alert_open=mother.screenings.filter(alert__acknowledged_at__isnull=True, alert__isnull=False).exists(),
+        acknowledged_alerts=tuple(
+            schedule.AcknowledgedAlert(str(code), timezone.localdate(at))
+            for code, at in Alert.objects.filter(screening__mother=mother, acknowledged_at__isnull=False)
+            .order_by("acknowledged_at")
+            .values_list("screening__code", "acknowledged_at")
+        ),
+        rescreen_decisions=_rescreen_decisions(mother),
         in_care=mother.in_care,
         instrument=invitations.default_instrument(mother.clinic).code,
+    )
+
+
+def _rescreen_decisions(mother):
+    """Screens whose latest decision is "rescreen before deciding"."""
+    latest = {}
+    for code, kind, at in mother.decisions.filter(screening__isnull=False).values_list(
+        "screening__code", "kind", "decided_at"
+    ):
+        latest[str(code)] = (kind, at)  # ordered oldest first: the last one wins
+    return tuple(
+        schedule.RescreenDecision(code, timezone.localdate(at))
+        for code, (kind, at) in latest.items()
+        if kind == DecisionKind.RESCREEN
     )
 
 
@@ -49,8 +72,8 @@ def recompute(mother, today=None):
     rows = {f.key: f for f in FollowUp.objects.select_for_update().filter(mother=mother).order_by("pk")}
     if not mother.in_care:
         for row in rows.values():
-            if row.status in OPEN_FOLLOW_UP or row.status == FollowUpStatus.OVERDUE:
-                _close(row, FollowUpStatus.CANCELLED, note=mother.get_left_care_reason_display())
+            if row.status in PENDING:
+                _close(row, FollowUpStatus.PAUSED, note=mother.get_left_care_reason_display())
         return
     facts = facts_for(mother)
     if facts.alert_open:
@@ -71,8 +94,10 @@ def recompute(mother, today=None):
                     instrument_code=item.instrument,
                     due_on=item.due_on,
                 )
-        elif row.is_open and item.satisfied_by:
+        elif row.status in PENDING and item.satisfied_by:
             _close(row, FollowUpStatus.COMPLETED, screening_code=item.satisfied_by)
+        elif row.status == FollowUpStatus.PAUSED:  # back in care: her schedule resumes
+            _resume(row, item, today)
         elif row.status == FollowUpStatus.SCHEDULED and not row.rescheduled and row.due_on != item.due_on:
             row.due_on, row.reason = item.due_on, item.reason
             row.save(update_fields=["due_on", "reason"])
@@ -80,10 +105,23 @@ def recompute(mother, today=None):
     for key, row in rows.items():
         if key in planned:
             continue
-        if row.status == FollowUpStatus.SCHEDULED:
+        if row.status in (FollowUpStatus.SCHEDULED, FollowUpStatus.PAUSED):
             _close(row, FollowUpStatus.CANCELLED, note="no longer due")
         elif row.status == FollowUpStatus.INVITED and latest and latest.taken_on >= timezone.localdate(row.invited_at):
             _close(row, FollowUpStatus.COMPLETED, screening_code=latest.code)  # screened another way meanwhile
+
+
+def _resume(row, item, today):
+    if item.satisfied_by:
+        _close(row, FollowUpStatus.COMPLETED, screening_code=item.satisfied_by)
+    elif item.missed:
+        _close(row, FollowUpStatus.CANCELLED, note="missed while out of care")
+    else:
+        row.status, row.closed_at, row.invitation, row.invited_at = FollowUpStatus.SCHEDULED, None, None, None
+        row.reminders_sent, row.last_reminder_at, row.note = 0, None, ""
+        if not (row.rescheduled and row.due_on >= today):
+            row.due_on, row.rescheduled = max(item.due_on, today), False
+        row.save()
 
 
 def _close(row, status, note="", screening_code=None):
@@ -108,8 +146,11 @@ def reschedule(follow_up, due_on, note, actor):
 
 @transaction.atomic
 def cancel(follow_up, note, actor):
+    from . import concerns
+
     follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
-    if follow_up.status not in (*OPEN_FOLLOW_UP, FollowUpStatus.OVERDUE):
+    if follow_up.status not in PENDING:
         return False
     _close(follow_up, FollowUpStatus.CANCELLED, note=note)
+    concerns.ensure_path(follow_up.mother, Attention.FOLLOW_UP_CANCELLED)
     return True

@@ -5,14 +5,20 @@ from django.utils.translation import gettext_lazy as _
 from screening.forms import DateInput
 from screening.models import CrisisResource, Language
 
-from . import lifecycle, pathways
-from .models import Alert, DecisionKind, Provider, ReferralSettings, Status, Urgency
+from . import alerts, lifecycle, pathways
+from .models import URGENCY_ORDER, Alert, ConcernClosed, DecisionKind, Provider, ReferralSettings, Status, Urgency
+from .services import least_urgency
 
 
 class ReferForm(forms.Form):
     pathway = forms.ChoiceField(label=_("Pathway"))
     provider = forms.ModelChoiceField(label=_("Provider"), queryset=Provider.objects.none(), required=False)
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.ROUTINE)
+    urgency = forms.ChoiceField(
+        label=_("Urgency"),
+        choices=[("", _("From the pathway and risk")), *Urgency.choices],
+        required=False,
+        help_text=_("A same-day assessment is same-day; after a high score or a self-harm answer, at least urgent."),
+    )
     note = forms.CharField(
         label=_("Note for the provider"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
@@ -20,8 +26,9 @@ class ReferForm(forms.Form):
         label=_("Reason, if you choose a pathway that was not recommended"), required=False, max_length=500
     )
 
-    def __init__(self, *args, clinic, recommended, **kwargs):
+    def __init__(self, *args, clinic, recommended, screening=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.screening = screening
         self.recommended = set(recommended)
         first = [(c, f"{pathways.get(c).name} ({_('recommended')})") for c in recommended]
         rest = [(c, name) for c, name in pathways.choices() if c not in self.recommended]
@@ -41,6 +48,12 @@ class ReferForm(forms.Form):
             self.add_error("override_reason", _("This pathway was not recommended: say why you chose it."))
         if pathway and provider and pathway not in provider.pathways:
             self.add_error("provider", _("This provider does not offer that pathway."))
+        urgency = data.get("urgency") or None
+        data["urgency"] = urgency
+        if pathway and urgency:
+            least = least_urgency(pathway, self.screening)
+            if URGENCY_ORDER.index(urgency) < URGENCY_ORDER.index(least):
+                self.add_error("urgency", _("This referral is at least %(u)s.") % {"u": Urgency(least).label.lower()})
         return data
 
 
@@ -117,7 +130,12 @@ class ReferralSettingsForm(forms.ModelForm):
             "escalate_after_minutes",
             "accept_within_days",
             "first_session_within_days",
+            "urgent_accept_within_days",
+            "urgent_first_session_within_days",
+            "same_day_accept_within_days",
+            "same_day_first_session_within_days",
             "follow_up_within_days",
+            "safety_follow_up_days",
             "prenatal_weeks",
             "infant_visit_months",
             "rescreen_after_days",
@@ -156,6 +174,14 @@ class ReferralSettingsForm(forms.ModelForm):
         start, end = data.get("send_from_hour"), data.get("send_until_hour")
         if start is not None and end is not None and not 0 <= start < end <= 24:
             self.add_error("send_until_hour", _("The sending hours must run forwards within one day (0 to 24)."))
+        if "on_call_email" in data and not alerts.clinic_recipients(self.instance.clinic, data["on_call_email"]):
+            self.add_error(
+                "on_call_email",
+                _(
+                    "Self-harm alerts would reach no one: give an on-call address, or first give a clinician "
+                    "of this clinic an email address."
+                ),
+            )
         return data
 
     def clean_escalate_after_minutes(self):
@@ -177,3 +203,17 @@ class RescheduleForm(forms.Form):
 
 class CancelFollowUpForm(forms.Form):
     note = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class CloseConcernForm(forms.Form):
+    because = forms.ChoiceField(label=_("Close because"), choices=ConcernClosed.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+
+class MarkConcernForm(forms.Form):
+    note = forms.CharField(
+        label=_("What concerns you"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_("For example symptoms the questionnaires do not ask about, or a safety concern."),
+    )

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from screening.models import Clinic, ClinicScopedQuerySet, Invitation, Mother, Screening
@@ -21,8 +22,27 @@ class ReferralSettings(models.Model):
     escalate_after_minutes = models.PositiveSmallIntegerField(
         _("escalate an unacknowledged alert to clinic admins after (minutes), and again each time"), default=60
     )
-    accept_within_days = models.PositiveSmallIntegerField(_("provider accepts within (days)"), default=3)
-    first_session_within_days = models.PositiveSmallIntegerField(_("first session within (days)"), default=14)
+    accept_within_days = models.PositiveSmallIntegerField(
+        _("routine referral: provider accepts within (days)"), default=3
+    )
+    first_session_within_days = models.PositiveSmallIntegerField(
+        _("routine referral: first session within (days)"), default=14
+    )
+    urgent_accept_within_days = models.PositiveSmallIntegerField(
+        _("urgent referral: provider accepts within (days)"), default=1
+    )
+    urgent_first_session_within_days = models.PositiveSmallIntegerField(
+        _("urgent referral: first session within (days)"), default=7
+    )
+    same_day_accept_within_days = models.PositiveSmallIntegerField(
+        _("same-day referral: provider accepts within (days)"), default=1
+    )
+    same_day_first_session_within_days = models.PositiveSmallIntegerField(
+        _("same-day referral: first contact within (days)"), default=1
+    )
+    safety_follow_up_days = models.PositiveSmallIntegerField(
+        _("after a self-harm alert is acknowledged, rescreen within (days)"), default=7
+    )
     follow_up_within_days = models.PositiveSmallIntegerField(
         _("follow-up of a positive screen within (days)"), default=30
     )
@@ -68,9 +88,17 @@ class ReferralSettings(models.Model):
             prenatal_weeks=_numbers(self.prenatal_weeks),
             infant_visit_months=_numbers(self.infant_visit_months),
             rescreen_after_days=self.rescreen_after_days,
+            safety_follow_up_days=self.safety_follow_up_days,
             post_therapy_days=_numbers(self.post_therapy_days),
             routine_months=self.routine_months,
         )
+
+    def limits_for(self, urgency):
+        """(accept within, first session within), in days, for a referral of this urgency."""
+        return {
+            Urgency.SAME_DAY: (self.same_day_accept_within_days, self.same_day_first_session_within_days),
+            Urgency.URGENT: (self.urgent_accept_within_days, self.urgent_first_session_within_days),
+        }.get(urgency, (self.accept_within_days, self.first_session_within_days))
 
     def reminder_delays(self):
         return _numbers(self.reminder_days)
@@ -130,6 +158,9 @@ class Urgency(models.TextChoices):
     ROUTINE = "routine", _("Routine")
     URGENT = "urgent", _("Urgent (within a week)")
     SAME_DAY = "same_day", _("Same day")
+
+
+URGENCY_ORDER = [Urgency.ROUTINE, Urgency.URGENT, Urgency.SAME_DAY]
 
 
 class ReferralQuerySet(ClinicScopedQuerySet):
@@ -194,12 +225,21 @@ class Referral(models.Model):
     def breaches(self, limits, now=None):
         """Time limits this referral has passed while still waiting."""
         now = now or timezone.now()
+        accept_days, first_session_days = limits.limits_for(self.urgency)
         found = []
         if self.requested_at and self.status in OPEN_STATUSES:
-            if not self.accepted_at and now > self.requested_at + timedelta(days=limits.accept_within_days):
-                found.append(_("Not accepted within %(n)s days") % {"n": limits.accept_within_days})
-            if not self.first_session_on and now > self.requested_at + timedelta(days=limits.first_session_within_days):
-                found.append(_("No first session within %(n)s days") % {"n": limits.first_session_within_days})
+            if not self.accepted_at and now > self.requested_at + timedelta(days=accept_days):
+                found.append(
+                    ngettext("Not accepted within %(n)s day", "Not accepted within %(n)s days", accept_days)
+                    % {"n": accept_days}
+                )
+            if not self.first_session_on and now > self.requested_at + timedelta(days=first_session_days):
+                found.append(
+                    ngettext(
+                        "No first session within %(n)s day", "No first session within %(n)s days", first_session_days
+                    )
+                    % {"n": first_session_days}
+                )
         return found
 
     def next_screening(self):
@@ -237,16 +277,20 @@ class DecisionKind(models.TextChoices):
 
 
 class Decision(models.Model):
-    """What a clinician decided about a positive screen, when it was not (only) a referral."""
+    """What a clinician decided about a mother at risk or one of her screens. Decisions are history:
+    a new one is added beside the earlier ones, never written over them."""
 
-    screening = models.OneToOneField(Screening, models.CASCADE, related_name="decision")
+    mother = models.ForeignKey(Mother, models.PROTECT, related_name="decisions")
+    screening = models.ForeignKey(Screening, models.PROTECT, null=True, blank=True, related_name="decisions")
     kind = models.CharField(_("decision"), max_length=12, choices=DecisionKind.choices)
     note = models.TextField(_("note"), blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        ordering = ["decided_at", "pk"]
         constraints = [models.CheckConstraint(condition=Q(kind__in=DecisionKind.values), name="decision_kind_valid")]
+        indexes = [models.Index(fields=["mother", "decided_at"], name="decision_mother_history")]
 
     def __str__(self):
         return self.get_kind_display()
@@ -307,6 +351,7 @@ class FollowUpStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     OVERDUE = "overdue", _("Overdue")
     CANCELLED = "cancelled", _("Cancelled")
+    PAUSED = "paused", _("Paused while she is out of care")
 
 
 OPEN_FOLLOW_UP = [FollowUpStatus.SCHEDULED, FollowUpStatus.INVITED]
@@ -316,8 +361,12 @@ FOLLOW_UP_KINDS = {
     "prenatal": _("Pregnancy screen"),
     "infant_visit": _("Infant visit screen"),
     "rescreen": _("Rescreen"),
+    "safety": _("Safety check after a self-harm answer"),
     "post_therapy": _("Rescreen after therapy"),
 }
+# Follow-ups a clinician asked for because of a result: only clinicians cancel them, and roles that
+# see no scores see them under a neutral name.
+CLINICAL_KINDS = {"rescreen", "safety", "post_therapy"}
 
 
 class FollowUpQuerySet(ClinicScopedQuerySet):
@@ -377,6 +426,99 @@ class FollowUp(models.Model):
     def is_open(self):
         return self.status in OPEN_FOLLOW_UP
 
+    @property
+    def is_clinical(self):
+        return self.kind in CLINICAL_KINDS
+
     def get_kind_label(self):
         """The reason in words that reveal nothing clinical, for roles that see no scores."""
+        if self.is_clinical:
+            return _("Questionnaire due")
         return FOLLOW_UP_KINDS.get(self.kind, "")
+
+    def reason_for(self, membership):
+        return self.reason if membership and membership.sees_scores else self.get_kind_label()
+
+
+class ConcernOpened(models.TextChoices):
+    POSITIVE_SCREEN = "positive_screen", _("Positive screen")
+    SELF_HARM = "self_harm", _("Self-harm answer")
+    CLINICIAN = "clinician", _("Clinician's concern")
+
+
+class ConcernClosed(models.TextChoices):
+    REMISSION = "remission", _("Remission on a negative full-length rescreen")
+    IN_CARE_ELSEWHERE = "in_care", _("In care elsewhere")
+    DECLINED_AFTER_OUTREACH = "declined", _("Declined after outreach")
+    MOVED_AWAY = "moved", _("Moved away")
+    DIED = "died", _("Died")
+
+
+class Attention(models.TextChoices):
+    """Why an open concern is on the worklist waiting for a clinician's decision."""
+
+    NO_PLAN = "no_plan", _("At risk with nothing planned")
+    REFERRAL_ENDED = "referral_ended", _("Referral ended without completion")
+    TREATMENT_ENDED = "treatment_ended", _("Referral completed: decide what comes next")
+    NO_CONTACT = "no_contact", _("Could not contact her: try again or close")
+    DECLINED = "declined", _("She declined: follow up or close")
+    NEGATIVE_RESCREEN = "negative_rescreen", _("Negative rescreen: close as remission or plan next step")
+    LEFT_CARE = "left_care", _("Left care while at risk")
+    FOLLOW_UP_CANCELLED = "follow_up_cancelled", _("Follow-up cancelled while at risk")
+
+
+class ConcernQuerySet(ClinicScopedQuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+
+class Concern(models.Model):
+    """The time a mother is at risk (design rule 11): opened by a positive screen, a self-harm
+    answer or a clinician, and closed only by a clinician with a reason. While it is open she must
+    always have a live path (see referrals.care)."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    mother = models.ForeignKey(Mother, models.PROTECT, related_name="concerns")
+    clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="concerns")
+    opened_at = models.DateTimeField(default=timezone.now)
+    opened_because = models.CharField(max_length=16, choices=ConcernOpened.choices)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    screening = models.ForeignKey(Screening, models.PROTECT, null=True, blank=True, related_name="+")
+    note = models.TextField(_("note"), blank=True)
+    attention_since = models.DateTimeField(null=True, blank=True)
+    attention = models.CharField(max_length=20, choices=Attention.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    closed_because = models.CharField(_("why"), max_length=12, choices=ConcernClosed.choices, blank=True)
+    closing_note = models.TextField(_("closing note"), blank=True)
+
+    objects = ConcernQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mother"], condition=Q(closed_at__isnull=True), name="concern_one_open_per_mother"
+            ),
+            models.CheckConstraint(condition=Q(opened_because__in=ConcernOpened.values), name="concern_opened_valid"),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True, closed_because="")
+                | Q(closed_at__isnull=False, closed_by__isnull=False, closed_because__in=ConcernClosed.values),
+                name="concern_closed_by_clinician_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(attention_since__isnull=True, attention="")
+                | Q(attention_since__isnull=False, attention__in=Attention.values),
+                name="concern_attention_with_reason",
+            ),
+        ]
+        indexes = [
+            # used by referrals.care: open concerns of a clinic
+            models.Index(fields=["clinic", "mother"], name="concern_open", condition=Q(closed_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"Concern for {self.mother} since {self.opened_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self):
+        return self.closed_at is None

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from screening.extensions import add_panel
 
-from . import services
-from .forms import CancelFollowUpForm, DecisionForm, ReferForm, RescheduleForm
+from . import concerns, services
+from .forms import CancelFollowUpForm, CloseConcernForm, DecisionForm, MarkConcernForm, ReferForm, RescheduleForm
 from .models import FollowUpStatus
 
 
@@ -20,11 +20,28 @@ def screening_result(request, screening):
         {
             "screening": screening,
             "recommendations": recommendations,
-            "refer_form": ReferForm(clinic=request.membership.clinic, recommended=recommended),
+            "refer_form": ReferForm(clinic=request.membership.clinic, recommended=recommended, screening=screening),
             "decision_form": DecisionForm(),
-            "decision": getattr(screening, "decision", None),
+            "decisions": screening.decisions.select_related("decided_by"),
             "alert": getattr(screening, "alert", None),
             "referrals": screening.referrals.select_related("provider"),
+        },
+        request=request,
+    )
+
+
+def concern(request, mother):
+    if not request.membership.sees_scores:
+        return ""
+    return render_to_string(
+        "referrals/_concern_panel.html",
+        {
+            "mother": mother,
+            "concern": concerns.current(mother),
+            "decisions": mother.decisions.select_related("decided_by", "screening").order_by("-decided_at")[:10],
+            "decision_form": DecisionForm(),
+            "close_form": CloseConcernForm(),
+            "mark_form": MarkConcernForm(),
         },
         request=request,
     )
@@ -57,6 +74,7 @@ def home(request, _obj):
 
 def register():
     add_panel("screening_result", screening_result)
+    add_panel("mother", concern)
     add_panel("mother", follow_ups)
     add_panel("mother", mother)
     add_panel("home", home)

@@ -87,3 +87,13 @@ def recommend(risk, context):
         recommendations.append(Recommendation(p.get(code), tuple(reasons), already))
     # Open pathways keep their place in the list but sort after what still needs doing.
     return sorted(recommendations, key=lambda r: r.already_open)
+
+
+def urgency_for(pathway, risk_level):
+    """The least urgency a referral may have: a same-day assessment is same-day; after a high score
+    or a self-harm answer ("assess safety today", clinical.md section 3) within a week."""
+    if pathway == p.SAME_DAY:
+        return "same_day"
+    if risk_level in (RiskLevel.URGENT, RiskLevel.HIGH):
+        return "urgent"
+    return "routine"

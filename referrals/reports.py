@@ -486,7 +486,7 @@ def measure_sets(f, now=None):
     followed = window_positive.filter(
         Q(
             reviewed_at__lte=F("created_at") + timedelta(days=30),
-            decision__kind__in=[DecisionKind.REFERRED, DecisionKind.ALREADY_IN_CARE, DecisionKind.NO_ACTION_NEEDED],
+            decisions__kind__in=[DecisionKind.REFERRED, DecisionKind.ALREADY_IN_CARE, DecisionKind.NO_ACTION_NEEDED],
         )
         | Exists(
             Screening.objects.filter(

@@ -8,12 +8,11 @@ from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 
-from screening.models import months_between
 from screening.risk import RiskLevel
 
 from . import pathways
 
-BORDERLINE = (RiskLevel.POSSIBLE, RiskLevel.PROBABLE)
+RESCREENED_LEVELS = (RiskLevel.POSSIBLE, RiskLevel.PROBABLE, RiskLevel.HIGH)
 
 
 @dataclass(frozen=True)
@@ -21,6 +20,7 @@ class Intervals:
     prenatal_weeks: tuple[int, ...] = (28,)
     infant_visit_months: tuple[int, ...] = (1, 2, 4, 6)
     rescreen_after_days: int = 14
+    safety_follow_up_days: int = 7
     post_therapy_days: tuple[int, ...] = pathways.get(pathways.MIP).rescreen_after_completion_days
     routine_months: int = 6
     missed_after_days: int = 14  # a visit missed by longer than this is not scheduled late
@@ -45,6 +45,18 @@ class ReferralFact:
 
 
 @dataclass(frozen=True)
+class AcknowledgedAlert:
+    screening_code: str
+    acknowledged_on: date
+
+
+@dataclass(frozen=True)
+class RescreenDecision:
+    screening_code: str
+    decided_on: date
+
+
+@dataclass(frozen=True)
 class MotherFacts:
     registered_on: date
     due_date: date | None = None
@@ -53,6 +65,8 @@ class MotherFacts:
     screenings: tuple[ScreeningFact, ...] = ()
     referrals: tuple[ReferralFact, ...] = ()
     alert_open: bool = False
+    acknowledged_alerts: tuple[AcknowledgedAlert, ...] = ()
+    rescreen_decisions: tuple[RescreenDecision, ...] = ()
     in_care: bool = True
     instrument: str = "PHQ-9"
 
@@ -78,6 +92,7 @@ class Kind:
     PRENATAL = "prenatal"
     INFANT_VISIT = "infant_visit"
     RESCREEN = "rescreen"
+    SAFETY = "safety"
     POST_THERAPY = "post_therapy"
 
 
@@ -151,36 +166,60 @@ def _infant_visits(facts, today, intervals):
     ]
 
 
-def _rescreen(facts, today, intervals):
-    """Two weeks after the latest possible or probable score without self-harm; after the routine
-    period only while a referral is open."""
-    if not facts.screenings:
-        return []
-    latest = facts.screenings[-1]
-    if latest.self_harm or latest.score_level not in BORDERLINE:
-        return []
-    routine_over = facts.birth and months_between(facts.birth, latest.taken_on) >= intervals.routine_months
-    if routine_over and not any(r.is_open for r in facts.referrals):
-        return []
-    due = latest.taken_on + timedelta(days=intervals.rescreen_after_days)
-    label = RiskLevel(latest.score_level).label.lower()
+def _rescreen_item(facts, screening, due, today, intervals):
+    label = RiskLevel(screening.score_level).label.lower()
     reason = _("Rescreen %(days)s days after a %(level)s score (%(code)s on %(day)s)") % {
         "days": intervals.rescreen_after_days,
         "level": label,
-        "code": latest.instrument,
-        "day": latest.taken_on,
+        "code": screening.instrument,
+        "day": screening.taken_on,
     }
+    return _item(
+        facts,
+        f"rescreen-{screening.code}",
+        Kind.RESCREEN,
+        due,
+        reason,
+        today,
+        intervals,
+        window_start=screening.taken_on + timedelta(days=1),
+    )
+
+
+def _rescreen(facts, today, intervals):
+    """A second screen after the latest positive score without self-harm, whatever the infant's age
+    (NSW SAFE START guidance and the EPDS user notes, clinical.md section 4), and one for each
+    screen a clinician chose to rescreen before deciding, never due before that decision."""
+    by_code = {s.code: s for s in facts.screenings}
+    wanted = {}
+    latest = facts.screenings[-1] if facts.screenings else None
+    if latest and not latest.self_harm and latest.score_level in RESCREENED_LEVELS:
+        wanted[latest.code] = latest.taken_on + timedelta(days=intervals.rescreen_after_days)
+    for decision in facts.rescreen_decisions:
+        screening = by_code.get(decision.screening_code)
+        if screening is None:
+            continue
+        due = max(screening.taken_on + timedelta(days=intervals.rescreen_after_days), decision.decided_on)
+        wanted[screening.code] = max(due, wanted.get(screening.code, due))
+    return [_rescreen_item(facts, by_code[code], due, today, intervals) for code, due in wanted.items()]
+
+
+def _safety(facts, today, intervals):
+    """After a clinician acknowledged a self-harm alert: a rescreen within days, whatever the
+    infant's age (clinical.md section 4: "follow up within days once the alert is handled")."""
     return [
         _item(
             facts,
-            f"rescreen-{latest.code}",
-            Kind.RESCREEN,
-            due,
-            reason,
+            f"safety-{alert.screening_code}",
+            Kind.SAFETY,
+            alert.acknowledged_on + timedelta(days=intervals.safety_follow_up_days),
+            _("Safety rescreen %(n)s days after a self-harm alert was handled")
+            % {"n": intervals.safety_follow_up_days},
             today,
             intervals,
-            window_start=latest.taken_on + timedelta(days=1),
+            window_start=alert.acknowledged_on + timedelta(days=1),
         )
+        for alert in facts.acknowledged_alerts
     ]
 
 
@@ -216,5 +255,6 @@ def plan(facts, today, intervals=Intervals()):
         *_prenatal(facts, today, intervals),
         *_infant_visits(facts, today, intervals),
         *_rescreen(facts, today, intervals),
+        *_safety(facts, today, intervals),
         *_post_therapy(facts, today, intervals),
     ]

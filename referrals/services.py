@@ -5,9 +5,19 @@ from config.celery import enqueue_on_commit
 from screening import audit
 from screening.models import AuditEntry
 
-from . import dispatch, followups, lifecycle, tasks
-from .models import Alert, Decision, DecisionKind, Referral, ReferralEvent, Status
-from .recommend import Context, recommend
+from . import concerns, dispatch, followups, lifecycle, pathways, tasks
+from .models import (
+    URGENCY_ORDER,
+    Alert,
+    Attention,
+    ConcernClosed,
+    Decision,
+    DecisionKind,
+    Referral,
+    ReferralEvent,
+    Status,
+)
+from .recommend import Context, recommend, urgency_for
 
 Action = AuditEntry.Action
 
@@ -18,11 +28,21 @@ def on_screening_completed(sender, screening, **kwargs):
         alert = Alert.objects.create(screening=screening, clinic_id=screening.clinic_id)
         enqueue_on_commit(tasks.deliver_alert, alert.pk)
     dispatch.complete_for_screening(screening)
-    followups.recompute(screening.mother)
+    concerns.on_screening(screening)
+    settle(screening.mother)
 
 
 def on_mother_changed(sender, mother, **kwargs):
+    if not mother.in_care:
+        concerns.needs_decision(mother, Attention.LEFT_CARE)
+    settle(mother)
+
+
+def settle(mother, why=Attention.NO_PLAN):
+    """After anything that changes a mother's paths: her schedule brought up to date, and if she is
+    at risk with nothing live, back on the worklist."""
     followups.recompute(mother)
+    concerns.ensure_path(mother, why)
 
 
 def context_for(screening):
@@ -46,21 +66,31 @@ def recommendations_for(screening):
 
 
 def _mark_reviewed(screening, when):
+    """A clinician decided about this screen: it leaves the worklist's screens awaiting a decision."""
     if screening is not None and screening.reviewed_at is None:
         screening.reviewed_at = when
         screening.save(update_fields=["reviewed_at"])
 
 
+def least_urgency(pathway, screening):
+    return urgency_for(pathway, screening.risk_level if screening else None)
+
+
 @transaction.atomic
 def create_referral(
-    *, mother, pathway, actor, screening=None, provider=None, urgency="routine", note="", override_reason=""
+    *, mother, pathway, actor, screening=None, provider=None, urgency=None, note="", override_reason=""
 ):
-    """A referral goes straight to 'requested'; a pathway that was not recommended needs a reason."""
+    """A referral goes straight to 'requested'; a pathway that was not recommended needs a reason.
+    Its urgency comes from the pathway and the risk; staff may raise it, never lower it."""
     now = timezone.now()
     recommended = {r.code for r in recommendations_for(screening)} if screening else set()
     was_recommended = pathway in recommended
     if not was_recommended and not override_reason.strip():
         raise lifecycle.InvalidTransition("Give a reason for choosing a pathway that was not recommended.")
+    least = least_urgency(pathway, screening)
+    urgency = urgency or least
+    if URGENCY_ORDER.index(urgency) < URGENCY_ORDER.index(least):
+        raise lifecycle.InvalidTransition(f"This referral is at least {least}.")
     referral = Referral.objects.create(
         mother=mother,
         clinic_id=mother.clinic_id,
@@ -83,13 +113,13 @@ def create_referral(
         reason="" if was_recommended else f"override: {override_reason.strip()}",
         note=note,
     )
-    if screening is not None:
-        Decision.objects.update_or_create(
-            screening=screening, defaults={"kind": DecisionKind.REFERRED, "decided_by": actor, "decided_at": now}
-        )
-        _mark_reviewed(screening, now)
+    Decision.objects.create(
+        mother=mother, screening=screening, kind=DecisionKind.REFERRED, decided_by=actor, decided_at=now, note=note
+    )
+    _mark_reviewed(screening, now)
+    concerns.decided(mother)
     audit.record(actor, mother.clinic, Action.CREATE, referral, f"{pathway} for {mother.record_number}")
-    followups.recompute(mother)
+    settle(mother)
     return referral
 
 
@@ -117,18 +147,48 @@ def transition(
         referral=referral, at=now, actor=actor, from_status=previous, to_status=target, reason=reason.strip(), note=note
     )
     audit.record(actor, referral.clinic, Action.UPDATE, referral, f"{previous} -> {target}")
-    followups.recompute(referral.mother)
+    if target in lifecycle.ENDED:
+        _referral_ended(referral)
+    settle(referral.mother)
     return referral
 
 
+def _referral_ended(referral):
+    """She comes back to the worklist until a clinician decides again, unless the therapy she
+    completed has its own rescreens."""
+    if referral.status != Status.COMPLETED:
+        concerns.needs_decision(referral.mother, Attention.REFERRAL_ENDED)
+    elif not pathways.get(referral.pathway).rescreen_after_completion_days:
+        concerns.needs_decision(referral.mother, Attention.TREATMENT_ENDED)
+
+
+IN_CARE = ConcernClosed.IN_CARE_ELSEWHERE
+OUTREACH = {DecisionKind.DECLINED: Attention.DECLINED, DecisionKind.COULD_NOT_CONTACT: Attention.NO_CONTACT}
+
+
 @transaction.atomic
-def record_decision(screening, *, kind, note, actor):
+def record_decision(mother, *, kind, note, actor, screening=None):
+    """Adds a decision to her history. Outreach that did not reach her keeps her on the worklist;
+    "already in care elsewhere" closes her concern; anything else takes her off until the next
+    event, as long as something live remains."""
     now = timezone.now()
-    decision, _ = Decision.objects.update_or_create(
-        screening=screening, defaults={"kind": kind, "note": note, "decided_by": actor, "decided_at": now}
+    if screening is None and kind == DecisionKind.RESCREEN:
+        screening = mother.screenings.order_by("-taken_on", "-created_at").first()  # rescreen what came last
+    decision = Decision.objects.create(
+        mother=mother, screening=screening, kind=kind, note=note, decided_by=actor, decided_at=now
     )
+    if screening is None:  # a decision about her covers every screen still waiting for one
+        mother.screenings.awaiting_review().update(reviewed_at=now)
     _mark_reviewed(screening, now)
-    audit.record(actor, screening.clinic, Action.UPDATE, screening, f"decision: {kind}")
+    concern = concerns.current(mother, lock=True)
+    if kind in OUTREACH:
+        concerns.needs_decision(mother, OUTREACH[kind])
+    elif kind == DecisionKind.ALREADY_IN_CARE and concern and not concerns.close_problem(concern, IN_CARE):
+        concerns.close(concern, because=IN_CARE, note=note, actor=actor)
+    else:
+        concerns.decided(mother)
+    audit.record(actor, mother.clinic, Action.UPDATE, screening or mother, f"decision: {kind}")
+    settle(mother)
     return decision
 
 
@@ -139,5 +199,5 @@ def acknowledge(alert, *, actor, action, note):
     )
     if updated:
         audit.record(actor, alert.clinic, Action.UPDATE, alert.screening, f"alert acknowledged: {action}")
-        followups.recompute(alert.screening.mother)  # scheduling resumes once a clinician has acted
+        settle(alert.screening.mother)  # her safety rescreen is scheduled once a clinician has acted
     return bool(updated)

@@ -1,35 +1,39 @@
 from datetime import timedelta
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from screening import audit
-from screening.access import ADMINS, SEES_SCORES, get_screening, staff_view
+from screening.access import ADMINS, SEES_SCORES, get_mother, get_screening, staff_view
 from screening.crisis import resources_for
-from screening.models import AuditEntry, CrisisResource, Screening
+from screening.models import AuditEntry, CrisisResource, Language
+from screening.risk import RiskLevel
 
-from . import followups, lifecycle, services
-from .context_processors import open_alerts
+from . import concerns, followups, lifecycle, services
+from . import worklist as work
 from .forms import (
     AcknowledgeForm,
     CancelFollowUpForm,
+    CloseConcernForm,
     CrisisResourceFormSet,
     DecisionForm,
+    MarkConcernForm,
     ProviderForm,
     ReferForm,
     ReferralSettingsForm,
     RescheduleForm,
     TransitionForm,
 )
-from .models import Alert, FollowUp, FollowUpStatus, Provider, Referral, ReferralSettings, Status
+from .models import Alert, Concern, FollowUp, FollowUpStatus, Provider, Referral, ReferralSettings
 
-SHOWN = 25  # rows per worklist section; the rest are counted
+PER_PAGE = 25
 
 
 def get_referral(request, code):
@@ -47,41 +51,30 @@ def get_alert(request, code):
 @require_GET
 @staff_view(SEES_SCORES)
 def worklist(request):
-    """Newest first, each list bounded, with the count of the rest: a page that stays fast however
-    long a clinic's backlog grows."""
+    """One row per mother: alerts first, then anyone at risk with nothing planned, then by the risk
+    of her latest screen; within each, whoever has waited longest."""
     m = request.membership
     limits = ReferralSettings.for_clinic(m.clinic)
     now = timezone.now()
-    alerts = Alert.objects.visible_to(m).unacknowledged().select_related("screening__mother").order_by("-created_at")
-    positives = Screening.objects.visible_to(m).awaiting_review().positive()
-    waiting = (
-        Referral.objects.visible_to(m)
-        .open()
-        .filter(
-            ~Q(status=Status.IN_PROGRESS)
-            | Q(first_session_on__isnull=True, requested_at__lt=now - timedelta(days=limits.first_session_within_days))
-        )
-    )
-    overdue = FollowUp.objects.visible_to(m).filter(status=FollowUpStatus.OVERDUE)
-    referrals = [
-        (r, r.breaches(limits, now))
-        for r in waiting.select_related("mother", "provider").order_by("-requested_at")[:SHOWN]
-    ]
+    filters = work.Filters.from_query(request.GET, {code for code, _name in Language.choices})
+    mothers, counts = work.rows(m.clinic, limits, now, filters)
+    page = Paginator(mothers, PER_PAGE, allow_empty_first_page=True).get_page(request.GET.get("page"))
+    query = {k: v for k, v in vars(filters).items() if v}
     return render(
         request,
         "referrals/worklist.html",
         {
-            "alerts": alerts[:SHOWN],
-            "alert_count": open_alerts(request)["open_alert_count"],  # the banner's, read once
-            "positives": positives.select_related("mother").order_by("-created_at")[:SHOWN],
-            "positive_count": positives.count(),
-            "referrals": referrals,
-            "referral_count": waiting.count(),
-            "overdue": overdue.select_related("mother").order_by("-due_on")[:SHOWN],
-            "overdue_count": overdue.count(),
-            "follow_up_limit": now - timedelta(days=limits.follow_up_within_days),
+            "page": page,
+            "rows": work.details(page.object_list, m.clinic, limits, now),
+            "counts": counts,
+            "section_counts": [(key, label, counts[key]) for key, label in work.SECTIONS.items()],
+            "filters": filters,
+            "query": urlencode(query),
+            "sections": work.SECTIONS,
+            "risks": RiskLevel.choices,
+            "languages": Language.choices,
             "limits": limits,
-            "shown": SHOWN,
+            "follow_up_limit": now - timedelta(days=limits.follow_up_within_days),
         },
     )
 
@@ -130,7 +123,9 @@ def alert_acknowledge(request, code):
 
 def _refer_form(request, screening):
     recommended = [r.code for r in services.recommendations_for(screening) if not r.already_open]
-    return ReferForm(request.POST or None, clinic=request.membership.clinic, recommended=recommended)
+    return ReferForm(
+        request.POST or None, clinic=request.membership.clinic, recommended=recommended, screening=screening
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -161,7 +156,7 @@ def decide(request, code):
     screening = get_screening(request, code)
     form = DecisionForm(request.POST)
     if form.is_valid():
-        services.record_decision(screening, actor=request.user, **form.cleaned_data)
+        services.record_decision(screening.mother, screening=screening, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Decision recorded."))
     else:
         messages.error(request, _("Choose a decision."))
@@ -295,6 +290,8 @@ def follow_up_reschedule(request, code):
 @staff_view()
 def follow_up_cancel(request, code):
     follow_up = _get_follow_up(request, code)
+    if follow_up.is_clinical and not request.membership.sees_scores:
+        raise PermissionDenied  # a rescreen a result called for is a clinician's to cancel
     form = CancelFollowUpForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a reason to cancel."))
@@ -302,3 +299,50 @@ def follow_up_cancel(request, code):
         audit.record(request.user, follow_up.clinic, AuditEntry.Action.UPDATE, follow_up.mother, "follow-up cancelled")
         messages.success(request, _("Follow-up cancelled."))
     return redirect("mother_detail", code=follow_up.mother.code)
+
+
+@require_POST
+@staff_view(SEES_SCORES)
+def concern_mark(request, code):
+    mother = get_mother(request, code)
+    form = MarkConcernForm(request.POST)
+    if form.is_valid():
+        with transaction.atomic():
+            concerns.mark(mother, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Concern recorded: she is on the worklist until a clinician closes it."))
+    else:
+        messages.error(request, _("Say what concerns you."))
+    return redirect("mother_detail", code=mother.code)
+
+
+@require_POST
+@staff_view(SEES_SCORES)
+def concern_decide(request, code):
+    mother = get_mother(request, code)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        services.record_decision(mother, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Decision recorded."))
+    else:
+        messages.error(request, _("Choose a decision."))
+    return redirect("mother_detail", code=mother.code)
+
+
+@require_POST
+@staff_view(SEES_SCORES)
+def concern_close(request, code):
+    mother = get_mother(request, code)
+    concern = get_object_or_404(Concern.objects.visible_to(request.membership).open(), mother=mother)
+    form = CloseConcernForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose why the concern is closed."))
+        return redirect("mother_detail", code=mother.code)
+    try:
+        with transaction.atomic():
+            concerns.close(concern, actor=request.user, **form.cleaned_data)
+            services.settle(mother)
+    except concerns.CannotClose as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, _("Concern closed."))
+    return redirect("mother_detail", code=mother.code)

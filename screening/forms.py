@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -6,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .instruments.phq import DIFFICULTY_OPTIONS, DIFFICULTY_QUESTION
-from .models import Clinic, Infant, Membership, Method, Mother, RiskFactor, Role, ThresholdSet
+from .models import Clinic, Infant, LeftCare, Membership, Method, Mother, RiskFactor, Role, ThresholdSet
 
 
 class DateInput(forms.DateInput):
@@ -118,10 +120,14 @@ class ScreeningForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
+    # One-time token: a second post of the same form (double click, replay) is the same screening.
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, instrument, mother, **kwargs):
         super().__init__(*args, **kwargs)
         self.instrument, self.mother = instrument, mother
         self.initial.setdefault("taken_on", timezone.localdate())
+        self.initial.setdefault("submission_token", uuid.uuid4())
         for item in instrument.items:
             self.fields[self.item_field(item)] = forms.TypedChoiceField(
                 label=f"{item.number}. {item.text}",
@@ -246,3 +252,32 @@ class InviteForm(forms.Form):
             self.fields["channels"].initial = allowed
         else:
             del self.fields["channels"]  # no consent to be contacted: the link is handed over
+
+
+class LeftCareForm(forms.Form):
+    RETURN = "return"
+
+    reason = forms.ChoiceField(
+        label=_("She leaves screening"), choices=[*LeftCare.choices, (RETURN, _("She is back in care"))]
+    )
+    note = forms.CharField(label=_("What she said, or why"), max_length=300, required=False)
+    confirm = forms.BooleanField(
+        label=_("I understand that her follow-up screens stop until she comes back"), required=False
+    )
+
+    def __init__(self, *args, mother, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mother = mother
+
+    def clean(self):
+        data = super().clean()
+        reason = data.get("reason")
+        if reason == self.RETURN and self.mother.in_care:
+            self.add_error("reason", _("She is already in care."))
+        elif reason in LeftCare.values and not self.mother.in_care:
+            self.add_error("reason", _("She has already left care."))
+        elif reason in LeftCare.values and not data.get("note", "").strip():
+            self.add_error("note", _("Say what she said, or why she leaves."))
+        elif reason in LeftCare.values and not data.get("confirm"):
+            self.add_error("confirm", _("Tick the box to confirm that her follow-up screens stop."))
+        return data

@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -62,10 +62,33 @@ def allowed_channels(mother):
     return channels
 
 
+class AlreadyOpen(ValueError):
+    """She already has an open link to this questionnaire: one link, one answer."""
+
+    def __init__(self, invitation):
+        super().__init__(f"{invitation.instrument_code} invitation already open")
+        self.invitation = invitation
+
+
+def open_invitation(mother, instrument_code, now=None):
+    """The link she already holds for this questionnaire, if any. Links past their expiry are
+    written as expired here, so that they make way for a new one."""
+    links = Invitation.objects.filter(
+        mother=mother, instrument_code=instrument_code, tablet=False, status__in=OPEN_INVITATION
+    )
+    links.filter(expires_at__lte=now or timezone.now()).update(status=InvitationStatus.EXPIRED)
+    return links.order_by("pk").first()
+
+
 def create_invitation(
     *, mother, instrument, created_by=None, channels=(Channel.LINK,), tablet=False, lifetime=DEFAULT_LIFETIME
 ):
-    """Creates the row; sending happens separately (send_invitation), after commit."""
+    """Creates the row; sending happens separately (send_invitation), after commit. Raises
+    AlreadyOpen if she holds an open link to the same questionnaire (tablet hand-overs aside)."""
+    if not tablet:
+        existing = open_invitation(mother, instrument.code)
+        if existing is not None:
+            raise AlreadyOpen(existing)
     if instrument not in online_instruments(mother.clinic):
         raise ValueError(f"{instrument.code} may not be offered online at {mother.clinic}.")
     refused = set(channels) - set(allowed_channels(mother))
@@ -83,7 +106,11 @@ def create_invitation(
         nonce=secrets.token_hex(16),
     )
     invitation.token_hash = _hash(token_for(invitation))
-    invitation.save()
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:  # a colleague or the dispatcher made one a moment earlier
+        raise AlreadyOpen(open_invitation(mother, instrument.code)) from None
     if created_by is not None:
         audit.record(created_by, mother.clinic, AuditEntry.Action.CREATE, invitation, instrument.code)
     return invitation
@@ -174,6 +201,10 @@ def submit(invitation, language):
         language=language,
         invitation=row,
     )
+    # Answered once is answered: any other open link to the same questionnaire stops working.
+    Invitation.objects.filter(
+        mother=row.mother, instrument_code=row.instrument_code, status__in=OPEN_INVITATION
+    ).exclude(pk=row.pk).update(status=InvitationStatus.CANCELLED, cancelled_at=timezone.now())
     return screening
 
 

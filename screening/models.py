@@ -169,6 +169,10 @@ class Mother(models.Model):
     risk_factors = models.JSONField(_("risk factors"), default=list, blank=True)
     left_care_on = models.DateField(_("left care on"), null=True, blank=True)
     left_care_reason = models.CharField(_("why"), max_length=12, choices=LeftCare.choices, blank=True)
+    left_care_note = models.CharField(_("what she said, or why"), max_length=300, blank=True)
+    left_care_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     history = HistoricalRecords()
@@ -319,6 +323,9 @@ class Screening(models.Model):
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)  # a clinician decided what to do
+    # The one-time token of the staff form that entered it: a double click or a replayed post finds
+    # the screening already stored instead of storing it (and its alert) twice.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = ScreeningQuerySet.as_manager()
 
@@ -438,6 +445,12 @@ class Invitation(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=InvitationStatus.COMPLETED) | Q(screening__isnull=False),
                 name="invitation_completed_has_screening",
+            ),
+            # Tablet hand-overs are short-lived and made in the room, beside any link she was sent.
+            models.UniqueConstraint(
+                fields=["mother", "instrument_code"],
+                condition=Q(status__in=OPEN_INVITATION, tablet=False),
+                name="invitation_one_open_per_instrument",
             ),
         ]
 

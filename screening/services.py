@@ -19,6 +19,7 @@ def record_screening(
     language="en",
     functional_difficulty=None,
     invitation=None,
+    submission_token=None,
 ):
     """Score, grade and store a completed questionnaire; raises InvalidAnswers, saving nothing.
     An invitation it answers is marked completed before screening_completed is sent."""
@@ -45,6 +46,7 @@ def record_screening(
         taken_on=taken_on,
         method=method,
         entered_by=entered_by,
+        submission_token=submission_token,
     )
     if entered_by is not None:
         audit.record(

@@ -6,7 +6,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +24,7 @@ from .forms import (
     ClinicSettingsForm,
     InfantFormSet,
     InviteForm,
+    LeftCareForm,
     MotherForm,
     RoleForm,
     ScreeningForm,
@@ -34,7 +35,6 @@ from .models import (
     AuditEntry,
     Invitation,
     InvitationStatus,
-    LeftCare,
     Membership,
     Mother,
     Role,
@@ -181,15 +181,11 @@ def screening_create(request, code, instrument):
         raise Http404 from None
     form = ScreeningForm(request.POST or None, instrument=instrument, mother=mother)
     if request.method == "POST" and form.is_valid():
-        screening = record_screening(
-            mother=mother,
-            instrument=instrument,
-            answers=form.answers(),
-            taken_on=form.cleaned_data["taken_on"],
-            method=form.cleaned_data["method"],
-            entered_by=request.user,
-            functional_difficulty=form.cleaned_data.get("functional_difficulty"),
-        )
+        screening, stored = _record_once(request, mother, instrument, form)
+        if not stored:
+            messages.info(request, _("This form was already saved once; nothing was saved twice."))
+        if screening.mother_id != mother.id:
+            raise Http404
         if request.membership.sees_scores:
             return redirect("screening_detail", code=screening.code)
         messages.success(request, _("The %(code)s is saved. A clinician will review it.") % {"code": instrument.code})
@@ -203,6 +199,32 @@ def screening_create(request, code, instrument):
             "form": form,
         },
     )
+
+
+def _record_once(request, mother, instrument, form):
+    """Stores the screening unless this form's one-time token already stored one; two posts at the
+    same moment meet at the token's unique constraint. Returns (screening, stored now)."""
+    token = form.cleaned_data["submission_token"]
+    earlier = token and Screening.objects.visible_to(request.membership).filter(submission_token=token).first()
+    if earlier is not None:
+        return earlier, False
+    try:
+        screening = record_screening(
+            mother=mother,
+            instrument=instrument,
+            answers=form.answers(),
+            taken_on=form.cleaned_data["taken_on"],
+            method=form.cleaned_data["method"],
+            entered_by=request.user,
+            functional_difficulty=form.cleaned_data.get("functional_difficulty"),
+            submission_token=token,
+        )
+    except IntegrityError:
+        earlier = Screening.objects.visible_to(request.membership).filter(submission_token=token).first()
+        if earlier is None:
+            raise
+        return earlier, False
+    return screening, True
 
 
 @require_GET
@@ -324,15 +346,19 @@ def invite(request, code):
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data.get("channels", [])
         channels = [*chosen, invitations.Channel.LINK]
-        with transaction.atomic():
-            invitation = invitations.create_invitation(
-                mother=mother,
-                instrument=instruments.get(form.cleaned_data["instrument"]),
-                created_by=request.user,
-                channels=channels,
-            )
-            if chosen:
-                enqueue_on_commit(tasks.send_invitation, invitation.pk)
+        try:
+            with transaction.atomic():
+                invitation = invitations.create_invitation(
+                    mother=mother,
+                    instrument=instruments.get(form.cleaned_data["instrument"]),
+                    created_by=request.user,
+                    channels=channels,
+                )
+                if chosen:
+                    enqueue_on_commit(tasks.send_invitation, invitation.pk)
+        except invitations.AlreadyOpen as held:
+            messages.info(request, _("She already has an open link to this questionnaire: here it is."))
+            return redirect("invitation_detail", code=held.invitation.code)
         messages.success(request, _("Invitation created."))
         return redirect("invitation_detail", code=invitation.code)
     return render(
@@ -395,19 +421,23 @@ def invitation_cancel(request, code):
 @require_POST
 @staff_view()
 def mother_left_care(request, code):
-    """Opting out or discharge: her pending follow-ups are cancelled (the referrals app listens)."""
+    """Opting out or discharge pauses her follow-ups; her return resumes them (the referrals app
+    listens). Leaving needs a reason and a ticked confirmation; who recorded it is kept."""
     mother = get_mother(request, code)
-    reason = request.POST.get("reason", "")
-    if reason == "return" and not mother.in_care:
-        mother.left_care_on, mother.left_care_reason = None, ""
-    elif reason in LeftCare.values and mother.in_care:
-        mother.left_care_on, mother.left_care_reason = timezone.localdate(), reason
-    else:
-        messages.error(request, _("Choose opted out or discharged."))
+    form = LeftCareForm(request.POST, mother=mother)
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, error[0])
         return redirect("mother_detail", code=mother.code)
+    reason, note = form.cleaned_data["reason"], form.cleaned_data["note"]
+    if reason == LeftCareForm.RETURN:
+        mother.left_care_on, mother.left_care_reason = None, ""
+    else:
+        mother.left_care_on, mother.left_care_reason = timezone.localdate(), reason
+    mother.left_care_note, mother.left_care_recorded_by = note, request.user
     with transaction.atomic():
-        mother.save(update_fields=["left_care_on", "left_care_reason"])
-        audit.record(request.user, mother.clinic, Action.UPDATE, mother, reason)
+        mother.save(update_fields=["left_care_on", "left_care_reason", "left_care_note", "left_care_recorded_by"])
+        audit.record(request.user, mother.clinic, Action.UPDATE, mother, f"{reason}: {note}")
         mother_changed.send(sender=Mother, mother=mother)
     messages.success(request, _("Saved."))
     return redirect("mother_detail", code=mother.code)

@@ -24,7 +24,7 @@ def test_the_token_is_at_least_128_bits_and_only_its_hash_is_stored(invited):
 
 def test_tokens_differ_per_invitation_and_reminders_repeat_the_same_link(mother, clinician, epds_permission):
     first = invitations.create_invitation(mother=mother, instrument=instruments.EPDS)
-    second = invitations.create_invitation(mother=mother, instrument=instruments.EPDS)
+    second = invitations.create_invitation(mother=mother, instrument=instruments.PHQ9)
     assert invitations.token_for(first) != invitations.token_for(second)
     assert invitations.link_for(first) == invitations.link_for(Invitation.objects.get(pk=first.pk))
 

@@ -125,7 +125,12 @@ def test_a_year_of_follow_ups(clinic_a, front_desk, clinician, login, django_cap
     # The next year: the rescreens after therapy, beyond the routine six months.
     with on(date(2027, 2, 18)):
         run()
-        answer(f"after-{referral.code}-90", POSSIBLE)  # relapse caught
+        relapse = answer(f"after-{referral.code}-90", POSSIBLE)  # relapse caught
+    # Beyond the routine six months a positive score still gets its rescreen two weeks later.
+    assert open_follow_ups()[f"rescreen-{relapse.code}"] == date(2027, 3, 4)
+    with on(date(2027, 3, 4)):
+        run()
+        answer("rescreen-", CALM)
     with on(date(2027, 5, 19)):
         run()
         answer(f"after-{referral.code}-180", CALM)
@@ -145,9 +150,9 @@ def test_a_year_of_follow_ups(clinic_a, front_desk, clinician, login, django_cap
         "after-0",
         "infant-6m",
         "after-90",
+        "rescreen",
         "after-180",
     ]
     assert not FollowUp.objects.filter(status="invited").exists()
-    # After the relapse in February the routine period is over and no referral is open: no rescreen.
     assert not FollowUp.objects.filter(status="scheduled").exists()
-    assert mother.screenings.count() == 10 and len(mail.outbox) == 10
+    assert mother.screenings.count() == 11 and len(mail.outbox) == 11

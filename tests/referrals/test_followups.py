@@ -83,11 +83,12 @@ def test_changing_her_dates_moves_scheduled_rows_and_cancels_what_no_longer_appl
     assert FollowUp.objects.get(mother=mother, key="infant-1m").due_on == date(2026, 6, 25)
 
 
-def test_leaving_care_cancels_her_pending_follow_ups(newborn, login, front_desk):
-    login(front_desk).post(reverse("mother_left_care", args=[newborn.code]), {"reason": "opted_out"})
-    assert set(FollowUp.objects.filter(mother=newborn).values_list("status", flat=True)) == {"cancelled"}
+def test_leaving_care_pauses_her_pending_follow_ups(newborn, login, front_desk):
+    login(front_desk).post(
+        reverse("mother_left_care", args=[newborn.code]), {"reason": "opted_out", "note": "Moving", "confirm": "on"}
+    )
+    assert set(FollowUp.objects.filter(mother=newborn).values_list("status", flat=True)) == {"paused"}
     assert FollowUp.objects.filter(mother=newborn).first().note == "Opted out of screening"
-    Mother.objects.filter(pk=newborn.pk).update()  # no change
     followups.recompute(newborn)
     assert not FollowUp.objects.filter(mother=newborn, status="scheduled").exists()
 

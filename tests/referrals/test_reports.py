@@ -89,7 +89,7 @@ def data(clinic_a, clinic_b, clinic_admin, clinician, front_desk, outsider):
         services.transition(ref, "completed", actor=clinician, sessions_attended=8)
     with at(date(2026, 5, 20)):
         s["ana2"] = enter_epds(m["ana"], POSSIBLE, front_desk)  # short term: 10 - 13 = -3
-        services.record_decision(s["ana2"], kind="in_care", note="", actor=clinician)
+        services.record_decision(s["ana2"].mother, screening=s["ana2"], kind="in_care", note="", actor=clinician)
     with at(date(2026, 8, 15)):
         s["ana3"] = enter_epds(m["ana"], LOW, front_desk)  # later: 0 - 13 = -13
     with at(date(2026, 3, 20)):  # bea, 19 days postpartum: high -> psychiatric, rejected
@@ -101,7 +101,7 @@ def data(clinic_a, clinic_b, clinic_admin, clinician, front_desk, outsider):
         services.transition(ref_b, "rejected", actor=clinician, reason="No capacity")
     with at(date(2026, 4, 1)):  # cat, pregnant: possible, declined
         s["cat1"] = enter_epds(m["cat"], POSSIBLE, front_desk)
-        services.record_decision(s["cat1"], kind="declined", note="", actor=clinician)
+        services.record_decision(s["cat1"].mother, screening=s["cat1"], kind="declined", note="", actor=clinician)
     with at(date(2026, 4, 10)):  # dee: self-harm alert acknowledged after 30 minutes; no decision
         s["dee1"] = enter_epds(m["dee"], SELF_HARM, front_desk)
     with at(date(2026, 4, 10), hour=12) as traveller:

@@ -4,7 +4,16 @@ from datetime import date, timedelta
 
 import pytest
 
-from referrals.schedule import Intervals, MotherFacts, ReferralFact, ScreeningFact, add_months, plan
+from referrals.schedule import (
+    AcknowledgedAlert,
+    Intervals,
+    MotherFacts,
+    ReferralFact,
+    RescreenDecision,
+    ScreeningFact,
+    add_months,
+    plan,
+)
 
 TODAY = date(2026, 6, 1)
 BIRTH = date(2026, 5, 1)
@@ -14,8 +23,8 @@ def keys(items, include_satisfied=False):
     return {p.key: p.due_on for p in items if include_satisfied or not p.satisfied_by}
 
 
-def screen(day, level="low", self_harm=False, code=None):
-    return ScreeningFact(code or f"s-{day}", day, level, self_harm)
+def screen(day, level="low", self_harm=False, code=None, instrument="EPDS"):
+    return ScreeningFact(code or f"s-{day}", day, level, self_harm, instrument)
 
 
 def test_a_pregnant_mother_is_screened_at_her_first_visit_and_at_about_28_weeks():
@@ -46,8 +55,8 @@ def test_no_prenatal_screens_once_she_has_delivered():
     assert not [k for k in keys(plan(facts, TODAY)) if k.startswith("prenatal")]
 
 
-@pytest.mark.parametrize("level,rescreen", [("low", False), ("possible", True), ("probable", True), ("high", False)])
-def test_a_possible_or_probable_score_is_rescreened_after_2_weeks(level, rescreen):
+@pytest.mark.parametrize("level,rescreen", [("low", False), ("possible", True), ("probable", True), ("high", True)])
+def test_every_positive_score_high_included_is_rescreened_after_2_weeks(level, rescreen):
     facts = MotherFacts(registered_on=BIRTH, delivery_date=BIRTH, screenings=(screen(TODAY, level, code="s1"),))
     assert keys(plan(facts, TODAY)).get("rescreen-s1") == (TODAY + timedelta(days=14) if rescreen else None)
 
@@ -91,8 +100,8 @@ def test_only_a_completed_mip_referral_schedules_post_therapy_rescreens(pathway,
     assert not [k for k in keys(plan(facts, TODAY)) if k.startswith("after-")]
 
 
-@pytest.mark.parametrize("open_referral,expected", [(False, False), (True, True)])
-def test_after_6_months_a_borderline_score_is_rescreened_only_while_a_referral_is_open(open_referral, expected):
+@pytest.mark.parametrize("open_referral,expected", [(False, True), (True, True)])
+def test_after_6_months_a_positive_score_is_still_rescreened(open_referral, expected):
     late = add_months(BIRTH, 7)
     referrals = (ReferralFact("r1", "cbt", True),) if open_referral else ()
     facts = MotherFacts(
@@ -168,3 +177,49 @@ def test_reasons_are_in_words_staff_understand():
 def test_add_months_keeps_to_real_dates(day, months):
     result = add_months(day, months)
     assert result.day <= day.day and (result.year * 12 + result.month) - (day.year * 12 + day.month) == months
+
+
+# (acknowledged on, today, expected safety rescreen due), written from clinical.md section 4 and
+# the clinic default of 7 days; a year postpartum, past every routine visit.
+SAFETY = [
+    (add_months(BIRTH, 12), add_months(BIRTH, 12), add_months(BIRTH, 12) + timedelta(days=7)),
+    (TODAY, TODAY, TODAY + timedelta(days=7)),
+]
+
+
+@pytest.mark.parametrize("acknowledged,today,due", SAFETY)
+def test_an_acknowledged_self_harm_alert_gets_a_safety_rescreen_whatever_the_infants_age(acknowledged, today, due):
+    facts = MotherFacts(
+        registered_on=BIRTH,
+        delivery_date=BIRTH,
+        screenings=(screen(acknowledged, "low", self_harm=True, code="s1"),),
+        acknowledged_alerts=(AcknowledgedAlert("s1", acknowledged),),
+    )
+    assert keys(plan(facts, today))["safety-s1"] == due
+
+
+def test_a_screen_after_the_alert_was_handled_satisfies_the_safety_rescreen():
+    later = TODAY + timedelta(days=3)
+    facts = MotherFacts(
+        registered_on=BIRTH,
+        delivery_date=BIRTH,
+        screenings=(screen(TODAY, "low", self_harm=True, code="s1"), screen(later, "low", code="s2")),
+        acknowledged_alerts=(AcknowledgedAlert("s1", TODAY),),
+    )
+    item = next(p for p in plan(facts, later) if p.key == "safety-s1")
+    assert item.satisfied_by == "s2"
+
+
+# (decided on, expected due): never before the decision, never sooner than 14 days after the screen.
+DECIDED = [(TODAY, TODAY + timedelta(days=14)), (TODAY + timedelta(days=20), TODAY + timedelta(days=20))]
+
+
+@pytest.mark.parametrize("decided,due", DECIDED)
+def test_rescreen_before_deciding_schedules_a_rescreen_even_for_an_older_or_anxiety_only_screen(decided, due):
+    facts = MotherFacts(
+        registered_on=BIRTH,
+        delivery_date=BIRTH,
+        screenings=(screen(TODAY, "low", code="s1", instrument="GAD-7"), screen(TODAY, "low", code="s2")),
+        rescreen_decisions=(RescreenDecision("s1", decided),),
+    )
+    assert keys(plan(facts, decided)).get("rescreen-s1") == due

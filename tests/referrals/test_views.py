@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from referrals import services
 from referrals.models import Alert, Decision, Provider, Referral, ReferralSettings
-from referrals.views import SHOWN
+from referrals.views import PER_PAGE
 from screening.models import AuditEntry, CrisisResource
 
 from ..conftest import assert_outcomes, enter_epds, make_mother
@@ -226,30 +226,41 @@ def test_the_worklist_shows_alerts_positive_screens_and_breached_referrals_with_
     enter_epds(mother, [2, 2, 0, 2, 1, 1, 1, 1, 2, 3], front_desk)  # high, unreviewed
     with time_machine.travel(timezone.now() + timedelta(days=4)):
         page = login(clinician).get(reverse("worklist")).content.decode()
-    assert "Self-harm alerts to acknowledge" in page and "4\xa0days" in page
+    assert "Self-harm alert to acknowledge" in page and "4\xa0days" in page
     assert "risk-high" in page
-    assert "Not accepted within 3 days" in page
+    # a referral after a self-harm answer is urgent: the clinic's urgent limits apply (1 and 7 days)
+    assert "Urgent (within a week)" in page and "Not accepted within 1 day" in page
     with time_machine.travel(timezone.now() + timedelta(days=31)):
         page = login(clinician).get(reverse("worklist")).content.decode()
-    assert "past the 30-day follow-up limit" in page and "No first session within 14 days" in page
+    assert "past the 30-day follow-up limit" in page and "No first session within 7 days" in page
 
 
-def test_the_worklist_shows_the_newest_positive_screens_and_counts_the_rest(login, clinician, clinic_a, front_desk):
-    mothers = [make_mother(clinic_a, front_desk, record_number=f"W-{n:03}") for n in range(SHOWN + 2)]
-    screenings = [enter_epds(m, [2, 2, 0, 2, 1, 1, 1, 1, 2, 0], front_desk) for m in mothers]  # 12, possible
+def test_the_worklist_pages_through_every_mother_longest_waiting_first(login, clinician, clinic_a, front_desk):
+    mothers = [make_mother(clinic_a, front_desk, record_number=f"W-{n:03}") for n in range(PER_PAGE + 2)]
+    start = timezone.now() - timedelta(days=10)
+    for n, mother in enumerate(mothers):
+        with time_machine.travel(start + timedelta(hours=n), tick=False):
+            enter_epds(mother, [2, 2, 0, 2, 1, 1, 1, 1, 2, 0], front_desk)  # 12, possible
+    client = login(clinician)
+    first = client.get(reverse("worklist")).content.decode()
+    second = client.get(reverse("worklist") + "?page=2").content.decode()
+    assert f"{PER_PAGE + 2} mothers need a clinician." in first
+    on_first = [m.record_number for m in mothers if f'data-mother="{m.record_number}"' in first]
+    on_second = [m.record_number for m in mothers if f'data-mother="{m.record_number}"' in second]
+    assert on_first == [m.record_number for m in mothers[:PER_PAGE]]  # the oldest are never hidden
+    assert on_second == [m.record_number for m in mothers[PER_PAGE:]]
+    assert first.index('data-mother="W-000"') < first.index('data-mother="W-001"')
+
+
+def test_the_worklist_puts_alerts_before_older_positive_screens(login, clinician, clinic_a, front_desk):
+    waiting_long = make_mother(clinic_a, front_desk, record_number="OLD")
+    with time_machine.travel(timezone.now() - timedelta(days=20), tick=False):
+        enter_epds(waiting_long, [3, 3, 0, 3, 0, 0, 0, 0, 0, 3], front_desk)  # 27, no self-harm
+    alerted = make_mother(clinic_a, front_desk, record_number="NEW")
+    enter_epds(alerted, [0, 0, 0, 0, 0, 0, 0, 0, 0, 1], front_desk)
     page = login(clinician).get(reverse("worklist")).content.decode()
-    assert f"Newest {SHOWN} of {SHOWN + 2}." in page
-    shown = [s for s in screenings if reverse("screening_detail", args=[s.code]) in page]
-    assert shown == screenings[2:]
-
-
-def test_the_worklist_shows_the_newest_alerts_and_counts_the_rest(login, clinician, clinic_a, front_desk):
-    mothers = [make_mother(clinic_a, front_desk, record_number=f"A-{n:03}") for n in range(SHOWN + 1)]
-    alerts = [enter_epds(m, [0, 0, 0, 0, 0, 0, 0, 0, 0, 1], front_desk).alert for m in mothers]
-    page = login(clinician).get(reverse("worklist")).content.decode()
-    section = page.split('id="wl-alerts"')[1].split("</section>")[0]
-    assert f"Newest {SHOWN} of {SHOWN + 1}." in section
-    assert [a for a in alerts if reverse("alert_detail", args=[a.code]) in section] == alerts[1:]
+    assert page.index('data-mother="NEW"') < page.index('data-mother="OLD"')
+    assert "Self-harm alert to acknowledge" in page.split('data-mother="NEW"')[1].split("</tr>")[0]
 
 
 def test_admin_maintains_the_provider_directory(login, clinic_admin, clinic_a):
@@ -298,6 +309,11 @@ def test_admin_sets_time_limits_on_call_address_and_crisis_resources(login, clin
         "send_from_hour": "9",
         "send_until_hour": "19",
         "follow_up_within_days": "30",
+        "urgent_accept_within_days": "1",
+        "urgent_first_session_within_days": "7",
+        "same_day_accept_within_days": "1",
+        "same_day_first_session_within_days": "1",
+        "safety_follow_up_days": "7",
         "crisis-TOTAL_FORMS": "1",
         "crisis-INITIAL_FORMS": "0",
         "crisis-MIN_NUM_FORMS": "0",
