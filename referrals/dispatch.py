@@ -161,10 +161,8 @@ def reminder_candidates(now):
 
 
 def complete_for_screening(screening):
-    """A screening completes the follow-ups waiting for that questionnaire, whichever link carried
-    it; recompute does the rest."""
-    FollowUp.objects.filter(
-        Q(invitation__screening=screening) | Q(instrument_code=screening.instrument_code),
-        mother_id=screening.mother_id,
-        status__in=[FollowUpStatus.INVITED, FollowUpStatus.OVERDUE],
-    ).update(status=FollowUpStatus.COMPLETED, screening=screening, closed_at=timezone.now())
+    """A screening completes the follow-up its invitation answered; recompute completes any other
+    follow-up it satisfies, whichever link carried it."""
+    FollowUp.objects.filter(invitation__screening=screening, status__in=[FollowUpStatus.INVITED]).update(
+        status=FollowUpStatus.COMPLETED, screening=screening, closed_at=timezone.now()
+    )

@@ -240,7 +240,7 @@ def test_the_worklist_pages_through_every_mother_longest_waiting_first(login, cl
     start = timezone.now() - timedelta(days=10)
     for n, mother in enumerate(mothers):
         with time_machine.travel(start + timedelta(hours=n), tick=False):
-            enter_epds(mother, [2, 2, 0, 2, 1, 1, 1, 1, 2, 0], front_desk)  # 12, possible
+            enter_epds(mother, [3, 3, 0, 3, 3, 3, 3, 3, 3, 3], front_desk)  # 12, possible
     client = login(clinician)
     first = client.get(reverse("worklist")).content.decode()
     second = client.get(reverse("worklist") + "?page=2").content.decode()

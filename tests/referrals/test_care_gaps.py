@@ -1,0 +1,345 @@
+"""One test per hole through which a mother at risk used to drop off every list (issue 11)."""
+
+import json
+import threading
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from referrals import alerts, care, dispatch, lifecycle, services
+from referrals.models import Alert, Concern, FollowUp, Referral, ReferralSettings
+from screening import instruments, invitations
+from screening.models import Invitation, Screening
+from screening.services import record_screening
+
+from ..conftest import enter_epds, make_mother
+
+POSSIBLE = [3, 3, 0, 3, 3, 3, 3, 3, 3, 3]  # 12, no self-harm
+PROBABLE = [3, 3, 0, 3, 2, 3, 3, 3, 3, 3]  # 13
+HIGH = [3, 3, 0, 3, 0, 0, 0, 0, 0, 3]  # 27
+SELF_HARM = [0, 0, 3, 0, 3, 3, 3, 3, 3, 2]  # 1, item 10 "Hardly ever"
+CALM = [0, 0, 3, 0, 3, 3, 3, 3, 3, 3]  # 0
+
+
+def on_worklist(client, mother):
+    return f'data-mother="{mother.record_number}"' in client.get(reverse("worklist")).content.decode()
+
+
+def test_after_an_acknowledged_self_harm_alert_a_safety_rescreen_is_scheduled_whatever_the_infants_age(
+    clinic_a, front_desk, clinician
+):
+    mother = make_mother(clinic_a, front_desk, delivered_days_ago=300)  # past every routine visit
+    screening = enter_epds(mother, SELF_HARM, front_desk)
+    assert not FollowUp.objects.filter(mother=mother, kind="safety").exists()  # the alert comes first
+    services.acknowledge(screening.alert, actor=clinician, action="assessed", note="")
+    safety = FollowUp.objects.get(mother=mother, kind="safety", status="scheduled")
+    assert safety.due_on == timezone.localdate() + timedelta(days=7)
+    assert not care.care_gaps(clinic_a).exists()
+
+
+def test_the_safety_rescreen_interval_is_a_clinic_setting(clinic_a, front_desk, clinician):
+    ReferralSettings.objects.create(clinic=clinic_a, safety_follow_up_days=3)
+    mother = make_mother(clinic_a, front_desk)
+    services.acknowledge(enter_epds(mother, SELF_HARM, front_desk).alert, actor=clinician, action="called", note="")
+    assert FollowUp.objects.get(mother=mother, kind="safety").due_on == timezone.localdate() + timedelta(days=3)
+
+
+def test_a_high_score_gets_a_rescreen(clinic_a, front_desk):
+    mother = make_mother(clinic_a, front_desk)
+    screening = enter_epds(mother, HIGH, front_desk)
+    assert screening.risk_level == "high"
+    rescreen = FollowUp.objects.get(mother=mother, key=f"rescreen-{screening.code}")
+    assert rescreen.due_on == timezone.localdate() + timedelta(days=14)
+
+
+def test_rescreen_before_deciding_creates_a_follow_up(clinic_a, front_desk, clinician):
+    mother = make_mother(clinic_a, front_desk, delivered_days_ago=400)
+    anxious = record_screening(
+        mother=mother,
+        instrument=instruments.GAD7,
+        answers=[3, 3, 3, 3, 0, 0, 0],
+        taken_on=timezone.localdate(),
+        method="paper",
+        entered_by=front_desk,
+    )
+    assert anxious.anxiety_flag and not FollowUp.objects.filter(mother=mother, kind="rescreen").exists()
+    services.record_decision(mother, screening=anxious, kind="rescreen", note="", actor=clinician)
+    assert FollowUp.objects.get(mother=mother, key=f"rescreen-{anxious.code}").status == "scheduled"
+
+
+@pytest.mark.parametrize("ending", ["rejected", "failed", "cancelled", "entered-in-error"])
+def test_a_referral_that_ends_without_completion_brings_her_back_to_the_worklist(
+    ending, login, clinic_a, front_desk, clinician
+):
+    mother = make_mother(clinic_a, front_desk)
+    screening = enter_epds(mother, PROBABLE, front_desk)
+    referral = services.create_referral(mother=mother, screening=screening, pathway="cbt", actor=clinician)
+    client = login(clinician)
+    assert on_worklist(client, mother)  # a requested referral waits for the provider
+    if ending != "rejected":  # a provider rejects only what it has not accepted
+        services.transition(referral, "accepted", actor=clinician)
+        services.transition(referral, "in-progress", actor=clinician)
+        assert not on_worklist(client, mother)
+    services.transition(referral, ending, actor=clinician, reason="Provider closed")
+    page = client.get(reverse("worklist")).content.decode()
+    assert on_worklist(client, mother) and "Referral ended without completion" in page
+    services.record_decision(mother, kind="no_action", note="Watchful waiting", actor=clinician)
+    assert not on_worklist(client, mother)
+
+
+@pytest.mark.parametrize("kind,shown", [("no_contact", "Could not contact her"), ("declined", "She declined")])
+def test_outreach_that_did_not_reach_her_keeps_her_on_the_worklist(kind, shown, login, clinic_a, front_desk, clinician):
+    mother = make_mother(clinic_a, front_desk)
+    screening = enter_epds(mother, PROBABLE, front_desk)
+    services.record_decision(mother, screening=screening, kind=kind, note="Two calls", actor=clinician)
+    client = login(clinician)
+    assert on_worklist(client, mother) and shown in client.get(reverse("worklist")).content.decode()
+    concern = Concern.objects.get(mother=mother, closed_at__isnull=True)
+    client.post(reverse("concern_close", args=[mother.code]), {"because": "declined", "note": "Three attempts"})
+    concern.refresh_from_db()
+    assert concern.closed_because == "declined" and concern.closed_by == clinician
+    assert not on_worklist(client, mother)
+
+
+def test_an_alert_with_nobody_to_email_is_a_failed_delivery_shown_on_the_worklist(
+    login, clinic_a, front_desk, clinician
+):
+    clinician.email = ""
+    clinician.save()
+    front_desk.email = "desk@example.org"  # front desk are never alert recipients
+    front_desk.save()
+    alert = enter_epds(make_mother(clinic_a, front_desk), SELF_HARM, front_desk).alert
+    assert alerts.deliver(alert.pk) is False
+    alert.refresh_from_db()
+    assert alert.delivered_at is None and "No one to send it to" in alert.last_error
+    assert not mail.outbox
+    assert "not delivered" in login(clinician).get(reverse("worklist")).content.decode()
+
+
+def test_an_escalation_to_nobody_is_not_counted(clinic_a, front_desk, clinician):
+    alert = enter_epds(make_mother(clinic_a, front_desk), SELF_HARM, front_desk).alert
+    later = timezone.now() + timedelta(hours=2)
+    assert alerts.escalate(alert.pk, later) is False  # clinic A has no admin
+    alert.refresh_from_db()
+    assert alert.escalations == 0 and "escalation" in alert.last_error
+
+
+def test_a_clinic_cannot_save_settings_that_send_alerts_into_the_void(login, clinic_a, clinic_admin, clinician):
+    for user in (clinic_admin, clinician):
+        user.email = ""
+        user.save()
+    page = login(clinic_admin).post(reverse("referral_settings"), {"on_call_email": ""}).content.decode()
+    assert "Self-harm alerts would reach no one" in page
+
+
+@pytest.mark.parametrize(
+    "pathway,answers,expected",
+    [
+        ("same_day_assessment", SELF_HARM, "same_day"),
+        ("psychiatric_evaluation", HIGH, "urgent"),
+        ("cbt", SELF_HARM, "urgent"),
+        ("cbt", PROBABLE, "routine"),
+    ],
+)
+def test_referral_urgency_comes_from_the_pathway_and_the_risk(
+    pathway, answers, expected, clinic_a, front_desk, clinician
+):
+    mother = make_mother(clinic_a, front_desk)
+    screening = enter_epds(mother, answers, front_desk)
+    referral = services.create_referral(
+        mother=mother, screening=screening, pathway=pathway, actor=clinician, override_reason="chosen"
+    )
+    assert referral.urgency == expected
+
+
+def test_staff_cannot_lower_the_urgency_and_limits_follow_it(login, clinic_a, front_desk, clinician):
+    mother = make_mother(clinic_a, front_desk)
+    screening = enter_epds(mother, HIGH, front_desk)
+    response = login(clinician).post(
+        reverse("refer", args=[screening.code]), {"pathway": "psychiatric_evaluation", "urgency": "routine"}
+    )
+    assert "This referral is at least urgent" in response.content.decode()
+    assert not Referral.objects.exists()
+    referral = services.create_referral(
+        mother=mother, screening=screening, pathway="psychiatric_evaluation", actor=clinician
+    )
+    with pytest.raises(lifecycle.InvalidTransition):
+        services.create_referral(
+            mother=mother, screening=screening, pathway="psychiatric_evaluation", actor=clinician, urgency="routine"
+        )
+    limits = ReferralSettings.for_clinic(clinic_a)
+    assert referral.breaches(limits, timezone.now() + timedelta(days=2)) == ["Not accepted within 1 day"]
+
+
+def test_a_second_decision_is_added_beside_the_first(clinic_a, front_desk, clinician):
+    mother = make_mother(clinic_a, front_desk)
+    screening = enter_epds(mother, PROBABLE, front_desk)
+    referral = services.create_referral(mother=mother, screening=screening, pathway="cbt", actor=clinician, note="A")
+    services.record_decision(mother, screening=screening, kind="no_action", note="Later view", actor=clinician)
+    assert [(d.kind, d.note) for d in screening.decisions.all()] == [("referred", "A"), ("no_action", "Later view")]
+    assert Referral.objects.get(pk=referral.pk).status == "requested"
+
+
+def test_opt_out_needs_confirmation_records_who_and_why_and_return_restores_her_schedule(
+    login, clinic_a, front_desk, clinician
+):
+    mother = make_mother(clinic_a, front_desk, delivered_days_ago=10)
+    services.settle(mother)
+    scheduled = set(FollowUp.objects.filter(mother=mother, status="scheduled").values_list("key", flat=True))
+    assert scheduled
+    client = login(front_desk)
+    url = reverse("mother_left_care", args=[mother.code])
+    client.post(url, {"reason": "opted_out", "note": "Too busy"})  # no confirmation
+    mother.refresh_from_db()
+    assert mother.in_care
+    client.post(url, {"reason": "opted_out", "note": "Too busy", "confirm": "on"})
+    mother.refresh_from_db()
+    assert (mother.left_care_reason, mother.left_care_note, mother.left_care_recorded_by) == (
+        "opted_out",
+        "Too busy",
+        front_desk,
+    )
+    assert not FollowUp.objects.filter(mother=mother, status="scheduled").exists()
+    client.post(url, {"reason": "return", "note": "Called back"})
+    mother.refresh_from_db()
+    assert mother.in_care
+    assert set(FollowUp.objects.filter(mother=mother, status="scheduled").values_list("key", flat=True)) == scheduled
+
+
+def test_a_mother_at_risk_who_opts_out_stays_on_the_worklist(login, clinic_a, front_desk, clinician):
+    mother = make_mother(clinic_a, front_desk)
+    enter_epds(mother, POSSIBLE, front_desk)
+    services.record_decision(mother, kind="no_action", note="", actor=clinician)
+    login(front_desk).post(
+        reverse("mother_left_care", args=[mother.code]), {"reason": "opted_out", "note": "No", "confirm": "on"}
+    )
+    client = login(clinician)
+    assert on_worklist(client, mother) and "Left care while at risk" in client.get(reverse("worklist")).content.decode()
+
+
+def test_front_desk_cannot_cancel_a_clinical_rescreen_and_sees_a_neutral_label(login, clinic_a, front_desk, clinician):
+    mother = make_mother(clinic_a, front_desk)
+    screening = enter_epds(mother, POSSIBLE, front_desk)
+    rescreen = FollowUp.objects.get(mother=mother, key=f"rescreen-{screening.code}")
+    page = login(front_desk).get(reverse("mother_detail", args=[mother.code])).content.decode()
+    assert "Questionnaire due" in page and "Rescreen" not in page and "possible" not in page.lower()
+    response = login(front_desk).post(reverse("follow_up_cancel", args=[rescreen.code]), {"note": "x"})
+    assert response.status_code == 403
+    rescreen.refresh_from_db()
+    assert rescreen.status == "scheduled"
+    login(clinician).post(reverse("follow_up_cancel", args=[rescreen.code]), {"note": "Seen in clinic"})
+    rescreen.refresh_from_db()
+    assert rescreen.status == "cancelled"
+
+
+@pytest.fixture
+def epds_online(clinic_a):
+    clinic_a.epds_online_permission = True
+    clinic_a.save()
+
+
+def test_staff_cannot_send_the_same_questionnaire_twice(login, mother, front_desk, epds_online):
+    client = login(front_desk)
+    first = client.post(reverse("invite", args=[mother.code]), {"instrument": "EPDS"})
+    second = client.post(reverse("invite", args=[mother.code]), {"instrument": "EPDS"})
+    assert Invitation.objects.filter(mother=mother).count() == 1
+    assert first.url == second.url  # both lead to the one open invitation
+
+
+def test_the_dispatcher_uses_the_link_staff_already_sent_and_her_answer_completes_the_follow_up(
+    mother, front_desk, clinic_a
+):
+    ReferralSettings.objects.create(clinic=clinic_a, send_from_hour=0, send_until_hour=24)
+    services.settle(mother)
+    due = FollowUp.objects.filter(mother=mother, status="scheduled").order_by("due_on").first()
+    staff_link = invitations.create_invitation(
+        mother=mother, instrument=invitations.default_instrument(clinic_a), created_by=front_desk
+    )
+    with time_machine.travel(timezone.make_aware(timezone.datetime.combine(due.due_on, timezone.datetime.min.time()))):
+        dispatch.dispatch()
+    due.refresh_from_db()
+    assert due.status == "invited" and due.invitation == staff_link
+    assert Invitation.objects.filter(mother=mother).count() == 1
+    for number in range(1, len(staff_link.instrument.items) + 1):
+        invitations.save_answer(staff_link, number, 0)
+    invitations.submit(staff_link, "en")
+    due.refresh_from_db()
+    assert due.status == "completed"
+
+
+def test_a_screening_completes_the_follow_up_whichever_invitation_carried_it(mother, front_desk, clinic_a):
+    ReferralSettings.objects.create(clinic=clinic_a, send_from_hour=0, send_until_hour=24)
+    services.settle(mother)
+    due = FollowUp.objects.filter(mother=mother, status="scheduled").order_by("due_on").first()
+    with time_machine.travel(timezone.make_aware(timezone.datetime.combine(due.due_on, timezone.datetime.min.time()))):
+        dispatch.dispatch()
+    due.refresh_from_db()
+    emailed = due.invitation
+    tablet = invitations.create_invitation(mother=mother, instrument=emailed.instrument, tablet=True)
+    for number in range(1, len(tablet.instrument.items) + 1):
+        invitations.save_answer(tablet, number, 0)
+    invitations.submit(tablet, "en")
+    due.refresh_from_db()
+    emailed.refresh_from_db()
+    assert due.status == "completed" and emailed.status == "cancelled"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_posts_of_one_screening_form_store_one_screening_and_one_alert(clinic_a, front_desk):
+    mother = make_mother(clinic_a, front_desk)
+    url = reverse("screening_create", args=[mother.code, "EPDS"])
+    form = {"taken_on": timezone.localdate().isoformat(), "method": "paper", "submission_token": str(mother.code)}
+    form.update({f"item_{n}": str(a) for n, a in enumerate(SELF_HARM, start=1)})
+    barrier, statuses = threading.Barrier(2), []
+
+    def post():
+        client = Client()
+        client.force_login(front_desk)
+        barrier.wait()
+        statuses.append(client.post(url, form).status_code)
+        connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [302, 302]
+    assert Screening.objects.filter(mother=mother).count() == 1
+    assert Alert.objects.filter(screening__mother=mother).count() == 1
+    replay = Client()
+    replay.force_login(front_desk)
+    assert replay.post(url, form).status_code == 302
+    assert Screening.objects.filter(mother=mother).count() == 1
+
+
+def test_care_gaps_prints_each_mother_in_a_gap_with_why_and_exits_1(clinic_a, clinic_b, front_desk):
+    mother = make_mother(clinic_a, front_desk)
+    enter_epds(mother, POSSIBLE, front_desk)
+    out = StringIO()
+    call_command("care_gaps", stdout=out)
+    assert out.getvalue() == ""
+    mother.screenings.update(reviewed_at=timezone.now())
+    FollowUp.objects.filter(mother=mother).delete()
+    with pytest.raises(SystemExit) as exit_code:
+        call_command("care_gaps", "--json", stdout=out)
+    assert exit_code.value.code == 1
+    line = json.loads(out.getvalue().splitlines()[0])
+    assert line["record_number"] == mother.record_number and "at risk since" in line["why"]
+    call_command("care_gaps", "--clinic", str(clinic_b.code), stdout=StringIO())  # the other clinic: no gap
+
+
+def test_care_gaps_prints_nothing_on_the_demo_data(db):
+    call_command("load_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("care_gaps", stdout=out)
+    assert out.getvalue() == ""
+    assert Concern.objects.open().exists()  # the demo has mothers at risk, each on a live path
