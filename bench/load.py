@@ -70,16 +70,20 @@ def prepare():
     from screening.models import Invitation, Mother
 
     cookie, clinic = staff_cookie("bench-clinic_admin-000")
-    Invitation.objects.filter(mother__clinic=clinic, created_by=None, channels=["link"]).delete()
+    Invitation.objects.filter(mother__clinic=clinic, created_by=None, channels=["link"], tablet=True).delete()
     per_client = FORMS_PER_CLIENT * ROUNDS
     answering, submitting = [], []
     for n in range(CLIENTS):
         mothers = list(Mother.objects.filter(clinic=clinic).order_by("pk")[n * 40 : (n + 1) * 40])
-        open_one = invitations.create_invitation(mother=mothers[0], instrument=instruments.PHQ9)
+        # Tablet hand-overs: a mother may hold any number of those, while emailed links are one per
+        # questionnaire; the submit path is the same.
+        open_one = invitations.create_invitation(mother=mothers[0], instrument=instruments.PHQ9, tablet=True)
         answering.append(invitations.token_for(open_one))
         batch = []
         for k in range(per_client):
-            inv = invitations.create_invitation(mother=mothers[k % len(mothers)], instrument=instruments.PHQ9)
+            inv = invitations.create_invitation(
+                mother=mothers[k % len(mothers)], instrument=instruments.PHQ9, tablet=True
+            )
             Invitation.objects.filter(pk=inv.pk).update(draft={str(i): 0 for i in range(1, 10)})
             batch.append(invitations.token_for(inv))
         submitting.append(batch)

@@ -78,8 +78,8 @@ def ensure_path(mother, why=Attention.NO_PLAN):
 def mark(mother, *, note, actor):
     """A clinician's concern the questionnaires cannot detect."""
     concern = open_for(mother, ConcernOpened.CLINICIAN, actor=actor, note=note)
+    needs_decision(mother, Attention.NEW_CONCERN)  # on the worklist until someone plans what comes next
     audit.record(actor, mother.clinic, AuditEntry.Action.CREATE, mother, "concern recorded")
-    ensure_path(mother)
     return concern
 
 

@@ -458,6 +458,7 @@ class Attention(models.TextChoices):
     """Why an open concern is on the worklist waiting for a clinician's decision."""
 
     NO_PLAN = "no_plan", _("At risk with nothing planned")
+    NEW_CONCERN = "new_concern", _("Clinician's concern: plan the next step")
     REFERRAL_ENDED = "referral_ended", _("Referral ended without completion")
     TREATMENT_ENDED = "treatment_ended", _("Referral completed: decide what comes next")
     NO_CONTACT = "no_contact", _("Could not contact her: try again or close")

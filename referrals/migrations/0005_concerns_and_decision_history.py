@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('opened_because', models.CharField(choices=[('positive_screen', 'Positive screen'), ('self_harm', 'Self-harm answer'), ('clinician', "Clinician's concern")], max_length=16)),
                 ('note', models.TextField(blank=True, verbose_name='note')),
                 ('attention_since', models.DateTimeField(blank=True, null=True)),
-                ('attention', models.CharField(blank=True, choices=[('no_plan', 'At risk with nothing planned'), ('referral_ended', 'Referral ended without completion'), ('treatment_ended', 'Referral completed: decide what comes next'), ('no_contact', 'Could not contact her: try again or close'), ('declined', 'She declined: follow up or close'), ('negative_rescreen', 'Negative rescreen: close as remission or plan next step'), ('left_care', 'Left care while at risk'), ('follow_up_cancelled', 'Follow-up cancelled while at risk')], max_length=20)),
+                ('attention', models.CharField(blank=True, choices=[('no_plan', 'At risk with nothing planned'), ('new_concern', "Clinician's concern: plan the next step"), ('referral_ended', 'Referral ended without completion'), ('treatment_ended', 'Referral completed: decide what comes next'), ('no_contact', 'Could not contact her: try again or close'), ('declined', 'She declined: follow up or close'), ('negative_rescreen', 'Negative rescreen: close as remission or plan next step'), ('left_care', 'Left care while at risk'), ('follow_up_cancelled', 'Follow-up cancelled while at risk')], max_length=20)),
                 ('closed_at', models.DateTimeField(blank=True, null=True)),
                 ('closed_because', models.CharField(blank=True, choices=[('remission', 'Remission on a negative full-length rescreen'), ('in_care', 'In care elsewhere'), ('declined', 'Declined after outreach'), ('moved', 'Moved away'), ('died', 'Died')], max_length=12, verbose_name='why')),
                 ('closing_note', models.TextField(blank=True, verbose_name='closing note')),
@@ -212,7 +212,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='concern',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('attention', ''), ('attention_since__isnull', True)), models.Q(('attention__in', ['no_plan', 'referral_ended', 'treatment_ended', 'no_contact', 'declined', 'negative_rescreen', 'left_care', 'follow_up_cancelled']), ('attention_since__isnull', False)), _connector='OR'), name='concern_attention_with_reason'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('attention', ''), ('attention_since__isnull', True)), models.Q(('attention__in', ['no_plan', 'new_concern', 'referral_ended', 'treatment_ended', 'no_contact', 'declined', 'negative_rescreen', 'left_care', 'follow_up_cancelled']), ('attention_since__isnull', False)), _connector='OR'), name='concern_attention_with_reason'),
         ),
         migrations.RunPython(open_concerns_for_mothers_at_risk, migrations.RunPython.noop),
     ]

@@ -343,3 +343,26 @@ def test_care_gaps_prints_nothing_on_the_demo_data(db):
     call_command("care_gaps", stdout=out)
     assert out.getvalue() == ""
     assert Concern.objects.open().exists()  # the demo has mothers at risk, each on a live path
+
+
+def test_a_clinician_records_a_concern_the_questionnaires_cannot_detect_and_she_joins_the_worklist(
+    login, clinic_a, front_desk, clinician
+):
+    mother = make_mother(clinic_a, front_desk)
+    client = login(clinician)
+    assert "No open concern." in client.get(reverse("mother_detail", args=[mother.code])).content.decode()
+    assert login(front_desk).post(reverse("concern_mark", args=[mother.code]), {"note": "x"}).status_code == 403
+    client.post(reverse("concern_mark", args=[mother.code]), {"note": "Feels detached from the baby"})
+    concern = Concern.objects.get(mother=mother, closed_at__isnull=True)
+    assert (concern.opened_because, concern.opened_by, concern.note) == (
+        "clinician",
+        clinician,
+        "Feels detached from the baby",
+    )
+    page = client.get(reverse("worklist")).content.decode()
+    assert on_worklist(client, mother) and "plan the next step" in page
+    client.post(reverse("concern_decide", args=[mother.code]), {"kind": "no_action", "note": "Her visits go on"})
+    assert not on_worklist(client, mother)  # her routine visits are a live path
+    enter_epds(mother, CALM, front_desk)
+    client.post(reverse("concern_close", args=[mother.code]), {"because": "remission", "note": "Well"})
+    assert not Concern.objects.open().filter(mother=mother).exists()
