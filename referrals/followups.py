@@ -8,9 +8,16 @@ from screening import invitations
 from screening.models import OPEN_INVITATION, Invitation
 
 from . import schedule
-from .models import OPEN_FOLLOW_UP, Alert, Attention, DecisionKind, FollowUp, FollowUpStatus, ReferralSettings, Status
-
-PENDING = [*OPEN_FOLLOW_UP, FollowUpStatus.OVERDUE]
+from .models import (
+    PENDING_FOLLOW_UP,
+    Alert,
+    Attention,
+    DecisionKind,
+    FollowUp,
+    FollowUpStatus,
+    ReferralSettings,
+    Status,
+)
 
 
 def facts_for(mother):
@@ -72,7 +79,7 @@ def recompute(mother, today=None):
     rows = {f.key: f for f in FollowUp.objects.select_for_update().filter(mother=mother).order_by("pk")}
     if not mother.in_care:
         for row in rows.values():
-            if row.status in PENDING:
+            if row.status in PENDING_FOLLOW_UP:
                 _close(row, FollowUpStatus.PAUSED, note=mother.get_left_care_reason_display())
         return
     facts = facts_for(mother)
@@ -94,7 +101,7 @@ def recompute(mother, today=None):
                     instrument_code=item.instrument,
                     due_on=item.due_on,
                 )
-        elif row.status in PENDING and item.satisfied_by:
+        elif row.status in PENDING_FOLLOW_UP and item.satisfied_by:
             _close(row, FollowUpStatus.COMPLETED, screening_code=item.satisfied_by)
         elif row.status == FollowUpStatus.PAUSED:  # back in care: her schedule resumes
             _resume(row, item, today)
@@ -149,7 +156,7 @@ def cancel(follow_up, note, actor):
     from . import concerns
 
     follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
-    if follow_up.status not in PENDING:
+    if follow_up.status not in PENDING_FOLLOW_UP:
         return False
     _close(follow_up, FollowUpStatus.CANCELLED, note=note)
     concerns.ensure_path(follow_up.mother, Attention.FOLLOW_UP_CANCELLED)

@@ -355,6 +355,7 @@ class FollowUpStatus(models.TextChoices):
 
 
 OPEN_FOLLOW_UP = [FollowUpStatus.SCHEDULED, FollowUpStatus.INVITED]
+PENDING_FOLLOW_UP = [*OPEN_FOLLOW_UP, FollowUpStatus.OVERDUE]  # still waiting for her screen
 
 
 FOLLOW_UP_KINDS = {
@@ -371,7 +372,7 @@ CLINICAL_KINDS = {"rescreen", "safety", "post_therapy"}
 
 class FollowUpQuerySet(ClinicScopedQuerySet):
     def pending(self):
-        return self.filter(status__in=[*OPEN_FOLLOW_UP, FollowUpStatus.OVERDUE])
+        return self.filter(status__in=PENDING_FOLLOW_UP)
 
 
 class FollowUp(models.Model):

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from referrals import alerts, care, concerns, dispatch, followups, lifecycle, pathways, services
-from referrals.models import Alert, ConcernClosed, DecisionKind, FollowUp, Referral
+from referrals.models import PENDING_FOLLOW_UP, Alert, ConcernClosed, DecisionKind, FollowUp, Referral
 from screening import instruments, invitations
 from screening.models import Clinic, Infant, Method, Mother, Role
 from screening.services import record_screening
@@ -185,7 +185,7 @@ class CareGapMachine(RuleBasedStateMachine):
 
     @rule()
     def clinician_cancels_a_follow_up(self):
-        row = FollowUp.objects.filter(mother=self.mother, status__in=followups.PENDING).first()
+        row = FollowUp.objects.filter(mother=self.mother, status__in=PENDING_FOLLOW_UP).first()
         if row:
             with self.at_now():
                 followups.cancel(row, note="test", actor=self.clinician)
