@@ -179,9 +179,17 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "polling_interval": 0.1,
     }
 else:
-    # A web request publishing to a dead broker gives up within a second (the row is saved and
-    # the periodic sweep sends it later) instead of kombu's default retry loop of several seconds.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+    # A web request publishing to a dead or silent broker gives up within a second (the row is
+    # saved and the periodic sweep sends it later) instead of kombu's default retry loop of several
+    # seconds, or waiting for ever on a broker that accepts connections and never answers.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+        "socket_timeout": 0.5,
+        "socket_connect_timeout": 0.5,
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -13,10 +13,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from config.celery import enqueue_on_commit
 from screening.emails import send
-from screening.models import Role
+from screening.models import Invitation, InvitationStatus, Mother, Role
 
-from .models import Alert, ReferralSettings
+from . import concerns
+from .models import Alert, ConcernOpened, ReferralSettings
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,32 @@ def _send(alert, to, **context):
     if not to:
         raise NoRecipient(NO_RECIPIENT)
     send("alert", to, {"clinic": alert.clinic, "path": reverse("alert_detail", args=[alert.code]), **context})
+
+
+def raise_alert(mother, *, screening=None, invitation=None):
+    """The urgent alert, in the caller's transaction (with the answer that raised it); delivery is
+    queued after commit, and the sweep delivers it if the broker loses it."""
+    from .tasks import deliver_alert  # tasks import this module
+
+    alert = Alert.objects.create(mother=mother, clinic_id=mother.clinic_id, screening=screening, invitation=invitation)
+    enqueue_on_commit(deliver_alert, alert.pk)
+    concerns.open_for(mother, ConcernOpened.SELF_HARM, screening=screening)
+    return alert
+
+
+def raise_for_drafts():
+    """Forms in progress with a self-harm answer and no alert (saved before alerts were raised on
+    save, or by any path that missed it) get their alert now."""
+    raised = 0
+    waiting = Invitation.objects.filter(status=InvitationStatus.IN_PROGRESS, alert__isnull=True)
+    for pk in waiting.values_list("pk", flat=True)[:500]:
+        with transaction.atomic():
+            invitation = Invitation.objects.select_related("mother").get(pk=pk)
+            Mother.objects.lock(invitation.mother_id)
+            if invitation.self_harm_answered() and not Alert.objects.filter(invitation=invitation).exists():
+                raise_alert(invitation.mother, invitation=invitation)
+                raised += 1
+    return raised
 
 
 def deliver(alert_id, now=None):
@@ -109,6 +137,7 @@ def escalate(alert_id, now=None):
 def sweep(now=None):
     """Delivers what was not delivered (a broker outage) and escalates what is overdue."""
     now = now or timezone.now()
+    raise_for_drafts()
     undelivered = Alert.objects.filter(delivered_at__isnull=True).values_list("pk", flat=True)
     delivered = sum(deliver(pk, now) for pk in list(undelivered[:500]))
     open_ids = Alert.objects.unacknowledged().values_list("pk", flat=True)

@@ -34,7 +34,7 @@ def live_paths(clinic=None):
     """Each live path as the ids of the mothers on it (used as `pk__in`, which the database
     evaluates once per query rather than once per mother)."""
     return {
-        "alert": _in(Alert.objects.unacknowledged(), clinic, "screening__mother_id"),
+        "alert": _in(Alert.objects.unacknowledged(), clinic),
         "screen": _in(Screening.objects.awaiting_review().positive(), clinic),
         "attention": _in(Concern.objects.open().filter(attention_since__isnull=False), clinic),
         "referral": _in(Referral.objects.open(), clinic),

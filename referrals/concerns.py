@@ -86,7 +86,7 @@ def mark(mother, *, note, actor):
 def close_problem(concern, because):
     """Why this concern may not be closed for that reason now, or None."""
     mother = concern.mother
-    if Alert.objects.unacknowledged().filter(screening__mother=mother).exists():
+    if Alert.objects.unacknowledged().filter(mother=mother).exists():
         return _("Acknowledge her self-harm alert first.")
     if because == ConcernClosed.REMISSION:
         latest = (

@@ -11,7 +11,7 @@ def open_alerts(request):
         return {}
     if not hasattr(request, "_open_alerts"):
         alerts = Alert.objects.visible_to(membership).unacknowledged()
-        newest = list(alerts.select_related("screening__mother").order_by("-created_at")[:SHOWN])
+        newest = list(alerts.select_related("mother", "screening", "invitation").order_by("-created_at")[:SHOWN])
         count = len(newest) if len(newest) < SHOWN else alerts.count()
         request._open_alerts = {"open_alerts": newest, "open_alert_count": count}
     return request._open_alerts

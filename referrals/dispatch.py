@@ -18,7 +18,7 @@ from screening import invitations
 from screening import tasks as screening_tasks
 from screening.models import OPEN_INVITATION, Invitation, InvitationStatus
 
-from .models import FollowUp, FollowUpStatus, ReferralSettings
+from .models import Alert, FollowUp, FollowUpStatus, ReferralSettings
 
 BATCH = 200
 UNSENT_AFTER = timedelta(minutes=2)
@@ -42,7 +42,7 @@ def invite_one(pk, now):
         mother = row.mother
         if not ReferralSettings.for_clinic(mother.clinic).sending_now(now):
             return False
-        if mother.screenings.filter(alert__isnull=False, alert__acknowledged_at__isnull=True).exists():
+        if Alert.objects.unacknowledged().filter(mother=mother).exists():
             return False  # a clinician acts first
         instrument = invitations.default_instrument(mother.clinic)
         held = invitations.open_invitation(mother, instrument.code, now)

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from screening import invitations
-from screening.models import OPEN_INVITATION, Invitation
+from screening.models import OPEN_INVITATION, Invitation, Mother
 
 from . import schedule
 from .models import (
@@ -41,12 +41,12 @@ def facts_for(mother):
             )
             for r in referrals
         ),
-        alert_open=mother.screenings.filter(alert__acknowledged_at__isnull=True, alert__isnull=False).exists(),
+        alert_open=Alert.objects.unacknowledged().filter(mother=mother).exists(),
         acknowledged_alerts=tuple(
             schedule.AcknowledgedAlert(str(code), timezone.localdate(at))
-            for code, at in Alert.objects.filter(screening__mother=mother, acknowledged_at__isnull=False)
+            for code, at in Alert.objects.filter(mother=mother, acknowledged_at__isnull=False)
             .order_by("acknowledged_at")
-            .values_list("screening__code", "acknowledged_at")
+            .values_list("code", "acknowledged_at")
         ),
         rescreen_decisions=_rescreen_decisions(mother),
         in_care=mother.in_care,
@@ -74,8 +74,13 @@ def recompute(mother, today=None):
     completed rows for what a screening satisfied, cancelled rows for what no longer applies.
     Cancelled and completed rows are never reopened; dates staff rescheduled are kept."""
     today = today or timezone.localdate()
-    # Invitations before follow-ups: the lock order the dispatcher and submissions use too.
-    list(Invitation.objects.select_for_update().filter(mother=mother, status__in=OPEN_INVITATION).order_by("pk"))
+    # Her row, then invitations, then follow-ups: the lock order submissions and answers use too.
+    Mother.objects.lock(mother.pk)
+    list(
+        Invitation.objects.select_for_update(of=("self",))
+        .filter(mother=mother, status__in=OPEN_INVITATION)
+        .order_by("pk")
+    )
     rows = {f.key: f for f in FollowUp.objects.select_for_update().filter(mother=mother).order_by("pk")}
     if not mother.in_care:
         for row in rows.values():

@@ -302,7 +302,9 @@ class AlertQuerySet(ClinicScopedQuerySet):
 
 
 class Alert(models.Model):
-    """A self-harm answer. Created with its screening; open until a clinician acknowledges it."""
+    """A self-harm answer. Raised when the answer is saved, before she sends her form (from the
+    draft, `invitation` set) or with a screening entered by staff; the screening joins a draft's
+    alert when she sends it. Open until a clinician acknowledges it; never withdrawn."""
 
     class Action(models.TextChoices):
         ASSESSED_IN_PERSON = "assessed", _("Assessed in person")
@@ -311,7 +313,9 @@ class Alert(models.Model):
         OTHER = "other", _("Other")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    screening = models.OneToOneField(Screening, models.PROTECT, related_name="alert")
+    mother = models.ForeignKey(Mother, models.PROTECT, related_name="alerts")
+    screening = models.OneToOneField(Screening, models.PROTECT, null=True, blank=True, related_name="alert")
+    invitation = models.OneToOneField(Invitation, models.PROTECT, null=True, blank=True, related_name="alert")
     clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="alerts")
     created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -331,6 +335,9 @@ class Alert(models.Model):
             models.CheckConstraint(
                 condition=Q(acknowledged_at__isnull=True) | ~Q(action=""), name="alert_acknowledgement_has_action"
             ),
+            models.CheckConstraint(
+                condition=Q(screening__isnull=False) | Q(invitation__isnull=False), name="alert_from_an_answer"
+            ),
         ]
         indexes = [
             # used by referrals.alerts.sweep: alerts still open
@@ -338,11 +345,20 @@ class Alert(models.Model):
         ]
 
     def __str__(self):
-        return f"Alert for {self.screening}"
+        return f"Alert for {self.mother}"
 
     @property
-    def mother(self):
-        return self.screening.mother
+    def from_draft(self):
+        """Raised from answers she had not sent (yet)."""
+        return self.screening_id is None
+
+    @property
+    def instrument_code(self):
+        return self.screening.instrument_code if self.screening_id else self.invitation.instrument_code
+
+    @property
+    def answered_on(self):
+        return self.screening.taken_on if self.screening_id else timezone.localdate(self.created_at)
 
 
 class FollowUpStatus(models.TextChoices):

@@ -46,7 +46,7 @@ class ReferralFact:
 
 @dataclass(frozen=True)
 class AcknowledgedAlert:
-    screening_code: str
+    code: str
     acknowledged_on: date
 
 
@@ -210,7 +210,7 @@ def _safety(facts, today, intervals):
     return [
         _item(
             facts,
-            f"safety-{alert.screening_code}",
+            f"safety-{alert.code}",
             Kind.SAFETY,
             alert.acknowledged_on + timedelta(days=intervals.safety_follow_up_days),
             _("Safety rescreen %(n)s days after a self-harm alert was handled")

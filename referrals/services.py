@@ -1,11 +1,10 @@
 from django.db import transaction
 from django.utils import timezone
 
-from config.celery import enqueue_on_commit
 from screening import audit
 from screening.models import AuditEntry
 
-from . import concerns, dispatch, followups, lifecycle, pathways, tasks
+from . import alerts, concerns, dispatch, followups, lifecycle, pathways
 from .models import (
     URGENCY_ORDER,
     Alert,
@@ -25,11 +24,21 @@ Action = AuditEntry.Action
 def on_screening_completed(sender, screening, **kwargs):
     """Runs inside the screening's transaction: the alert exists if and only if the screening does."""
     if screening.self_harm:
-        alert = Alert.objects.create(screening=screening, clinic_id=screening.clinic_id)
-        enqueue_on_commit(tasks.deliver_alert, alert.pk)
+        draft = Alert.objects.filter(invitation__screening=screening, screening__isnull=True).first()
+        if draft is not None:  # raised when she saved the answer: the screening joins it
+            draft.screening = screening
+            draft.save(update_fields=["screening"])
+        else:
+            alerts.raise_alert(screening.mother, screening=screening)
     dispatch.complete_for_screening(screening)
     concerns.on_screening(screening)
     settle(screening.mother)
+
+
+def on_self_harm_disclosed(sender, invitation, **kwargs):
+    """Runs inside the transaction that saved her answer (design rule 14)."""
+    if not Alert.objects.filter(invitation=invitation).exists():
+        alerts.raise_alert(invitation.mother, invitation=invitation)
 
 
 def on_mother_changed(sender, mother, **kwargs):
@@ -198,6 +207,6 @@ def acknowledge(alert, *, actor, action, note):
         acknowledged_at=timezone.now(), acknowledged_by=actor, action=action, note=note
     )
     if updated:
-        audit.record(actor, alert.clinic, Action.UPDATE, alert.screening, f"alert acknowledged: {action}")
-        settle(alert.screening.mother)  # her safety rescreen is scheduled once a clinician has acted
+        audit.record(actor, alert.clinic, Action.UPDATE, alert.mother, f"alert acknowledged: {action}")
+        settle(alert.mother)  # her safety rescreen is scheduled once a clinician has acted
     return bool(updated)

@@ -44,7 +44,10 @@ def get_referral(request, code):
 
 def get_alert(request, code):
     return get_object_or_404(
-        Alert.objects.visible_to(request.membership).select_related("screening__mother", "acknowledged_by"), code=code
+        Alert.objects.visible_to(request.membership).select_related(
+            "mother", "screening", "invitation", "acknowledged_by"
+        ),
+        code=code,
     )
 
 
@@ -83,8 +86,8 @@ def worklist(request):
 @staff_view(SEES_SCORES)
 def alert_detail(request, code):
     alert = get_alert(request, code)
-    mother = alert.screening.mother
-    audit.record(request.user, alert.clinic, AuditEntry.Action.VIEW, alert.screening, "urgent alert")
+    mother = alert.mother
+    audit.record(request.user, alert.clinic, AuditEntry.Action.VIEW, mother, "urgent alert")
     return render(
         request,
         "referrals/alert_detail.html",
@@ -103,7 +106,7 @@ def alert_acknowledge(request, code):
     alert = get_alert(request, code)
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
-        mother = alert.screening.mother
+        mother = alert.mother
         return render(
             request,
             "referrals/alert_detail.html",
@@ -118,7 +121,9 @@ def alert_acknowledge(request, code):
         messages.success(request, _("Alert acknowledged. Thank you."))
     else:
         messages.info(request, _("A colleague had already acknowledged this alert."))
-    return redirect("screening_detail", code=alert.screening.code)
+    if alert.screening_id:
+        return redirect("screening_detail", code=alert.screening.code)
+    return redirect("mother_detail", code=alert.mother.code)
 
 
 def _refer_form(request, screening):

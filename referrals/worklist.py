@@ -94,7 +94,7 @@ def rows(clinic, limits, now, filters):
     )
     if filters.section:
         mothers = mothers.filter(pk__in=ids[filters.section])
-    alerts = Alert.objects.unacknowledged().filter(screening__mother=OuterRef("pk"))
+    alerts = Alert.objects.unacknowledged().filter(mother=OuterRef("pk"))
     mothers = mothers.annotate(
         rank=Case(
             When(pk__in=ids["alert"], then=Value(0)),
@@ -146,8 +146,8 @@ def details(mothers, clinic, limits, now):
     """The reasons behind each mother on one page, read in a fixed number of queries."""
     ids = [m.pk for m in mothers]
     rows = {m.pk: Row(m) for m in mothers}
-    for alert in Alert.objects.unacknowledged().filter(screening__mother_id__in=ids).select_related("screening"):
-        rows[alert.screening.mother_id].alerts.append(alert)
+    for alert in Alert.objects.unacknowledged().filter(mother_id__in=ids).select_related("screening", "invitation"):
+        rows[alert.mother_id].alerts.append(alert)
     screens = Screening.objects.awaiting_review().positive().filter(mother_id__in=ids).order_by("created_at")
     for screening in screens:
         rows[screening.mother_id].screens.append(screening)

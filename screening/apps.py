@@ -10,4 +10,7 @@ class ScreeningConfig(AppConfig):
 
         from config.sessions import renewed_at_login
 
+        from .online import hand_back
+
         user_logged_in.connect(renewed_at_login, dispatch_uid="session-renewed-at-login")
+        user_logged_in.connect(hand_back, dispatch_uid="tablet-hand-back")

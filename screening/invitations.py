@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from . import audit, emails, instruments, sms
-from .models import OPEN_INVITATION, AuditEntry, Invitation, InvitationStatus, Method
+from .models import OPEN_INVITATION, AuditEntry, Invitation, InvitationStatus, Method, Mother
 from .services import record_screening
+from .signals import self_harm_disclosed
 
 DEFAULT_LIFETIME = timedelta(days=14)
 
@@ -170,16 +171,29 @@ def mark_opened(invitation):
     Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.SENT).update(status=InvitationStatus.OPENED)
 
 
+def _lock(invitation):
+    Mother.objects.lock(invitation.mother_id)
+    return Invitation.objects.select_for_update(of=("self",)).select_related("mother__clinic").get(pk=invitation.pk)
+
+
 @transaction.atomic
 def save_answer(invitation, item_number, position):
-    """Records one answer on the server; the last write wins, nothing else is touched."""
-    row = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    """Records one answer on the server; the last write wins and every change to an earlier answer
+    is kept in the draft's history. The first self-harm answer raises the urgent alert in the same
+    transaction (design rule 14)."""
+    row = _lock(invitation)
     if row.status not in OPEN_INVITATION:
         return row
-    row.draft[str(item_number)] = position
+    key, now = str(item_number), timezone.now()
+    if key in row.draft and row.draft[key] != position:
+        row.draft_history.append({"item": item_number, "from": row.draft[key], "to": position, "at": now.isoformat()})
+    disclosed_before = row.self_harm_answered()
+    row.draft[key] = position
     row.status = InvitationStatus.IN_PROGRESS
-    row.opened_at = row.opened_at or timezone.now()
-    row.save(update_fields=["draft", "status", "opened_at"])
+    row.opened_at = row.opened_at or now
+    row.save(update_fields=["draft", "draft_history", "status", "opened_at"])
+    if row.self_harm_answered() and not disclosed_before:
+        self_harm_disclosed.send(sender=Invitation, invitation=row)
     return row
 
 
@@ -187,7 +201,7 @@ def save_answer(invitation, item_number, position):
 def submit(invitation, language):
     """Scores the saved answers once. A second submit (double click, second tab) finds the
     invitation completed and returns the same screening."""
-    row = Invitation.objects.select_for_update().select_related("mother__clinic").get(pk=invitation.pk)
+    row = _lock(invitation)
     if row.status == InvitationStatus.COMPLETED:
         return row.screening
     answers = row.answers_so_far()

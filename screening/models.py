@@ -116,6 +116,12 @@ class ClinicScopedQuerySet(models.QuerySet):
 
 
 class MotherQuerySet(ClinicScopedQuerySet):
+    def lock(self, pk):
+        """Every write about one mother takes her row first, then her invitations, then her
+        follow-ups: one lock order everywhere, so two of her forms sent at once queue, never
+        deadlock."""
+        return self.select_for_update(of=("self",)).get(pk=pk)
+
     def search(self, term):
         term = (term or "").strip()
         if not term:
@@ -428,6 +434,7 @@ class Invitation(models.Model):
     channels = models.JSONField(default=list)
     tablet = models.BooleanField(default=False)
     draft = models.JSONField(default=dict)  # item number (as text) -> option position
+    draft_history = models.JSONField(default=list)  # every change to a saved answer: item, from, to, at
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -471,6 +478,18 @@ class Invitation(models.Model):
 
     def answers_so_far(self):
         return {int(k): v for k, v in self.draft.items()}
+
+    @property
+    def alert_raised(self):
+        """Whether a clinician has been alerted to this form's self-harm answer (the referrals app
+        adds the `alert` relation)."""
+        return hasattr(self, "alert")
+
+    def self_harm_answered(self):
+        """Whether the saved answers so far include a self-harm answer above zero."""
+        number = self.instrument.self_harm_item
+        position = self.answers_so_far().get(number) if number else None
+        return position is not None and self.instrument.items[number - 1].options[position].score > 0
 
 
 class AuditQuerySet(models.QuerySet):

@@ -5,6 +5,7 @@ Next, so a lost connection, the back button or a second tab lose nothing."""
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -47,6 +48,8 @@ def _unavailable(request):
 def with_invitation(view):
     @wraps(view)
     def wrapper(request, token, *args, **kwargs):
+        if request.user.is_authenticated:  # her answers are hers: staff hand over the device instead
+            return _render(request, "online/staff_signed_in.html", {}, _language(request), status=403)
         if _limited(request, "online-miss", settings.ONLINE_MISSES_PER_MINUTE, count=False) or _limited(
             request, "online", settings.ONLINE_REQUESTS_PER_MINUTE
         ):
@@ -150,23 +153,15 @@ def _position(value, options):
     return position if 0 <= position < options else None
 
 
-def _self_harm_answered(invitation):
-    number = invitation.instrument.self_harm_item
-    return (
-        number is not None
-        and invitation.answers_so_far().get(number) is not None
-        and (invitation.instrument.items[number - 1].options[invitation.answers_so_far()[number]].score > 0)
-    )
-
-
 @require_GET
 @with_invitation
 def review(request, invitation, token, language, text):
     answers = invitation.answers_so_far()
     rows = [(t, answers.get(t.number)) for t in text.items]
     context = _context(invitation, token, text, language, rows=rows, missing=[t.number for t, a in rows if a is None])
-    if _self_harm_answered(invitation):
+    if invitation.self_harm_answered():
         context["resources"] = resources_for(invitation.clinic, language)
+        context["alerted"] = invitation.alert_raised
     return _render(request, "online/review.html", context, language)
 
 
@@ -200,6 +195,15 @@ def choose_language(request, token):
     return redirect(target)
 
 
+def hand_back(sender, request, user, **kwargs):
+    """Staff logging in on the device she used: nothing of her answers stays in the session. If
+    her answers raised an alert, front desk gets a neutral cue, never the answer itself."""
+    info = request.session.pop(DONE_KEY, None)
+    request.session.pop(LANGUAGE_KEY, None)
+    if info and info.get("tablet") and info.get("self_harm"):
+        messages.warning(request, _("Please ask her to wait: a clinician must see her today."), fail_silently=True)
+
+
 @require_GET
 def done(request):
     info = request.session.get(DONE_KEY)
@@ -211,4 +215,5 @@ def done(request):
         from .models import Clinic
 
         context["resources"] = resources_for(Clinic.objects.get(pk=info["clinic"]), language)
+        context["alerted"] = True  # raised with her screening, in the same transaction
     return _render(request, "online/done.html", context, language)

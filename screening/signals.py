@@ -6,3 +6,7 @@ screening_completed = Signal()  # kwargs: screening
 
 # Sent by the views that change a mother's dates, infants or whether she is in care.
 mother_changed = Signal()  # kwargs: mother
+
+# Sent by invitations.save_answer, inside its transaction, when her saved answers first include a
+# self-harm answer: the alert is raised then, not when (or if) she sends the form.
+self_harm_disclosed = Signal()  # kwargs: invitation

@@ -46,6 +46,7 @@ from .services import record_screening
 from .signals import mother_changed
 
 Action = AuditEntry.Action
+SHOW_LINK_KEY = "show_invitation_link"  # the link of the invitation just made: shown once
 
 
 @require_http_methods(["GET", "POST"])
@@ -360,6 +361,7 @@ def invite(request, code):
             messages.info(request, _("She already has an open link to this questionnaire: here it is."))
             return redirect("invitation_detail", code=held.invitation.code)
         messages.success(request, _("Invitation created."))
+        request.session[SHOW_LINK_KEY] = str(invitation.code)
         return redirect("invitation_detail", code=invitation.code)
     return render(
         request,
@@ -402,8 +404,9 @@ def invitation_detail(request, code):
         Invitation.objects.visible_to(request.membership).select_related("mother"), code=code
     )
     state = invitation.state()
-    context = {"invitation": invitation, "state": state, "mother": invitation.mother}
-    if state in (InvitationStatus.SENT, InvitationStatus.OPENED, InvitationStatus.IN_PROGRESS):
+    is_open = state in (InvitationStatus.SENT, InvitationStatus.OPENED, InvitationStatus.IN_PROGRESS)
+    context = {"invitation": invitation, "state": state, "mother": invitation.mother, "open": is_open}
+    if is_open and request.session.pop(SHOW_LINK_KEY, None) == str(invitation.code):
         link = invitations.link_for(invitation)
         context.update(link=link, qr=segno.make(link, error="m").svg_data_uri(scale=5))
     return render(request, "screening/invitation_detail.html", context)
