@@ -192,7 +192,10 @@ class ReferralSettingsForm(forms.ModelForm):
 
 
 CrisisResourceFormSet = modelformset_factory(
-    CrisisResource, fields=["language", "name", "contact", "description", "position"], extra=1, can_delete=True
+    CrisisResource,
+    fields=["language", "name", "contact", "call", "text", "always_open", "description", "position"],
+    extra=1,
+    can_delete=True,
 )
 
 

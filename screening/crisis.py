@@ -1,5 +1,6 @@
-"""Crisis and support resources shown to staff on an alert and to a mother after a self-harm
-answer. United States defaults (clinical.md section 3); each clinic sets its own per language."""
+"""Crisis and support lines shown to a mother after a self-harm answer, to staff on an alert, and on
+the page she can take with her. The national United States lines (clinical.md section 3) always
+come first; a clinic adds its own after them, per language, and can never remove 988 or 911."""
 
 from dataclasses import dataclass
 
@@ -9,50 +10,85 @@ from .models import CrisisResource
 @dataclass(frozen=True)
 class Resource:
     name: str
-    contact: str
+    contact: str  # as printed
     description: str = ""
+    call: str = ""  # the number a phone dials (tel:)
+    text: str = ""  # the number a phone texts (sms:)
+    text_keyword: str = ""  # what to text, where a keyword picks the service
+    always_open: bool = False
+
+    @property
+    def call_href(self):
+        return f"tel:{self.call}" if self.call else ""
+
+    @property
+    def text_href(self):
+        if not self.text:
+            return ""
+        return f"sms:{self.text}" + (f"?&body={self.text_keyword}" if self.text_keyword else "")
 
 
-DEFAULTS = {
+NATIONAL = {
     "en": (
-        Resource("988 Suicide & Crisis Lifeline", "Call or text 988", "Free and confidential, 24/7."),
-        Resource("Emergency services", "Call 911", "If you are in immediate danger."),
+        Resource("988 Suicide & Crisis Lifeline", "Call or text 988", "Free and confidential.", "988", "988", "", True),
+        Resource("Emergency services", "Call 911", "If you are in immediate danger.", "911", always_open=True),
         Resource(
             "National Maternal Mental Health Hotline",
             "1-833-852-6262 (1-833-TLC-MAMA)",
-            "Call or text, 24/7, English and Spanish. Not a crisis line: it directs crises to 988 or 911.",
+            "Call or text, English and Spanish. Not a crisis line: it directs crises to 988 or 911.",
+            "18338526262",
+            "18338526262",
+            always_open=True,
         ),
         Resource(
             "Postpartum Support International HelpLine",
             "1-800-944-4773",
-            "Support and local resources. Not a crisis line.",
+            "Support and local resources, with a call back. Not a crisis line.",
+            "18009444773",
         ),
     ),
+    # Spanish options as the services publish them: the 988 Lifeline answers in Spanish when you
+    # press 2 and by text when you send AYUDA; the PSI HelpLine takes Spanish calls on option 1 and
+    # Spanish texts at its own number.
     "es": (
         Resource(
             "988 Línea de Prevención del Suicidio y Crisis",
-            "Llame o envíe un mensaje de texto al 988",
-            "Gratis y confidencial, las 24 horas. Oprima 2 para español.",
+            "Llame al 988 y oprima 2, o envíe AYUDA por mensaje de texto al 988",
+            "Gratis y confidencial, en español.",
+            "988",
+            "988",
+            "AYUDA",
+            True,
         ),
-        Resource("Servicios de emergencia", "Llame al 911", "Si está en peligro inmediato."),
+        Resource("Servicios de emergencia", "Llame al 911", "Si está en peligro inmediato.", "911", always_open=True),
         Resource(
             "Línea Nacional de Salud Mental Materna",
             "1-833-852-6262 (1-833-TLC-MAMA)",
-            "Llamada o texto, las 24 horas, en inglés y español. No es una línea de crisis: "
-            "dirige las crisis al 988 o al 911.",
+            "Llamada o texto, en inglés y español. No es una línea de crisis: dirige las crisis al 988 o al 911.",
+            "18338526262",
+            "18338526262",
+            always_open=True,
         ),
         Resource(
             "Postpartum Support International",
-            "Texto en español: 971-203-7773",
+            "Llame al 1-800-944-4773 y oprima 1 para español; texto en español: 971-203-7773",
             "Apoyo y recursos locales. No es una línea de crisis.",
+            "18009444773",
+            "19712037773",
         ),
     ),
 }
 
 
+def _digits(number):
+    return "".join(c for c in number if c.isdigit() or c == "+")
+
+
 def resources_for(clinic, language):
     base = (language or "en").split("-")[0]
-    rows = [
-        Resource(r.name, r.contact, r.description) for r in CrisisResource.objects.filter(clinic=clinic, language=base)
+    national = NATIONAL.get(base) or NATIONAL["en"]
+    own = [
+        Resource(r.name, r.contact, r.description, _digits(r.call), _digits(r.text), "", r.always_open)
+        for r in CrisisResource.objects.filter(clinic=clinic, language=base)
     ]
-    return rows or list(DEFAULTS.get(base) or DEFAULTS["en"])
+    return [*national, *own]

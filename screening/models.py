@@ -272,13 +272,16 @@ def months_between(start, end):
 
 
 class CrisisResource(models.Model):
-    """Where a mother in crisis can turn, per clinic and language; none set means the defaults."""
+    """A clinic's own line, per language, shown after the national ones (screening.crisis)."""
 
     clinic = models.ForeignKey(Clinic, models.CASCADE, related_name="crisis_resources")
     language = models.CharField(_("language"), max_length=8, choices=Language.choices)
     name = models.CharField(_("name"), max_length=120)
     contact = models.CharField(_("how to reach it"), max_length=120)
     description = models.CharField(_("description"), max_length=300, blank=True)
+    call = models.CharField(_("number to call"), max_length=20, blank=True)
+    text = models.CharField(_("number to text"), max_length=20, blank=True)
+    always_open = models.BooleanField(_("answers at any hour"), default=False)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

@@ -4,10 +4,13 @@ Next, so a lost connection, the back button or a second tab lose nothing."""
 
 from functools import wraps
 
+import segno
 from django.conf import settings
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
@@ -15,6 +18,7 @@ from django_ratelimit.core import is_ratelimited
 from . import invitations
 from .crisis import resources_for
 from .instruments.translations import text_for
+from .models import Clinic
 
 DONE_KEY = "online_done"
 LANGUAGE_KEY = "online_language"
@@ -78,6 +82,7 @@ def _context(invitation, token, text, language, **extra):
     instrument = invitation.instrument
     answers = invitation.answers_so_far()
     return {
+        "help_url": help_url(invitation.clinic, language),
         "invitation": invitation,
         "token": token,
         "instrument": instrument,
@@ -195,6 +200,20 @@ def choose_language(request, token):
     return redirect(target)
 
 
+def help_url(clinic, language):
+    return f"{reverse('crisis_help', args=[clinic.code])}?{urlencode({'lang': language})}"
+
+
+@require_GET
+def help_page(request, clinic_code):
+    """The lines she can call or text, for her to keep: public, and nothing about her in it."""
+    clinic = get_object_or_404(Clinic, code=clinic_code)
+    chosen = request.GET.get("lang")
+    language = chosen if chosen in LANGUAGES else _language(request)
+    context = {"clinic": clinic, "resources": resources_for(clinic, language)}
+    return _render(request, "crisis/help.html", context, language)
+
+
 def hand_back(sender, request, user, **kwargs):
     """Staff logging in on the device she used: nothing of her answers stays in the session. If
     her answers raised an alert, front desk gets a neutral cue, never the answer itself."""
@@ -212,8 +231,10 @@ def done(request):
     language = request.session.get(LANGUAGE_KEY) or info.get("language", "en")
     context = {"info": info, "clinic_name": info["clinic_name"]}
     if info["self_harm"]:
-        from .models import Clinic
-
-        context["resources"] = resources_for(Clinic.objects.get(pk=info["clinic"]), language)
+        clinic = Clinic.objects.get(pk=info["clinic"])
+        context["resources"] = resources_for(clinic, language)
         context["alerted"] = True  # raised with her screening, in the same transaction
+        if info["tablet"]:  # the numbers go with her, on her own phone
+            link = settings.SITE_URL.rstrip("/") + help_url(clinic, language)
+            context["help_qr"] = segno.make(link, error="m").svg_data_uri(scale=4)
     return _render(request, "online/done.html", context, language)

@@ -25,6 +25,8 @@ urlpatterns = [
     path("mothers/<uuid:code>/tablet/", views.tablet_start, name="tablet_start"),
     path("invitations/<uuid:code>/", views.invitation_detail, name="invitation_detail"),
     path("invitations/<uuid:code>/cancel/", views.invitation_cancel, name="invitation_cancel"),
+    path("mothers/<uuid:code>/crisis-card/", views.crisis_card, name="crisis_card"),
+    path("help/<uuid:clinic_code>/", online.help_page, name="crisis_help"),
     # The mother's side: no account, only her link.
     path("q/done/", online.done, name="online_done"),
     re_path(rf"^{TOKEN}/$", online.start, name="online_start"),

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +19,7 @@ from config.celery import enqueue_on_commit
 
 from . import audit, instruments, invitations, tasks
 from .access import ADMINS, SEES_SCORES, get_mother, get_screening, staff_view
+from .crisis import resources_for
 from .extensions import render_panels
 from .forms import (
     ClinicSettingsForm,
@@ -189,6 +190,8 @@ def screening_create(request, code, instrument):
             raise Http404
         if request.membership.sees_scores:
             return redirect("screening_detail", code=screening.code)
+        if screening.self_harm:  # front desk: keep her here, fetch a clinician, hand her the card
+            return redirect("crisis_card", code=mother.code)
         messages.success(request, _("The %(code)s is saved. A clinician will review it.") % {"code": instrument.code})
         return redirect("mother_detail", code=mother.code)
     return render(
@@ -226,6 +229,28 @@ def _record_once(request, mother, instrument, form):
             raise
         return earlier, False
     return screening, True
+
+
+@require_GET
+@staff_view()
+def crisis_card(request, code):
+    """The clinic's crisis lines in her language, to print or photograph: no score, no answers."""
+    mother = get_mother(request, code)
+    language = mother.preferred_language
+    with translation.override(language):
+        heading, intro = (
+            _("If you need someone now"),
+            _("These people are there for you. If you are in danger right now, call 911."),
+        )
+    context = {
+        "mother": mother,
+        "clinic": mother.clinic,
+        "language": language,
+        "heading": heading,
+        "intro": intro,
+        "resources": resources_for(mother.clinic, language),
+    }
+    return render(request, "crisis/card.html", context)
 
 
 @require_GET

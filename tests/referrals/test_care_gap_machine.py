@@ -1,7 +1,8 @@
 """No mother falls through (design rule 11), proven over random sequences of domain events.
 
 The machine drives the real services on PostgreSQL: staff and online screens of every instrument
-and every answer combination hypothesis picks (so every risk level and self-harm), decisions of
+and every answer combination hypothesis picks (so every risk level and self-harm), forms left half
+answered (a self-harm answer saved and never sent), decisions of
 every kind, referrals through every lifecycle transition, acknowledgements, concerns marked and
 closed, opt-out and return, infants added, a new pregnancy, follow-ups cancelled, and time passing
 with the dispatcher and the alert sweep running. After every step, `care.care_gaps()` (the query
@@ -100,9 +101,20 @@ class CareGapMachine(RuleBasedStateMachine):
                 invitation = invitations.save_answer(invitation, number, position)
             invitations.submit(invitation, "en")
 
+    @rule(screen=screens, answered=st.integers(1, 10))
+    def mother_answers_part_of_a_form_and_closes_the_page(self, screen, answered):
+        instrument, answers = screen
+        with self.at_now():
+            try:
+                invitation = invitations.create_invitation(mother=self.fresh(), instrument=instrument)
+            except invitations.AlreadyOpen as held:
+                invitation = held.invitation
+            for number, position in list(enumerate(answers, start=1))[-answered:]:  # the last item first
+                invitation = invitations.save_answer(invitation, number, position)
+
     @rule()
     def clinician_acknowledges_an_alert(self):
-        alert = Alert.objects.unacknowledged().filter(screening__mother=self.mother).first()
+        alert = Alert.objects.unacknowledged().filter(mother=self.mother).first()
         if alert:
             with self.at_now():
                 services.acknowledge(alert, actor=self.clinician, action="called", note="")

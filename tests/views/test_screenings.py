@@ -86,10 +86,13 @@ def test_a_date_before_the_mothers_birth_or_in_the_future_is_refused(login, clin
 def test_front_desk_transcribes_paper_and_sees_no_score(login, front_desk, mother):
     client = login(front_desk)
     response = enter(client, mother, "EPDS", epds_post(URGENT_EPDS))
-    assert response.url == reverse("mother_detail", args=[mother.code])
+    assert response.url == reverse("crisis_card", args=[mother.code])  # a self-harm answer: fetch a clinician
     page = client.get(response.url).content.decode()
-    assert "A clinician will review it" in page
-    assert "Urgent" not in page and "<td>12</td>" not in page and "risk-" not in page
+    assert "Please keep her here and fetch a clinician now" in page and 'href="tel:988"' in page
+    assert "Urgent" not in page and "12" not in page.split("<main")[1] and "risk-" not in page
+    calm = enter(client, mother, "EPDS", epds_post([0, 0, 3, 0, 3, 3, 3, 3, 3, 3]))
+    assert calm.url == reverse("mother_detail", args=[mother.code])
+    assert "A clinician will review it" in client.get(calm.url).content.decode()
     assert AuditEntry.objects.filter(action="create", object_type="Screening", actor=front_desk).exists()
 
 
