@@ -65,4 +65,24 @@ def visit(page, live_server):
     return Visit(page, live_server.url)
 
 
+@pytest.fixture
+def emailed_link(transactional_db, mother, clinician, clinic_a):
+    """The link of an EPDS invitation, as the email she received carries it."""
+    import re
+
+    from django.core import mail
+
+    from screening import instruments, invitations
+
+    clinic_a.epds_online_permission = True
+    clinic_a.save()
+    invitation = invitations.create_invitation(
+        mother=mother, instrument=instruments.EPDS, created_by=clinician, channels=["email", "link"]
+    )
+    mail.outbox.clear()
+    invitations.send_invitation(invitation.pk)
+    (message,) = mail.outbox
+    return re.search(r"https?://\S+/q/[A-Za-z0-9_-]+/", message.body).group(0)
+
+
 from ..referrals.test_reports import data  # noqa: E402, F401 - the reports' hand-built data, for the browser too

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from ..conftest import PASSWORD
 from .conftest import log_in
-from .test_mother_online import CALM, choose, emailed_link, local  # noqa: F401 - emailed_link is a fixture
+from .test_mother_online import CALM, choose, local
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}

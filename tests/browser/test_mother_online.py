@@ -5,11 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.core import mail
 from django.utils import timezone
 
 from referrals.models import Alert
-from screening import instruments, invitations
 from screening.models import Invitation, Screening
 
 pytestmark = pytest.mark.browser
@@ -19,19 +17,6 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": PHONE, "has_touch": True}
-
-
-@pytest.fixture
-def emailed_link(transactional_db, mother, clinician, clinic_a):
-    clinic_a.epds_online_permission = True
-    clinic_a.save()
-    invitation = invitations.create_invitation(
-        mother=mother, instrument=instruments.EPDS, created_by=clinician, channels=["email", "link"]
-    )
-    mail.outbox.clear()
-    invitations.send_invitation(invitation.pk)
-    (message,) = mail.outbox
-    return re.search(r"https?://\S+/q/[A-Za-z0-9_-]+/", message.body).group(0)
 
 
 def local(link, live_server):
