@@ -33,7 +33,7 @@ class ReferForm(forms.Form):
         first = [(c, f"{pathways.get(c).name} ({_('recommended')})") for c in recommended]
         rest = [(c, name) for c, name in pathways.choices() if c not in self.recommended]
         self.fields["pathway"].choices = first + rest
-        if recommended:
+        if recommended and recommended[0] == pathways.SAME_DAY:  # never a psychotherapy: they are equal options
             self.fields["pathway"].initial = recommended[0]
         self.fields["provider"].queryset = Provider.objects.filter(clinic=clinic)
         self.fields["provider"].label_from_instance = lambda p: (

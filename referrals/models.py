@@ -10,8 +10,10 @@ from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from screening.models import Clinic, ClinicScopedQuerySet, Invitation, Mother, Screening
+from screening.risk import RiskLevel
 
 from . import pathways
+from .recommend import evidence_for
 
 
 class ReferralSettings(models.Model):
@@ -54,7 +56,9 @@ class ReferralSettings(models.Model):
         _("rescreen after a possible or probable score (days)"), default=14
     )
     post_therapy_days = models.CharField(
-        _("rescreen after mother-infant psychotherapy ends (days, comma-separated)"), max_length=40, default="0,90,180"
+        _("rescreen after psychotherapy (CBT, IPT, MIP) ends (days, comma-separated)"),
+        max_length=40,
+        default="0,90,180",
     )
     routine_months = models.PositiveSmallIntegerField(_("routine screening ends after (months postpartum)"), default=6)
     reminder_days = models.CharField(_("remind after (days, comma-separated)"), max_length=20, default="3,7")
@@ -217,6 +221,12 @@ class Referral(models.Model):
     @property
     def pathway_info(self):
         return pathways.get(self.pathway)
+
+    @property
+    def evidence(self):
+        """Prevention evidence for counselling after a possible score, treatment evidence otherwise."""
+        prevention = self.screening is not None and self.screening.score_level == RiskLevel.POSSIBLE
+        return evidence_for(self.pathway_info, prevention)
 
     @property
     def is_open(self):

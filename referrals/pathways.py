@@ -22,8 +22,9 @@ class Pathway:
     description: str
     for_whom: str
     eligibility: str
-    evidence: Evidence
+    evidence: Evidence  # for the question this pathway answers when it is treatment
     rescreen_after_completion_days: tuple[int, ...] = field(default=())
+    prevention_evidence: Evidence | None = None  # where it is offered to prevent, not to treat
 
 
 HUANG_2020 = (
@@ -36,12 +37,31 @@ USPSTF_2019 = (
     "JAMA 2019;321(6):580-587. doi:10.1001/jama.2019.0007"
 )
 ACOG = "ACOG Clinical Practice Guideline No. 4 (2023); Committee Opinion 757 (2018)."
+ACOG_TREATMENT = (
+    "ACOG Clinical Practice Guideline No. 5 (2023): Treatment and Management of Mental Health Conditions "
+    "During Pregnancy and Postpartum. Obstet Gynecol 2023;141(6)."
+)
+RESCREEN_GUIDANCE = (
+    "NSW SAFE START guidance; EPDS user notes (Cox, Holden and Sagovsky 1987). Not an ACOG recommendation."
+)
+# Prevention: the USPSTF recommendation answers "should she be offered counselling to prevent
+# depression?", for people at increased risk, current subthreshold symptoms included.
 USPSTF_COUNSELLING = Evidence(
     summary=_(
-        "Recommended (grade B) by the US Preventive Services Task Force for people at increased risk of "
-        "perinatal depression."
+        "Counselling (CBT or IPT) to prevent perinatal depression is recommended (grade B) by the US Preventive "
+        "Services Task Force for people at increased risk, including those with current subthreshold symptoms."
     ),
     source=USPSTF_2019,
+)
+# Treatment: psychotherapy as a treatment for perinatal depression. CBT, IPT and MIP are options of
+# equal standing: no trial compared them head to head.
+PSYCHOTHERAPY_TREATMENT = Evidence(
+    summary=_(
+        "Psychotherapy such as CBT or IPT is a recommended treatment for perinatal depression, with or without "
+        "medication."
+    ),
+    caveat=_("No trial has compared CBT, IPT and mother-infant psychotherapy head to head: they are equal options."),
+    source=ACOG_TREATMENT,
 )
 
 SAME_DAY = "same_day_assessment"
@@ -63,9 +83,15 @@ CATALOGUE = {
                 "A clinician assesses suicide and self-harm risk today, in person or by phone, and makes a "
                 "safety plan; crisis resources are given to the mother at once."
             ),
-            _("Any mother who answered the self-harm item above zero, whatever her total."),
-            _("Always, after a self-harm answer."),
-            Evidence(_("An affirmative self-harm answer calls for immediate assessment."), source=ACOG),
+            _("Any mother who answered the self-harm item above zero, whatever her total, or with a high score."),
+            _("Always, after a self-harm answer or a high score."),
+            Evidence(
+                _(
+                    "An affirmative self-harm answer calls for immediate assessment; at a high score (EPDS 15 or "
+                    "more) safety is assessed the same day."
+                ),
+                source=ACOG + " PIRI guidance for EPDS 15 or more.",
+            ),
         ),
         Pathway(
             PSYCHIATRIC,
@@ -98,8 +124,9 @@ CATALOGUE = {
             _("A dyad whose infant is under 24 months (the population studied)."),
             Evidence(
                 summary=_(
-                    "A meta-analysis of 13 randomised trials (1,141 dyads) found mother-infant psychotherapy "
-                    "improved maternal depression in the short term."
+                    "A meta-analysis of 13 randomised trials (Huang et al. 2020; 1,141 dyads as reported in a news "
+                    "summary of the review) found mother-infant psychotherapy improved maternal depression in the "
+                    "short term."
                 ),
                 figures=(
                     _("Depressive scores: standardised mean difference -0.25 (95% CI -0.40 to -0.09), a small effect"),
@@ -107,7 +134,9 @@ CATALOGUE = {
                 ),
                 caveat=_(
                     "Benefit was shown only in the short term: no long-term improvement in maternal mood, "
-                    "mother-infant interaction or infant attachment. Rescreens follow the end of therapy."
+                    "mother-infant interaction or infant attachment. The interventions varied widely in type, "
+                    "intensity and frequency, none was compared head to head with CBT or IPT, and the authors call "
+                    "for larger trials. Rescreens follow the end of therapy."
                 ),
                 source=HUANG_2020,
             ),
@@ -117,17 +146,21 @@ CATALOGUE = {
             CBT,
             _("Cognitive behavioural therapy"),
             _("Structured individual or group therapy addressing unhelpful thoughts and behaviours."),
-            _("Probable or high risk, or possible depression with risk factors."),
+            _("Probable or high risk (treatment), or possible depression (prevention)."),
             _("Any mother; antenatal or postnatal."),
-            USPSTF_COUNSELLING,
+            PSYCHOTHERAPY_TREATMENT,
+            rescreen_after_completion_days=(0, 90, 180),
+            prevention_evidence=USPSTF_COUNSELLING,
         ),
         Pathway(
             IPT,
             _("Interpersonal therapy"),
             _("Time-limited therapy focused on relationships and role transitions."),
-            _("Probable or high risk, or possible depression with risk factors."),
+            _("Probable or high risk (treatment), or possible depression (prevention)."),
             _("Any mother; antenatal or postnatal."),
-            USPSTF_COUNSELLING,
+            PSYCHOTHERAPY_TREATMENT,
+            rescreen_after_completion_days=(0, 90, 180),
+            prevention_evidence=USPSTF_COUNSELLING,
         ),
         Pathway(
             PEER_SUPPORT,
@@ -146,7 +179,10 @@ CATALOGUE = {
             _("Repeat the screen in 2 weeks before planning treatment."),
             _("A score at or above the cut-off without self-harm."),
             _("Any mother."),
-            Evidence(_("Guidance repeats a positive screen after 2 weeks before planning treatment."), source=ACOG),
+            Evidence(
+                _("Guidance repeats a positive screen after 2 weeks before planning treatment."),
+                source=RESCREEN_GUIDANCE,
+            ),
         ),
         Pathway(
             ANXIETY,

@@ -16,7 +16,9 @@ class Context:
     infant_months: int | None = None  # the youngest infant's age
     risk_factors: frozenset = field(default_factory=frozenset)
     open_pathways: frozenset = field(default_factory=frozenset)
-    previous_positive: bool = False  # the screening before this one was positive too
+
+
+PSYCHOTHERAPIES = (p.CBT, p.IPT, p.MIP)  # options of equal standing: no trial ranks them
 
 
 @dataclass(frozen=True)
@@ -24,21 +26,37 @@ class Recommendation:
     pathway: p.Pathway
     reasons: tuple[str, ...]
     already_open: bool = False
+    prevention: bool = False  # offered to prevent depression, not to treat it
 
     @property
     def code(self):
         return self.pathway.code
 
+    @property
+    def equal_standing(self):
+        return self.code in PSYCHOTHERAPIES
+
+    @property
+    def evidence(self):
+        """The evidence for the question this recommendation answers: prevention or treatment."""
+        return evidence_for(self.pathway, self.prevention)
+
+
+def evidence_for(pathway, prevention):
+    return pathway.prevention_evidence if prevention and pathway.prevention_evidence else pathway.evidence
+
 
 def mip_eligible(context):
-    return context.postnatal and context.infant_months is not None and context.infant_months < p.MIP_MAX_INFANT_MONTHS
+    """MIP follows the dyad (Huang et al. 2020 studied infants under 24 months), whether or not the
+    mother is pregnant again."""
+    return context.infant_months is not None and context.infant_months < p.MIP_MAX_INFANT_MONTHS
 
 
-def _psychotherapies(context, why):
-    chosen = []
-    if mip_eligible(context):
+def _psychotherapies(context, why, mip=True):
+    """CBT, IPT and, for an eligible dyad, MIP: listed together in a fixed neutral order, none first."""
+    chosen = [(p.CBT, [why]), (p.IPT, [why])]
+    if mip and mip_eligible(context):
         chosen.append((p.MIP, [why, _("Infant is %(n)s months old: under 24 months") % {"n": context.infant_months}]))
-    chosen += [(p.CBT, [why]), (p.IPT, [why])]
     return chosen
 
 
@@ -48,13 +66,19 @@ def _steps(risk, context):
     if risk.level == RiskLevel.URGENT:
         steps.append((p.SAME_DAY, [_("Self-harm answer: assess risk today")]))
     if level == RiskLevel.HIGH:
+        if risk.level != RiskLevel.URGENT:
+            steps.append((p.SAME_DAY, [_("High score: assess safety today, even without a self-harm answer")]))
         steps.append((p.PSYCHIATRIC, [_("High score: evaluate, and screen for bipolar disorder before medication")]))
         steps += _psychotherapies(context, _("High score: psychotherapy alongside evaluation"))
     elif level == RiskLevel.PROBABLE:
         steps += _psychotherapies(context, _("Probable depression: diagnostic assessment and psychotherapy"))
     elif level == RiskLevel.POSSIBLE:
-        factors = set(context.risk_factors)
-        if "relationship_concerns" in factors and mip_eligible(context):
+        factors = [f for f in context.risk_factors if f != "relationship_concerns"]
+        why = _("Possible depression: current subthreshold symptoms, so counselling may prevent depression")
+        if factors:
+            why = _("%(why)s; other risk factors recorded") % {"why": why}
+        steps += _psychotherapies(context, why, mip=False)
+        if "relationship_concerns" in context.risk_factors and mip_eligible(context):
             steps.append(
                 (
                     p.MIP,
@@ -64,13 +88,6 @@ def _steps(risk, context):
                     ],
                 )
             )
-        if factors - {"relationship_concerns"} or context.previous_positive:
-            why = (
-                _("Possible depression with risk factors")
-                if factors - {"relationship_concerns"}
-                else _("Possible depression on two screens in a row")
-            )
-            steps += [(p.CBT, [why]), (p.IPT, [why])]
         steps.append((p.PEER_SUPPORT, [_("Possible depression: information and peer support")]))
         steps.append((p.WATCHFUL_WAITING, [_("Rescreen in 2 weeks before planning treatment")]))
     if risk.anxiety_flag:
@@ -80,11 +97,12 @@ def _steps(risk, context):
 
 def recommend(risk, context):
     recommendations = []
+    prevention = risk.score_level == RiskLevel.POSSIBLE
     for code, reasons in _steps(risk, context):
         already = code in context.open_pathways
         if already:
             reasons = [*reasons, _("A referral on this pathway is already open")]
-        recommendations.append(Recommendation(p.get(code), tuple(reasons), already))
+        recommendations.append(Recommendation(p.get(code), tuple(reasons), already, prevention))
     # Open pathways keep their place in the list but sort after what still needs doing.
     return sorted(recommendations, key=lambda r: r.already_open)
 

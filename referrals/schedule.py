@@ -13,6 +13,11 @@ from screening.risk import RiskLevel
 from . import pathways
 
 RESCREENED_LEVELS = (RiskLevel.POSSIBLE, RiskLevel.PROBABLE, RiskLevel.HIGH)
+# Which questionnaires satisfy which screen (issue 13): a routine depression screen takes any
+# depression instrument; a rescreen after a positive, a safety or post-therapy rescreen takes a
+# full-length one. The GAD-7 measures anxiety and satisfies none.
+DEPRESSION = frozenset({"EPDS", "PHQ-9", "PHQ-2"})
+FULL_LENGTH = frozenset({"EPDS", "PHQ-9"})
 
 
 @dataclass(frozen=True)
@@ -106,12 +111,13 @@ def add_months(day, months):
             continue
 
 
-def _satisfier(facts, since):
-    return next((s.code for s in facts.screenings if s.taken_on >= since), None)
+def _satisfier(facts, since, accepted):
+    return next((s.code for s in facts.screenings if s.taken_on >= since and s.instrument in accepted), None)
 
 
 def _item(facts, key, kind, due_on, reason, today, intervals, window_start=None):
-    satisfied = _satisfier(facts, window_start or due_on - timedelta(days=intervals.early_days))
+    accepted = DEPRESSION if kind in (Kind.PRENATAL, Kind.INFANT_VISIT) else FULL_LENGTH
+    satisfied = _satisfier(facts, window_start or due_on - timedelta(days=intervals.early_days), accepted)
     missed = not satisfied and due_on < today - timedelta(days=intervals.missed_after_days)
     return Planned(key, kind, due_on, facts.instrument, reason, satisfied, missed)
 
@@ -186,15 +192,22 @@ def _rescreen_item(facts, screening, due, today, intervals):
     )
 
 
+def _calls_for_rescreen(screening):
+    """A positive depression score without self-harm. A GAD-7 measures anxiety, not depression."""
+    return screening.instrument in DEPRESSION and not screening.self_harm and screening.score_level in RESCREENED_LEVELS
+
+
 def _rescreen(facts, today, intervals):
-    """A second screen after the latest positive score without self-harm, whatever the infant's age
-    (NSW SAFE START guidance and the EPDS user notes, clinical.md section 4), and one for each
-    screen a clinician chose to rescreen before deciding, never due before that decision."""
+    """A second screen 2 weeks after each positive depression score without self-harm, whatever the
+    infant's age (NSW SAFE START guidance and the EPDS user notes, clinical.md section 4), and one for
+    each screen a clinician chose to rescreen before deciding, never due before that decision. Only a
+    full-length EPDS or PHQ-9 satisfies it."""
     by_code = {s.code: s for s in facts.screenings}
-    wanted = {}
-    latest = facts.screenings[-1] if facts.screenings else None
-    if latest and not latest.self_harm and latest.score_level in RESCREENED_LEVELS:
-        wanted[latest.code] = latest.taken_on + timedelta(days=intervals.rescreen_after_days)
+    wanted = {
+        s.code: s.taken_on + timedelta(days=intervals.rescreen_after_days)
+        for s in facts.screenings
+        if _calls_for_rescreen(s)
+    }  # each is satisfied by the next full-length screen, which completes it rather than cancels it
     for decision in facts.rescreen_decisions:
         screening = by_code.get(decision.screening_code)
         if screening is None:
@@ -226,7 +239,7 @@ def _safety(facts, today, intervals):
 def _post_therapy(facts, today, intervals):
     items = []
     for referral in facts.referrals:
-        if referral.pathway != pathways.MIP or not referral.completed_on:
+        if not pathways.get(referral.pathway).rescreen_after_completion_days or not referral.completed_on:
             continue
         for days in intervals.post_therapy_days:
             due = referral.completed_on + timedelta(days=days)
@@ -237,7 +250,8 @@ def _post_therapy(facts, today, intervals):
                     f"after-{referral.code}-{days}",
                     Kind.POST_THERAPY,
                     due,
-                    _("Rescreen after mother-infant psychotherapy, %(when)s") % {"when": when},
+                    _("Rescreen after %(therapy)s, %(when)s")
+                    % {"therapy": pathways.get(referral.pathway).name.lower(), "when": when},
                     today,
                     intervals,
                     window_start=max(due - timedelta(days=intervals.early_days), referral.completed_on),

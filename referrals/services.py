@@ -56,17 +56,11 @@ def settle(mother, why=Attention.NO_PLAN):
 
 def context_for(screening):
     mother = screening.mother
-    previous = (
-        mother.screenings.filter(taken_on__lte=screening.taken_on, created_at__lt=screening.created_at)
-        .order_by("-taken_on", "-created_at")
-        .first()
-    )
     return Context(
         postnatal=screening.context == "postnatal",
         infant_months=mother.youngest_infant_months(screening.taken_on),
         risk_factors=frozenset(mother.risk_factors),
         open_pathways=frozenset(mother.referrals.open().values_list("pathway", flat=True)),
-        previous_positive=bool(previous and previous.is_positive),
     )
 
 

@@ -33,7 +33,7 @@ def test_clinician_acknowledges_a_self_harm_alert_and_follows_an_mip_referral_to
     assert Alert.objects.get().acknowledged_by == clinician
     visit.check_accessibility()
 
-    assert page.get_by_text("Mother-infant psychotherapy").first.is_visible()
+    assert page.get_by_text("Mother-infant psychotherapy", exact=True).first.is_visible()
     assert page.get_by_text("-0.25 (95% CI -0.40 to -0.09)").first.is_visible() is False  # folded in <details>
     page.locator("details", has_text="Benefit was shown only in the short term").first.locator("summary").click()
     assert page.get_by_text("Benefit was shown only in the short term").first.is_visible()

@@ -76,7 +76,7 @@ def test_a_later_screening_satisfies_the_rescreen():
         screenings=(screen(TODAY, "possible", code="s1"), screen(later, "low", code="s2")),
     )
     items = {p.key: p for p in plan(facts, later)}
-    assert "rescreen-s1" not in items  # only the latest screening is followed
+    assert items["rescreen-s1"].satisfied_by == "s2"  # completed by it, not silently dropped
 
 
 def test_an_mip_referral_that_completes_is_followed_at_completion_3_and_6_months():
@@ -91,9 +91,10 @@ def test_an_mip_referral_that_completes_is_followed_at_completion_3_and_6_months
 
 
 @pytest.mark.parametrize(
-    "pathway,is_open,completed", [("mip", True, None), ("cbt", False, date(2026, 9, 1)), ("mip", False, None)]
+    "pathway,is_open,completed",
+    [("mip", True, None), ("psychoeducation", False, date(2026, 9, 1)), ("mip", False, None), ("cbt", True, None)],
 )
-def test_only_a_completed_mip_referral_schedules_post_therapy_rescreens(pathway, is_open, completed):
+def test_only_a_completed_psychotherapy_referral_schedules_post_therapy_rescreens(pathway, is_open, completed):
     facts = MotherFacts(
         registered_on=BIRTH, delivery_date=BIRTH, referrals=(ReferralFact("r1", pathway, is_open, completed),)
     )
@@ -171,6 +172,43 @@ def test_reasons_are_in_words_staff_understand():
     assert reasons["infant-2m"] == "Infant's 2-month visit"
     assert reasons["rescreen-s1"] == "Rescreen 14 days after a probable depression score (EPDS on 2026-06-01)"
     assert reasons["after-r1-90"] == "Rescreen after mother-infant psychotherapy, 3 months after it ended"
+
+
+@pytest.mark.parametrize("pathway", ["mip", "cbt", "ipt"])
+def test_every_completed_psychotherapy_is_rescreened_at_its_end_and_3_and_6_months_later(pathway):
+    ended = date(2026, 9, 1)
+    facts = MotherFacts(
+        registered_on=BIRTH, delivery_date=BIRTH, referrals=(ReferralFact("r1", pathway, False, ended),)
+    )
+    due = {k: d for k, d in keys(plan(facts, ended)).items() if k.startswith("after-")}
+    assert due == {"after-r1-0": ended, "after-r1-90": date(2026, 11, 30), "after-r1-180": date(2027, 2, 28)}
+
+
+# (screen that came in after a probable EPDS, does it close the rescreen?) Only a full-length
+# depression questionnaire does: a negative PHQ-2 or any GAD-7 leaves it open (issue 13).
+RESCREEN_SATISFIED = [("EPDS", True), ("PHQ-9", True), ("PHQ-2", False), ("GAD-7", False)]
+
+
+@pytest.mark.parametrize("instrument,satisfies", RESCREEN_SATISFIED)
+def test_only_a_full_length_depression_questionnaire_satisfies_a_rescreen(instrument, satisfies):
+    later = TODAY + timedelta(days=14)
+    facts = MotherFacts(
+        registered_on=BIRTH,
+        delivery_date=BIRTH,
+        screenings=(screen(TODAY, "probable", code="s1"), screen(later, "low", code="s2", instrument=instrument)),
+    )
+    item = next(p for p in plan(facts, later) if p.key == "rescreen-s1")
+    assert (item.satisfied_by == "s2") is satisfies
+
+
+@pytest.mark.parametrize("instrument,satisfies", [("EPDS", True), ("PHQ-9", True), ("PHQ-2", True), ("GAD-7", False)])
+def test_an_infant_visit_depression_screen_is_satisfied_only_by_a_depression_questionnaire(instrument, satisfies):
+    visit = date(2026, 6, 1)  # the 1-month visit
+    facts = MotherFacts(
+        registered_on=BIRTH, delivery_date=BIRTH, screenings=(screen(visit, "low", code="s1", instrument=instrument),)
+    )
+    item = next(p for p in plan(facts, visit) if p.key == "infant-1m")
+    assert (item.satisfied_by == "s1") is satisfies
 
 
 @pytest.mark.parametrize("day,months", [(date(2026, 1, 31), 1), (date(2025, 12, 31), 2), (date(2026, 5, 1), 6)])

@@ -112,7 +112,8 @@ def test_the_result_page_shows_recommendations_with_evidence_and_refers_in_one_s
     page = client.get(reverse("screening_detail", args=[urgent.code])).content.decode()
     assert page.index("Same-day risk assessment") < page.index("Mother-infant psychotherapy")
     assert "-0.25 (95% CI -0.40 to -0.09)" in page and "only in the short term" in page
-    assert "grade B" in page
+    # a high score asks "how to treat?": treatment evidence, not the USPSTF prevention recommendation
+    assert "Clinical Practice Guideline No. 5 (2023)" in page and "grade B" not in page
     response = client.post(
         reverse("refer", args=[urgent.code]),
         {"pathway": "mip", "provider": provider.pk, "urgency": "urgent", "note": "Please see soon"},
