@@ -60,14 +60,17 @@ def _send(alert, to, **context):
     send("alert", to, {"clinic": alert.clinic, "path": reverse("alert_detail", args=[alert.code]), **context})
 
 
-def raise_alert(mother, *, screening=None, invitation=None):
-    """The urgent alert, in the caller's transaction (with the answer that raised it); delivery is
-    queued after commit, and the sweep delivers it if the broker loses it."""
+def raise_alert(mother, *, screening=None, invitation=None, raised_by=None):
+    """The urgent alert, in the caller's transaction (with the answer or the clinician's concern that
+    raised it); delivery is queued after commit, and the sweep delivers it if the broker loses it."""
     from .tasks import deliver_alert  # tasks import this module
 
-    alert = Alert.objects.create(mother=mother, clinic_id=mother.clinic_id, screening=screening, invitation=invitation)
+    alert = Alert.objects.create(
+        mother=mother, clinic_id=mother.clinic_id, screening=screening, invitation=invitation, raised_by=raised_by
+    )
     enqueue_on_commit(deliver_alert, alert.pk)
-    concerns.open_for(mother, ConcernOpened.SELF_HARM, screening=screening)
+    because = ConcernOpened.CLINICIAN if raised_by else ConcernOpened.SELF_HARM
+    concerns.open_for(mother, because, screening=screening, actor=raised_by)
     return alert
 
 

@@ -75,11 +75,16 @@ def ensure_path(mother, why=Attention.NO_PLAN):
         needs_decision(mother, why)
 
 
-def mark(mother, *, note, actor):
-    """A clinician's concern the questionnaires cannot detect."""
+def mark(mother, *, note, actor, urgent=False):
+    """A clinician's concern the questionnaires cannot detect. An urgent one (psychosis or mania
+    symptoms, a safety concern) raises an alert like a self-harm answer (clinical.md section 3)."""
     concern = open_for(mother, ConcernOpened.CLINICIAN, actor=actor, note=note)
     needs_decision(mother, Attention.NEW_CONCERN)  # on the worklist until someone plans what comes next
-    audit.record(actor, mother.clinic, AuditEntry.Action.CREATE, mother, "concern recorded")
+    if urgent:
+        from .alerts import raise_alert  # alerts import this module
+
+        raise_alert(mother, raised_by=actor)
+    audit.record(actor, mother.clinic, AuditEntry.Action.CREATE, mother, "urgent concern" if urgent else "concern")
     return concern
 
 

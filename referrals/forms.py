@@ -220,3 +220,10 @@ class MarkConcernForm(forms.Form):
         max_length=2000,
         help_text=_("For example symptoms the questionnaires do not ask about, or a safety concern."),
     )
+    urgent = forms.BooleanField(
+        label=_(
+            "Urgent, like a self-harm answer: psychosis or mania symptoms, or a safety concern. Raises an alert that "
+            "a clinician must acknowledge today."
+        ),
+        required=False,
+    )

@@ -326,6 +326,8 @@ class Alert(models.Model):
     mother = models.ForeignKey(Mother, models.PROTECT, related_name="alerts")
     screening = models.OneToOneField(Screening, models.PROTECT, null=True, blank=True, related_name="alert")
     invitation = models.OneToOneField(Invitation, models.PROTECT, null=True, blank=True, related_name="alert")
+    # a clinician's urgent concern the questionnaires cannot detect (psychosis, mania, safety)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="alerts")
     created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -346,7 +348,8 @@ class Alert(models.Model):
                 condition=Q(acknowledged_at__isnull=True) | ~Q(action=""), name="alert_acknowledgement_has_action"
             ),
             models.CheckConstraint(
-                condition=Q(screening__isnull=False) | Q(invitation__isnull=False), name="alert_from_an_answer"
+                condition=Q(screening__isnull=False) | Q(invitation__isnull=False) | Q(raised_by__isnull=False),
+                name="alert_from_an_answer_or_a_clinician",
             ),
         ]
         indexes = [
@@ -360,11 +363,13 @@ class Alert(models.Model):
     @property
     def from_draft(self):
         """Raised from answers she had not sent (yet)."""
-        return self.screening_id is None
+        return self.screening_id is None and self.invitation_id is not None
 
     @property
     def instrument_code(self):
-        return self.screening.instrument_code if self.screening_id else self.invitation.instrument_code
+        if self.screening_id:
+            return self.screening.instrument_code
+        return self.invitation.instrument_code if self.invitation_id else _("Clinician's concern")
 
     @property
     def answered_on(self):

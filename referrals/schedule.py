@@ -115,11 +115,11 @@ def _satisfier(facts, since, accepted):
     return next((s.code for s in facts.screenings if s.taken_on >= since and s.instrument in accepted), None)
 
 
-def _item(facts, key, kind, due_on, reason, today, intervals, window_start=None):
+def _item(facts, key, kind, due_on, reason, today, intervals, window_start=None, instrument=None):
     accepted = DEPRESSION if kind in (Kind.PRENATAL, Kind.INFANT_VISIT) else FULL_LENGTH
     satisfied = _satisfier(facts, window_start or due_on - timedelta(days=intervals.early_days), accepted)
     missed = not satisfied and due_on < today - timedelta(days=intervals.missed_after_days)
-    return Planned(key, kind, due_on, facts.instrument, reason, satisfied, missed)
+    return Planned(key, kind, due_on, instrument or facts.instrument, reason, satisfied, missed)
 
 
 def _prenatal(facts, today, intervals):
@@ -173,6 +173,20 @@ def _infant_visits(facts, today, intervals):
 
 
 def _rescreen_item(facts, screening, due, today, intervals):
+    if screening.instrument == "PHQ-2":
+        # A positive PHQ-2 is followed by the rest of the PHQ-9 at the same visit (clinical.md
+        # section 4): the PHQ-2 has no self-harm item, which would otherwise go unasked for weeks.
+        return _item(
+            facts,
+            f"rescreen-{screening.code}",
+            Kind.RESCREEN,
+            screening.taken_on,
+            _("The PHQ-9 at the same visit, after a positive PHQ-2 on %(day)s") % {"day": screening.taken_on},
+            today,
+            intervals,
+            window_start=screening.taken_on,
+            instrument="PHQ-9",
+        )
     label = RiskLevel(screening.score_level).label.lower()
     reason = _("Rescreen %(days)s days after a %(level)s score (%(code)s on %(day)s)") % {
         "days": intervals.rescreen_after_days,

@@ -222,6 +222,23 @@ def submit(invitation, language):
     return screening
 
 
+def continue_into_phq9(phq2_invitation):
+    """After a positive PHQ-2 online she goes on to the rest of the PHQ-9, its first two answers
+    already given (the PHQ-2 is PHQ-9 items 1 and 2). Her open PHQ-9 link is used if she has one."""
+    held = None if phq2_invitation.tablet else open_invitation(phq2_invitation.mother, instruments.PHQ9.code)
+    invitation = held or create_invitation(
+        mother=phq2_invitation.mother,
+        instrument=instruments.PHQ9,
+        tablet=phq2_invitation.tablet,
+        lifetime=max(phq2_invitation.expires_at - timezone.now(), timedelta(hours=2)),
+    )
+    answers = phq2_invitation.answers_so_far()
+    for number in (1, 2):
+        if str(number) not in invitation.draft:
+            invitation = save_answer(invitation, number, answers[number])
+    return invitation
+
+
 @transaction.atomic
 def cancel(invitation, actor):
     updated = Invitation.objects.filter(pk=invitation.pk, status__in=OPEN_INVITATION).update(

@@ -176,6 +176,9 @@ def submit(request, invitation, token, language, text):
     if _first_unanswered(invitation) is not None:
         return redirect("online_review", token=token)
     screening = invitations.submit(invitation, language)
+    if screening.instrument_code == "PHQ-2" and screening.is_positive:
+        following = invitations.continue_into_phq9(invitation)
+        return redirect("online_item", token=invitations.token_for(following), number=3)
     request.session[DONE_KEY] = {
         "token": token,
         "clinic": invitation.clinic_id,

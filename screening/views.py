@@ -4,7 +4,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -181,13 +181,20 @@ def screening_create(request, code, instrument):
         instrument = instruments.get(instrument)
     except instruments.UnknownInstrument:
         raise Http404 from None
-    form = ScreeningForm(request.POST or None, instrument=instrument, mother=mother)
+    form = ScreeningForm(
+        request.POST or None, instrument=instrument, mother=mother, initial=_carried_over(request, mother)
+    )
     if request.method == "POST" and form.is_valid():
         screening, stored = _record_once(request, mother, instrument, form)
         if not stored:
             messages.info(request, _("This form was already saved once; nothing was saved twice."))
         if screening.mother_id != mother.id:
             raise Http404
+        if screening.instrument_code == "PHQ-2" and screening.is_positive:
+            messages.warning(
+                request, _("Now ask the rest of the PHQ-9, at this visit: its first two answers are filled in.")
+            )
+            return redirect(f"{reverse('screening_create', args=[mother.code, 'PHQ-9'])}?after={screening.code}")
         if request.membership.sees_scores:
             return redirect("screening_detail", code=screening.code)
         if screening.self_harm:  # front desk: keep her here, fetch a clinician, hand her the card
@@ -203,6 +210,18 @@ def screening_create(request, code, instrument):
             "form": form,
         },
     )
+
+
+def _carried_over(request, mother):
+    """After a positive PHQ-2, the PHQ-9 form starts with its two answers, date and method."""
+    code = request.GET.get("after", "")
+    try:
+        phq2 = mother.screenings.filter(code=code, instrument_code="PHQ-2").first() if code else None
+    except ValidationError:
+        return {}
+    if phq2 is None:
+        return {}
+    return {"item_1": phq2.answers[0], "item_2": phq2.answers[1], "taken_on": phq2.taken_on, "method": phq2.method}
 
 
 def _record_once(request, mother, instrument, form):

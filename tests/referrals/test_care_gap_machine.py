@@ -160,10 +160,10 @@ class CareGapMachine(RuleBasedStateMachine):
                 except concerns.CannotClose:
                     pass
 
-    @rule()
-    def clinician_marks_a_concern(self):
+    @rule(urgent=st.booleans())
+    def clinician_marks_a_concern(self, urgent):
         with self.at_now(), transaction.atomic():
-            concerns.mark(self.fresh(), note="Seems withdrawn", actor=self.clinician)
+            concerns.mark(self.fresh(), note="Seems withdrawn", actor=self.clinician, urgent=urgent)
 
     @rule(reason=st.sampled_from(["opted_out", "discharged", "return"]))
     def she_leaves_or_returns(self, reason):

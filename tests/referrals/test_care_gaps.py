@@ -366,3 +366,19 @@ def test_a_clinician_records_a_concern_the_questionnaires_cannot_detect_and_she_
     enter_epds(mother, CALM, front_desk)
     client.post(reverse("concern_close", args=[mother.code]), {"because": "remission", "note": "Well"})
     assert not Concern.objects.open().filter(mother=mother).exists()
+
+
+def test_a_clinicians_urgent_concern_raises_an_alert_like_a_self_harm_answer(
+    login, clinic_a, front_desk, clinician, django_capture_on_commit_callbacks
+):
+    mother = make_mother(clinic_a, front_desk)
+    client = login(clinician)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("concern_mark", args=[mother.code]), {"note": "Hearing voices", "urgent": "on"})
+    alert = Alert.objects.get(mother=mother)
+    assert alert.raised_by == clinician and alert.delivered_at is not None
+    assert "needs same-day review" in mail.outbox[-1].subject
+    page = client.get(reverse("alert_detail", args=[alert.code])).content.decode()
+    assert "Urgent concern recorded by alice" in page and "Hearing voices" in page
+    services.acknowledge(alert, actor=clinician, action="assessed", note="Seen today")
+    assert FollowUp.objects.filter(mother=mother, kind="safety", status="scheduled").exists()
