@@ -174,6 +174,18 @@ class ReferralSettingsForm(forms.ModelForm):
         start, end = data.get("send_from_hour"), data.get("send_until_hour")
         if start is not None and end is not None and not 0 <= start < end <= 24:
             self.add_error("send_until_hour", _("The sending hours must run forwards within one day (0 to 24)."))
+        months, window = data.get("infant_visit_months"), data.get("routine_months")
+        if months and window is not None:
+            beyond = [m for m in months.split(",") if int(m) > window]
+            if beyond:  # they used to be dropped without a word
+                self.add_error(
+                    "infant_visit_months",
+                    _(
+                        "%(months)s is after the routine window of %(window)s months: those visits would not be "
+                        "scheduled. Lengthen the window or remove them."
+                    )
+                    % {"months": ", ".join(beyond), "window": window},
+                )
         if "on_call_email" in data and not alerts.clinic_recipients(self.instance.clinic, data["on_call_email"]):
             self.add_error(
                 "on_call_email",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .instruments.phq import DIFFICULTY_OPTIONS, DIFFICULTY_QUESTION
 from .models import Clinic, Infant, LeftCare, Membership, Method, Mother, RiskFactor, Role, ThresholdSet
+from .risk import PUBLISHED_HIGHEST
 
 
 class DateInput(forms.DateInput):
@@ -162,6 +163,13 @@ class ScreeningForm(forms.Form):
 
 
 class ThresholdForm(forms.ModelForm):
+    reason = forms.CharField(
+        label=_("Reason for cut-offs above the published ones"),
+        required=False,
+        max_length=300,
+        help_text=_("Needed only when a cut-off is above every published one: fewer mothers will be flagged."),
+    )
+
     class Meta:
         model = ThresholdSet
         fields = [
@@ -189,7 +197,21 @@ class ThresholdForm(forms.ModelForm):
         for name, limit in limits.items():
             if data.get(name) is not None and data[name] > limit:
                 self.add_error(name, _("The most this can be is %(n)s.") % {"n": limit})
+        if self.above_published() and not data.get("reason", "").strip():
+            self.add_error(
+                "reason",
+                _("%(names)s: above every published cut-off, so fewer mothers will be flagged. Say why.")
+                % {"names": ", ".join(str(self.fields[name].label) for name in self.above_published())},
+            )
         return data
+
+    def above_published(self):
+        data = getattr(self, "cleaned_data", {})
+        return [
+            name
+            for name in self.Meta.fields
+            if data.get(name) is not None and data[name] > getattr(PUBLISHED_HIGHEST, name)
+        ]
 
 
 class ClinicSettingsForm(forms.ModelForm):

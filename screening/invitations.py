@@ -198,7 +198,7 @@ def save_answer(invitation, item_number, position):
 
 
 @transaction.atomic
-def submit(invitation, language):
+def submit(invitation, language, functional_difficulty=None):
     """Scores the saved answers once. A second submit (double click, second tab) finds the
     invitation completed and returns the same screening."""
     row = _lock(invitation)
@@ -214,6 +214,7 @@ def submit(invitation, language):
         entered_by=None,
         language=language,
         invitation=row,
+        functional_difficulty=functional_difficulty if row.instrument_code == "PHQ-9" else None,
     )
     # Answered once is answered: any other open link to the same questionnaire stops working.
     Invitation.objects.filter(

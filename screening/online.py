@@ -17,6 +17,7 @@ from django_ratelimit.core import is_ratelimited
 
 from . import invitations
 from .crisis import resources_for
+from .instruments.phq import DIFFICULTY_OPTIONS, DIFFICULTY_QUESTION
 from .instruments.translations import text_for
 from .models import Clinic
 
@@ -164,6 +165,8 @@ def review(request, invitation, token, language, text):
     answers = invitation.answers_so_far()
     rows = [(t, answers.get(t.number)) for t in text.items]
     context = _context(invitation, token, text, language, rows=rows, missing=[t.number for t, a in rows if a is None])
+    if invitation.instrument_code == "PHQ-9":  # asked after the items, not scored (Kroenke 2001)
+        context["difficulty"] = {"question": DIFFICULTY_QUESTION, "options": DIFFICULTY_OPTIONS}
     if invitation.self_harm_answered():
         context["resources"] = resources_for(invitation.clinic, language)
         context["alerted"] = invitation.alert_raised
@@ -175,7 +178,8 @@ def review(request, invitation, token, language, text):
 def submit(request, invitation, token, language, text):
     if _first_unanswered(invitation) is not None:
         return redirect("online_review", token=token)
-    screening = invitations.submit(invitation, language)
+    difficulty = _position(request.POST.get("functional_difficulty"), len(DIFFICULTY_OPTIONS))
+    screening = invitations.submit(invitation, language, functional_difficulty=difficulty)
     if screening.instrument_code == "PHQ-2" and screening.is_positive:
         following = invitations.continue_into_phq9(invitation)
         return redirect("online_item", token=invitations.token_for(following), number=3)

@@ -49,6 +49,20 @@ class Thresholds:
 
 DEFAULT_THRESHOLDS = Thresholds()
 
+# The highest value a published source uses for each cut-off (clinical.md section 2): the EPDS
+# authors' 13, antenatal guidance's 15, Matthey's 6 for the EPDS-3A, the PHQ and GAD-7 authors'
+# 10, 15 and 3. Above these fewer mothers are flagged than any source intends: a clinic must say why.
+PUBLISHED_HIGHEST = Thresholds(
+    epds_possible=13,
+    epds_probable=15,
+    epds_high=15,
+    epds_anxiety=6,
+    phq9_probable=10,
+    phq9_high=15,
+    phq2_positive=3,
+    gad7_anxiety=10,
+)
+
 
 @dataclass(frozen=True)
 class Risk:

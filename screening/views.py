@@ -32,6 +32,7 @@ from .forms import (
     StaffForm,
     ThresholdForm,
 )
+from .instruments.phq import DIFFICULTY_OPTIONS
 from .models import (
     AuditEntry,
     Invitation,
@@ -298,9 +299,22 @@ def screening_detail(request, code):
             "items": items,
             "trend": trend,
             "earlier": earlier,
+            "cut_offs": _cut_offs_in_words(screening),
+            "difficulty": _difficulty(screening),
             "panels": render_panels("screening_result", request, screening),
         },
     )
+
+
+def _cut_offs_in_words(screening):
+    """("EPDS possible depression from", 10), ... for the cut-offs this screening was graded with."""
+    fields = {f.name: f.verbose_name for f in ThresholdSet._meta.fields}
+    return [(fields[name], value) for name, value in screening.thresholds.items() if name in fields]
+
+
+def _difficulty(screening):
+    answer = screening.functional_difficulty
+    return DIFFICULTY_OPTIONS[answer] if answer is not None else ""
 
 
 @require_http_methods(["GET", "POST"])
@@ -320,7 +334,13 @@ def clinic_settings(request):
             for form in forms.values():
                 if form.has_changed() or form.instance.pk is None:
                     form.save()
-            audit.record(request.user, clinic, Action.UPDATE, clinic, "settings and thresholds")
+            raised = [
+                f"{context}: {', '.join(form.above_published())} ({form.cleaned_data['reason']})"
+                for context, form in forms.items()
+                if form.above_published()
+            ]
+            summary = "settings and thresholds" + (f"; above published: {'; '.join(raised)}" if raised else "")
+            audit.record(request.user, clinic, Action.UPDATE, clinic, summary)
         messages.success(request, _("Clinic settings saved."))
         return redirect("clinic_settings")
     return render(
