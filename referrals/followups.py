@@ -27,7 +27,8 @@ def facts_for(mother):
         registered_on=timezone.localdate(mother.created_at),
         due_date=mother.due_date,
         delivery_date=mother.delivery_date,
-        infant_births=tuple(mother.infants.values_list("date_of_birth", flat=True)),
+        infant_births=tuple(mother.infants.filter(died_on__isnull=True).values_list("date_of_birth", flat=True)),
+        losses=tuple(mother.infants.filter(died_on__isnull=False).values_list("date_of_birth", flat=True)),
         screenings=tuple(
             schedule.ScreeningFact(str(s.code), s.taken_on, s.score_level, s.self_harm, s.instrument_code)
             for s in screenings

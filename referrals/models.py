@@ -392,6 +392,7 @@ PENDING_FOLLOW_UP = [*OPEN_FOLLOW_UP, FollowUpStatus.OVERDUE]  # still waiting f
 FOLLOW_UP_KINDS = {
     "prenatal": _("Pregnancy screen"),
     "infant_visit": _("Infant visit screen"),
+    "postnatal": _("Postnatal check"),
     "rescreen": _("Rescreen"),
     "safety": _("Safety check after a self-harm answer"),
     "post_therapy": _("Rescreen after therapy"),

@@ -13,7 +13,8 @@ from . import pathways as p
 @dataclass(frozen=True)
 class Context:
     postnatal: bool
-    infant_months: int | None = None  # the youngest infant's age
+    infant_months: int | None = None  # the youngest living infant's age
+    infant_loss: bool = False  # an infant of hers died: no dyad for mother-infant psychotherapy
     risk_factors: frozenset = field(default_factory=frozenset)
     open_pathways: frozenset = field(default_factory=frozenset)
 
@@ -54,7 +55,10 @@ def mip_eligible(context):
 
 def _psychotherapies(context, why, mip=True):
     """CBT, IPT and, for an eligible dyad, MIP: listed together in a fixed neutral order, none first."""
-    chosen = [(p.CBT, [why]), (p.IPT, [why])]
+    reasons = [why]
+    if context.infant_loss and not mip_eligible(context):
+        reasons.append(_("Mother-infant psychotherapy is not offered: her infant died"))
+    chosen = [(p.CBT, reasons), (p.IPT, [why])]
     if mip and mip_eligible(context):
         chosen.append((p.MIP, [why, _("Infant is %(n)s months old: under 24 months") % {"n": context.infant_months}]))
     return chosen

@@ -66,7 +66,8 @@ class MotherFacts:
     registered_on: date
     due_date: date | None = None
     delivery_date: date | None = None
-    infant_births: tuple[date, ...] = ()
+    infant_births: tuple[date, ...] = ()  # living infants
+    losses: tuple[date, ...] = ()  # births of infants who died
     screenings: tuple[ScreeningFact, ...] = ()
     referrals: tuple[ReferralFact, ...] = ()
     alert_open: bool = False
@@ -77,8 +78,13 @@ class MotherFacts:
 
     @property
     def birth(self):
-        births = [d for d in (self.delivery_date, *self.infant_births) if d]
-        return min(births) if self.delivery_date or births else None
+        births = [d for d in (self.delivery_date, *self.infant_births, *self.losses) if d]
+        return min(births) if births else None
+
+    @property
+    def bereaved(self):
+        """Every infant of hers on record died: there are no infant visits, only her own checks."""
+        return bool(self.losses) and not self.infant_births
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,7 @@ class Planned:
 class Kind:
     PRENATAL = "prenatal"
     INFANT_VISIT = "infant_visit"
+    POSTNATAL = "postnatal"
     RESCREEN = "rescreen"
     SAFETY = "safety"
     POST_THERAPY = "post_therapy"
@@ -116,7 +123,7 @@ def _satisfier(facts, since, accepted):
 
 
 def _item(facts, key, kind, due_on, reason, today, intervals, window_start=None, instrument=None):
-    accepted = DEPRESSION if kind in (Kind.PRENATAL, Kind.INFANT_VISIT) else FULL_LENGTH
+    accepted = DEPRESSION if kind in (Kind.PRENATAL, Kind.INFANT_VISIT, Kind.POSTNATAL) else FULL_LENGTH
     satisfied = _satisfier(facts, window_start or due_on - timedelta(days=intervals.early_days), accepted)
     missed = not satisfied and due_on < today - timedelta(days=intervals.missed_after_days)
     return Planned(key, kind, due_on, instrument or facts.instrument, reason, satisfied, missed)
@@ -155,18 +162,15 @@ def _prenatal(facts, today, intervals):
 
 
 def _infant_visits(facts, today, intervals):
+    """The infant's 1-, 2-, 4- and 6-month visits (AAP 2019). After a perinatal loss there are no
+    infant visits; she keeps her own depression screens at the same times, named for her."""
     if not facts.birth:
         return []
+    key, kind, reason = "infant-{m}m", Kind.INFANT_VISIT, _("Infant's %(n)s-month visit")
+    if facts.bereaved:
+        key, kind, reason = "postnatal-{m}m", Kind.POSTNATAL, _("Her postnatal check, %(n)s months after the birth")
     return [
-        _item(
-            facts,
-            f"infant-{m}m",
-            Kind.INFANT_VISIT,
-            add_months(facts.birth, m),
-            _("Infant's %(n)s-month visit") % {"n": m},
-            today,
-            intervals,
-        )
+        _item(facts, key.format(m=m), kind, add_months(facts.birth, m), reason % {"n": m}, today, intervals)
         for m in intervals.infant_visit_months
         if m <= intervals.routine_months
     ]

@@ -59,6 +59,7 @@ def context_for(screening):
     return Context(
         postnatal=screening.context == "postnatal",
         infant_months=mother.youngest_infant_months(screening.taken_on),
+        infant_loss=mother.lost_an_infant(screening.taken_on),
         risk_factors=frozenset(mother.risk_factors),
         open_pathways=frozenset(mother.referrals.open().values_list("pathway", flat=True)),
     )

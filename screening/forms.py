@@ -97,13 +97,21 @@ class MotherForm(forms.ModelForm):
 class InfantForm(forms.ModelForm):
     class Meta:
         model = Infant
-        fields = ["given_name", "date_of_birth"]
-        widgets = {"date_of_birth": DateInput()}
+        fields = ["given_name", "date_of_birth", "died_on"]
+        widgets = {"date_of_birth": DateInput(), "died_on": DateInput()}
         labels = {"given_name": _("Infant's name (optional)")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date_of_birth"].validators.append(not_in_future)
+        self.fields["died_on"].validators.append(not_in_future)
+
+    def clean(self):
+        data = super().clean()
+        born, died = data.get("date_of_birth"), data.get("died_on")
+        if born and died and died < born:
+            self.add_error("died_on", _("This date is before the infant's date of birth."))
+        return data
 
 
 InfantFormSet = inlineformset_factory(

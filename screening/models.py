@@ -221,8 +221,12 @@ class Mother(models.Model):
         return Context.ANTENATAL
 
     def youngest_infant_months(self, day):
-        ages = [months_between(i.date_of_birth, day) for i in self.infants.all() if i.date_of_birth <= day]
+        """The youngest living infant's age: a dyad ends with the infant's death."""
+        ages = [months_between(i.date_of_birth, day) for i in self.infants.all() if i.alive_on(day)]
         return min(ages) if ages else None
+
+    def lost_an_infant(self, day):
+        return any(i.died_on is not None and i.died_on <= day for i in self.infants.all())
 
     def risk_factor_labels(self):
         return [RiskFactor(code).label for code in self.risk_factors if code in RiskFactor.values]
@@ -245,15 +249,27 @@ class Infant(models.Model):
     mother = models.ForeignKey(Mother, models.CASCADE, related_name="infants")
     given_name = models.CharField(_("infant's name"), max_length=100, blank=True)
     date_of_birth = models.DateField(_("infant's date of birth"))
+    died_on = models.DateField(_("died on (a perinatal loss)"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["date_of_birth"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(died_on__isnull=True) | Q(died_on__gte=models.F("date_of_birth")),
+                name="infant_died_after_birth",
+            )
+        ]
 
     def __str__(self):
         return self.given_name or f"Infant born {self.date_of_birth}"
 
+    def alive_on(self, day):
+        return self.date_of_birth <= day and (self.died_on is None or self.died_on > day)
+
     def age_on(self, day):
+        if self.died_on and self.died_on <= day:
+            return _("died on %(day)s") % {"day": self.died_on}
         return age_label(self.date_of_birth, day)
 
 

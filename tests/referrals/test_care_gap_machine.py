@@ -187,6 +187,15 @@ class CareGapMachine(RuleBasedStateMachine):
             Infant.objects.create(mother=mother, date_of_birth=born)
             mother_changed.send(sender=Mother, mother=mother)
 
+    @rule()
+    def an_infant_dies(self):
+        infant = Infant.objects.filter(mother=self.mother, died_on__isnull=True).first()
+        if infant:
+            with self.at_now():
+                infant.died_on = max(infant.date_of_birth, timezone.localdate())
+                infant.save()
+                mother_changed.send(sender=Mother, mother=self.fresh())
+
     @rule(weeks_to_go=st.integers(2, 38))
     def a_new_pregnancy(self, weeks_to_go):
         mother = self.fresh()
