@@ -27,8 +27,8 @@ def facts_for(mother):
         registered_on=timezone.localdate(mother.created_at),
         due_date=mother.due_date,
         delivery_date=mother.delivery_date,
-        infant_births=tuple(mother.infants.filter(died_on__isnull=True).values_list("date_of_birth", flat=True)),
-        losses=tuple(mother.infants.filter(died_on__isnull=False).values_list("date_of_birth", flat=True)),
+        **_births(mother),
+        pregnancy_recorded_on=mother.pregnancy_recorded_on,
         screenings=tuple(
             schedule.ScreeningFact(str(s.code), s.taken_on, s.score_level, s.self_harm, s.instrument_code)
             for s in screenings
@@ -55,6 +55,23 @@ def facts_for(mother):
     )
 
 
+def _births(mother):
+    """Her current episode's infants (living and lost), and the births of her earlier episodes: the
+    schedule anchors on the current one (issue 13)."""
+    current, earlier = [], set()
+    start = mother.delivery_date - schedule.SAME_BIRTH if mother.delivery_date else None
+    for born, died in mother.infants.values_list("date_of_birth", "died_on"):
+        if start is not None and born >= start:
+            current.append((born, died))
+        else:
+            earlier.add(born)
+    return {
+        "infant_births": tuple(born for born, died in current if died is None),
+        "losses": tuple(born for born, died in current if died is not None),
+        "previous_births": tuple(sorted(earlier)),
+    }
+
+
 def _rescreen_decisions(mother):
     """Screens whose latest decision is "rescreen before deciding"."""
     latest = {}
@@ -76,7 +93,8 @@ def recompute(mother, today=None):
     Cancelled and completed rows are never reopened; dates staff rescheduled are kept."""
     today = today or timezone.localdate()
     # Her row, then invitations, then follow-ups: the lock order submissions and answers use too.
-    Mother.objects.lock(mother.pk)
+    # The locked row is also the fresh one: a caller's copy may predate a change to her dates.
+    mother = Mother.objects.lock(mother.pk)
     list(
         Invitation.objects.select_for_update(of=("self",))
         .filter(mother=mother, status__in=OPEN_INVITATION)

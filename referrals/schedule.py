@@ -13,6 +13,7 @@ from screening.risk import RiskLevel
 from . import pathways
 
 RESCREENED_LEVELS = (RiskLevel.POSSIBLE, RiskLevel.PROBABLE, RiskLevel.HIGH)
+SAME_BIRTH = timedelta(days=7)  # infants born this close to the delivery date are of that birth
 # Which questionnaires satisfy which screen (issue 13): a routine depression screen takes any
 # depression instrument; a rescreen after a positive, a safety or post-therapy rescreen takes a
 # full-length one. The GAD-7 measures anxiety and satisfies none.
@@ -66,8 +67,10 @@ class MotherFacts:
     registered_on: date
     due_date: date | None = None
     delivery_date: date | None = None
-    infant_births: tuple[date, ...] = ()  # living infants
-    losses: tuple[date, ...] = ()  # births of infants who died
+    infant_births: tuple[date, ...] = ()  # living infants of the current birth
+    losses: tuple[date, ...] = ()  # infants of the current birth who died
+    previous_births: tuple[date, ...] = ()  # the births of her earlier episodes
+    pregnancy_recorded_on: date | None = None
     screenings: tuple[ScreeningFact, ...] = ()
     referrals: tuple[ReferralFact, ...] = ()
     alert_open: bool = False
@@ -78,8 +81,21 @@ class MotherFacts:
 
     @property
     def birth(self):
-        births = [d for d in (self.delivery_date, *self.infant_births, *self.losses) if d]
-        return min(births) if births else None
+        """The current episode's birth; None while she is pregnant (again)."""
+        if self.delivery_date:
+            return self.delivery_date
+        births = [*self.infant_births, *self.losses]
+        return min(births) if births and not self.due_date else None
+
+    @property
+    def episode(self):
+        """'' for her first pregnancy or birth on record, '-2', '-3' ... for later ones, so that a new
+        episode's screens are new rows, never the completed rows of an earlier one."""
+        return f"-{len(set(self.previous_births)) + 1}" if self.previous_births else ""
+
+    @property
+    def pregnant_since(self):
+        return self.pregnancy_recorded_on or self.registered_on
 
     @property
     def bereaved(self):
@@ -130,27 +146,30 @@ def _item(facts, key, kind, due_on, reason, today, intervals, window_start=None,
 
 
 def _prenatal(facts, today, intervals):
+    """The first prenatal visit and about 28 weeks (ACOG), of her current pregnancy: a mother
+    pregnant again gets them again. In a later pregnancy only screens taken in it count."""
     if facts.birth or not facts.due_date:
         return []
+    start = facts.pregnant_since
     items = [
         _item(
             facts,
-            "prenatal-first",
+            f"prenatal-first{facts.episode}",
             Kind.PRENATAL,
-            facts.registered_on,
+            start,
             _("First prenatal visit screen"),
             today,
             intervals,
-            window_start=facts.registered_on - timedelta(days=90),
+            window_start=start if facts.episode else start - timedelta(days=90),
         )
     ]
     for weeks in intervals.prenatal_weeks:
         due = facts.due_date - timedelta(weeks=40 - weeks)
-        if due >= facts.registered_on:
+        if due >= start:
             items.append(
                 _item(
                     facts,
-                    f"prenatal-{weeks}w",
+                    f"prenatal-{weeks}w{facts.episode}",
                     Kind.PRENATAL,
                     due,
                     _("Screen at about %(n)s weeks of pregnancy") % {"n": weeks},
@@ -170,7 +189,15 @@ def _infant_visits(facts, today, intervals):
     if facts.bereaved:
         key, kind, reason = "postnatal-{m}m", Kind.POSTNATAL, _("Her postnatal check, %(n)s months after the birth")
     return [
-        _item(facts, key.format(m=m), kind, add_months(facts.birth, m), reason % {"n": m}, today, intervals)
+        _item(
+            facts,
+            key.format(m=m) + facts.episode,
+            kind,
+            add_months(facts.birth, m),
+            reason % {"n": m},
+            today,
+            intervals,
+        )
         for m in intervals.infant_visit_months
         if m <= intervals.routine_months
     ]

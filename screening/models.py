@@ -172,6 +172,8 @@ class Mother(models.Model):
     sms_consent = models.BooleanField(_("consents to contact by text message"), default=False)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
+    # when staff recorded her current pregnancy: its first prenatal screen is due then
+    pregnancy_recorded_on = models.DateField(null=True, blank=True, editable=False)
     risk_factors = models.JSONField(_("risk factors"), default=list, blank=True)
     left_care_on = models.DateField(_("left care on"), null=True, blank=True)
     left_care_reason = models.CharField(_("why"), max_length=12, choices=LeftCare.choices, blank=True)

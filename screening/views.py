@@ -33,6 +33,7 @@ from .forms import (
     ThresholdForm,
 )
 from .instruments.phq import DIFFICULTY_OPTIONS
+from .instruments.translations import text_for
 from .models import (
     AuditEntry,
     Invitation,
@@ -434,8 +435,17 @@ def invite(request, code):
             "mother": mother,
             "form": form,
             "epds_allowed": mother.clinic.epds_online_permission,
+            "untranslated": _untranslated(mother),
         },
     )
+
+
+def _untranslated(mother):
+    """The questionnaires she would answer in English although she prefers another language."""
+    language = mother.preferred_language
+    if language == "en":
+        return []
+    return [i.code for i in invitations.online_instruments(mother.clinic) if not text_for(i, language).is_translation]
 
 
 @require_POST

@@ -85,3 +85,14 @@ def test_tablet_mode_logs_staff_out_shows_only_the_form_then_returns_to_login(
     done = client.get("/q/done/").content.decode()
     assert "Please hand the device back to the staff" in done and reverse("login") in done
     assert Invitation.objects.get().tablet is True and Alert.objects.count() == 1
+
+
+def test_staff_inviting_a_spanish_speaking_mother_are_told_which_questionnaires_she_would_answer_in_english(
+    login, front_desk, mother
+):
+    page = login(front_desk).get(reverse("invite", args=[mother.code])).content.decode()
+    assert "no validated" not in page  # she prefers English
+    mother.preferred_language = "es"
+    mother.save()
+    page = login(front_desk).get(reverse("invite", args=[mother.code])).content.decode()
+    assert "She prefers Spanish, but no validated Spanish version of PHQ-9, PHQ-2, GAD-7 is installed" in page

@@ -1,0 +1,86 @@
+"""The schedule follows her current pregnancy or birth (issue 13): a new baby with an older sibling
+gets its own infant-visit screens; a mother pregnant again gets prenatal screens again."""
+
+from datetime import date, timedelta
+
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from referrals import services
+from referrals.models import FollowUp
+from referrals.schedule import MotherFacts, plan
+
+from ..conftest import make_mother
+
+SIBLING, NEW_BABY = date(2024, 3, 10), date(2026, 5, 1)
+
+
+def due(facts, today):
+    return {p.key: p.due_on for p in plan(facts, today) if not p.satisfied_by and not p.missed}
+
+
+def test_a_new_baby_with_an_older_sibling_gets_its_own_infant_visit_screens():
+    facts = MotherFacts(
+        registered_on=SIBLING, delivery_date=NEW_BABY, infant_births=(NEW_BABY,), previous_births=(SIBLING,)
+    )
+    assert due(facts, NEW_BABY) == {
+        "infant-1m-2": date(2026, 6, 1),
+        "infant-2m-2": date(2026, 7, 1),
+        "infant-4m-2": date(2026, 9, 1),
+        "infant-6m-2": date(2026, 11, 1),
+    }
+
+
+def test_a_mother_pregnant_again_gets_her_prenatal_screens_again_from_when_it_was_recorded():
+    recorded = date(2026, 8, 3)
+    facts = MotherFacts(
+        registered_on=SIBLING,
+        due_date=date(2027, 3, 1),
+        infant_births=(SIBLING,),
+        previous_births=(SIBLING,),
+        pregnancy_recorded_on=recorded,
+    )
+    assert due(facts, recorded) == {
+        "prenatal-first-2": recorded,
+        "prenatal-28w-2": date(2027, 3, 1) - timedelta(weeks=12),
+    }
+
+
+def test_a_screen_from_her_last_postpartum_period_does_not_count_as_her_first_prenatal_screen():
+    from referrals.schedule import ScreeningFact
+
+    recorded = date(2026, 8, 3)
+    facts = MotherFacts(
+        registered_on=SIBLING,
+        due_date=date(2027, 3, 1),
+        previous_births=(SIBLING,),
+        pregnancy_recorded_on=recorded,
+        screenings=(ScreeningFact("s1", recorded - timedelta(days=20), "low", False, "EPDS"),),
+    )
+    assert "prenatal-first-2" in due(facts, recorded)
+
+
+def test_recording_a_new_pregnancy_schedules_prenatal_screens_through_the_form(login, clinic_a, front_desk):
+    with time_machine.travel(timezone.now() - timedelta(days=400), tick=False):
+        mother = make_mother(clinic_a, front_desk, delivered_days_ago=10)
+        services.settle(mother)
+    infant = mother.infants.get()
+    data = {
+        "given_name": mother.given_name,
+        "family_name": mother.family_name,
+        "date_of_birth": "1994-05-17",
+        "record_number": mother.record_number,
+        "preferred_language": "en",
+        "status": "pregnant",
+        "due_date": (timezone.localdate() + timedelta(weeks=30)).isoformat(),
+        "infants-TOTAL_FORMS": "1",
+        "infants-INITIAL_FORMS": "1",
+        "infants-0-id": str(infant.pk),
+        "infants-0-date_of_birth": infant.date_of_birth.isoformat(),
+    }
+    assert login(front_desk).post(reverse("mother_edit", args=[mother.code]), data).status_code == 302
+    mother.refresh_from_db()
+    assert mother.pregnancy_recorded_on == timezone.localdate()
+    rows = dict(FollowUp.objects.filter(mother=mother, status="scheduled").values_list("key", "due_on"))
+    assert rows["prenatal-first-2"] == timezone.localdate() and "prenatal-28w-2" in rows
