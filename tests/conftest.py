@@ -94,6 +94,28 @@ def mother(clinic_a, front_desk):
     return make_mother(clinic_a, front_desk)
 
 
+def mother_form(mother, infant=None, **changes):
+    """The mother's edit form as staff would post it, unchanged but for `changes` (infant_ keys go to
+    her one infant's row)."""
+    data = {
+        "given_name": mother.given_name,
+        "family_name": mother.family_name,
+        "date_of_birth": mother.date_of_birth.isoformat(),
+        "record_number": mother.record_number,
+        "preferred_language": mother.preferred_language,
+        "status": "pregnant" if mother.is_pregnant else "delivered",
+        "delivery_date": mother.delivery_date.isoformat() if mother.delivery_date else "",
+        "due_date": mother.due_date.isoformat() if mother.due_date else "",
+        "infants-TOTAL_FORMS": "1" if infant else "0",
+        "infants-INITIAL_FORMS": "1" if infant else "0",
+    }
+    if infant:
+        data.update({"infants-0-id": str(infant.pk), "infants-0-date_of_birth": infant.date_of_birth.isoformat()})
+    for name, value in changes.items():
+        data[f"infants-0-{name[7:]}" if name.startswith("infant_") else name] = value
+    return data
+
+
 def enter_epds(mother, answers, by, taken_on=None):
     return record_screening(
         mother=mother,

@@ -11,7 +11,7 @@ from referrals import services
 from referrals.models import FollowUp
 from referrals.schedule import MotherFacts, plan
 
-from ..conftest import make_mother
+from ..conftest import make_mother, mother_form
 
 SIBLING, NEW_BABY = date(2024, 3, 10), date(2026, 5, 1)
 
@@ -66,19 +66,13 @@ def test_recording_a_new_pregnancy_schedules_prenatal_screens_through_the_form(l
         mother = make_mother(clinic_a, front_desk, delivered_days_ago=10)
         services.settle(mother)
     infant = mother.infants.get()
-    data = {
-        "given_name": mother.given_name,
-        "family_name": mother.family_name,
-        "date_of_birth": "1994-05-17",
-        "record_number": mother.record_number,
-        "preferred_language": "en",
-        "status": "pregnant",
-        "due_date": (timezone.localdate() + timedelta(weeks=30)).isoformat(),
-        "infants-TOTAL_FORMS": "1",
-        "infants-INITIAL_FORMS": "1",
-        "infants-0-id": str(infant.pk),
-        "infants-0-date_of_birth": infant.date_of_birth.isoformat(),
-    }
+    data = mother_form(
+        mother,
+        infant,
+        status="pregnant",
+        delivery_date="",
+        due_date=(timezone.localdate() + timedelta(weeks=30)).isoformat(),
+    )
     assert login(front_desk).post(reverse("mother_edit", args=[mother.code]), data).status_code == 302
     mother.refresh_from_db()
     assert mother.pregnancy_recorded_on == timezone.localdate()

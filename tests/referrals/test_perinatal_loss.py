@@ -12,7 +12,7 @@ from referrals.recommend import Context, recommend
 from referrals.schedule import MotherFacts, plan
 from screening.risk import Risk, RiskLevel
 
-from ..conftest import enter_epds, make_mother
+from ..conftest import enter_epds, make_mother, mother_form
 
 BIRTH = date(2026, 5, 1)
 
@@ -47,20 +47,7 @@ def test_recording_a_loss_stops_the_infant_visits_and_schedules_her_own_checks(l
 
     services.settle(mother)
     assert FollowUp.objects.filter(mother=mother, kind="infant_visit", status="scheduled").exists()
-    data = {
-        "given_name": mother.given_name,
-        "family_name": mother.family_name,
-        "date_of_birth": "1994-05-17",
-        "record_number": mother.record_number,
-        "preferred_language": "en",
-        "status": "delivered",
-        "delivery_date": mother.delivery_date.isoformat(),
-        "infants-TOTAL_FORMS": "1",
-        "infants-INITIAL_FORMS": "1",
-        "infants-0-id": str(infant.pk),
-        "infants-0-date_of_birth": infant.date_of_birth.isoformat(),
-        "infants-0-died_on": mother.delivery_date.isoformat(),
-    }
+    data = mother_form(mother, infant, infant_died_on=mother.delivery_date.isoformat())
     assert login(clinician).post(reverse("mother_edit", args=[mother.code]), data).status_code == 302
     assert not FollowUp.objects.filter(mother=mother, kind="infant_visit", status="scheduled").exists()
     assert FollowUp.objects.filter(mother=mother, kind="postnatal", status="scheduled").count() == 4
@@ -73,19 +60,6 @@ def test_recording_a_loss_stops_the_infant_visits_and_schedules_her_own_checks(l
 def test_a_death_before_the_birth_is_refused_with_a_message(login, clinic_a, clinician, front_desk):
     mother = make_mother(clinic_a, front_desk, delivered_days_ago=20)
     infant = mother.infants.get()
-    data = {
-        "given_name": mother.given_name,
-        "family_name": mother.family_name,
-        "date_of_birth": "1994-05-17",
-        "record_number": mother.record_number,
-        "preferred_language": "en",
-        "status": "delivered",
-        "delivery_date": mother.delivery_date.isoformat(),
-        "infants-TOTAL_FORMS": "1",
-        "infants-INITIAL_FORMS": "1",
-        "infants-0-id": str(infant.pk),
-        "infants-0-date_of_birth": infant.date_of_birth.isoformat(),
-        "infants-0-died_on": "2020-01-01",
-    }
+    data = mother_form(mother, infant, infant_died_on="2020-01-01")
     page = login(clinician).post(reverse("mother_edit", args=[mother.code]), data).content.decode()
     assert "before the infant&#x27;s date of birth" in page or "before the infant's date of birth" in page
