@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
-from screening import invitations
+from screening import episodes, invitations
 from screening.models import OPEN_INVITATION, Invitation, Mother
 
 from . import schedule
@@ -28,7 +28,6 @@ def facts_for(mother):
         due_date=mother.due_date,
         delivery_date=mother.delivery_date,
         **_births(mother),
-        pregnancy_recorded_on=mother.pregnancy_recorded_on,
         screenings=tuple(
             schedule.ScreeningFact(str(s.code), s.taken_on, s.score_level, s.self_harm, s.instrument_code)
             for s in screenings
@@ -56,19 +55,16 @@ def facts_for(mother):
 
 
 def _births(mother):
-    """Her current episode's infants (living and lost), and the births of her earlier episodes: the
-    schedule anchors on the current one (issue 13)."""
-    current, earlier = [], set()
-    start = mother.delivery_date - schedule.SAME_BIRTH if mother.delivery_date else None
-    for born, died in mother.infants.values_list("date_of_birth", "died_on"):
-        if start is not None and born >= start:
-            current.append((born, died))
-        else:
-            earlier.add(born)
+    """Her current episode's infants (living and lost), the births of her earlier episodes and when
+    the current pregnancy was recorded: the schedule anchors on the current episode (issue 13)."""
+    current = episodes.current(mother) or episodes.record(mother)
+    infants = list(current.infants.values_list("date_of_birth", "died_on"))
+    earlier = mother.pregnancies.exclude(pk=current.pk).filter(delivery_date__isnull=False)
     return {
-        "infant_births": tuple(born for born, died in current if died is None),
-        "losses": tuple(born for born, died in current if died is not None),
-        "previous_births": tuple(sorted(earlier)),
+        "infant_births": tuple(born for born, died in infants if died is None),
+        "losses": tuple(born for born, died in infants if died is not None),
+        "previous_births": tuple(earlier.order_by("delivery_date").values_list("delivery_date", flat=True)),
+        "pregnancy_recorded_on": current.recorded_on if current.delivery_date is None else None,
     }
 
 

@@ -13,7 +13,6 @@ from screening.risk import RiskLevel
 from . import pathways
 
 RESCREENED_LEVELS = (RiskLevel.POSSIBLE, RiskLevel.PROBABLE, RiskLevel.HIGH)
-SAME_BIRTH = timedelta(days=7)  # infants born this close to the delivery date are of that birth
 # Which questionnaires satisfy which screen (issue 13): a routine depression screen takes any
 # depression instrument; a rescreen after a positive, a safety or post-therapy rescreen takes a
 # full-length one. The GAD-7 measures anxiety and satisfies none.

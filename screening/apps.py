@@ -10,7 +10,13 @@ class ScreeningConfig(AppConfig):
 
         from config.sessions import renewed_at_login
 
+        from . import episodes
         from .online import hand_back
+        from .signals import mother_changed
+
+        # screening's own receiver is connected first, so her episodes are right before the
+        # referrals app reads them
+        mother_changed.connect(episodes.on_mother_changed, dispatch_uid="screening-episodes")
 
         user_logged_in.connect(renewed_at_login, dispatch_uid="session-renewed-at-login")
         user_logged_in.connect(hand_back, dispatch_uid="tablet-hand-back")

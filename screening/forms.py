@@ -91,13 +91,7 @@ class MotherForm(forms.ModelForm):
     def save(self, commit=True):
         self.instance.clinic = self.clinic
         self.instance.delivery_date = self.cleaned_data.get("delivery_date")
-        if self.instance.is_pregnant and (self.instance.pk is None or self._pregnancy_changed()):
-            self.instance.pregnancy_recorded_on = timezone.localdate()
         return super().save(commit)
-
-    def _pregnancy_changed(self):
-        before = Mother.objects.filter(pk=self.instance.pk).values("due_date", "delivery_date").first()
-        return before is None or before["delivery_date"] is not None or before["due_date"] != self.instance.due_date
 
 
 class InfantForm(forms.ModelForm):

@@ -172,8 +172,6 @@ class Mother(models.Model):
     sms_consent = models.BooleanField(_("consents to contact by text message"), default=False)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
-    # when staff recorded her current pregnancy: its first prenatal screen is due then
-    pregnancy_recorded_on = models.DateField(null=True, blank=True, editable=False)
     risk_factors = models.JSONField(_("risk factors"), default=list, blank=True)
     left_care_on = models.DateField(_("left care on"), null=True, blank=True)
     left_care_reason = models.CharField(_("why"), max_length=12, choices=LeftCare.choices, blank=True)
@@ -246,9 +244,42 @@ class Mother(models.Model):
         return None
 
 
+class Outcome(models.TextChoices):
+    ONGOING = "ongoing", _("Pregnant")
+    LIVE_BIRTH = "live_birth", _("Live birth")
+    LOSS = "loss", _("Perinatal loss")
+
+
+class Pregnancy(models.Model):
+    """One pregnancy and its birth: an episode of a mother's care (see screening.episodes). The
+    schedule anchors on her current one."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    mother = models.ForeignKey(Mother, models.CASCADE, related_name="pregnancies")
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
+    recorded_on = models.DateField(_("recorded on"))
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.ONGOING)
+
+    class Meta:
+        ordering = ["recorded_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(outcome__in=Outcome.values), name="pregnancy_outcome_valid"),
+            models.CheckConstraint(
+                condition=Q(outcome=Outcome.ONGOING, delivery_date__isnull=True)
+                | (~Q(outcome=Outcome.ONGOING) & Q(delivery_date__isnull=False)),
+                name="pregnancy_delivered_has_a_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} ({self.delivery_date or self.due_date})"
+
+
 class Infant(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     mother = models.ForeignKey(Mother, models.CASCADE, related_name="infants")
+    pregnancy = models.ForeignKey(Pregnancy, models.SET_NULL, null=True, blank=True, related_name="infants")
     given_name = models.CharField(_("infant's name"), max_length=100, blank=True)
     date_of_birth = models.DateField(_("infant's date of birth"))
     died_on = models.DateField(_("died on (a perinatal loss)"), null=True, blank=True)

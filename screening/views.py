@@ -141,6 +141,7 @@ def mother_detail(request, code):
         {
             "mother": mother,
             "infants": mother.infants.all(),
+            "pregnancies": mother.pregnancies.all(),
             "screenings": screenings,
             "invitations": mother.invitations.order_by("-created_at"),
             "panels": render_panels("mother", request, mother),

@@ -201,7 +201,7 @@ class CareGapMachine(RuleBasedStateMachine):
         mother = self.fresh()
         with self.at_now():
             mother.due_date = timezone.localdate() + timedelta(weeks=weeks_to_go)
-            mother.delivery_date, mother.pregnancy_recorded_on = None, timezone.localdate()
+            mother.delivery_date = None
             mother.save()
             mother_changed.send(sender=Mother, mother=mother)
 

@@ -74,7 +74,25 @@ def test_recording_a_new_pregnancy_schedules_prenatal_screens_through_the_form(l
         due_date=(timezone.localdate() + timedelta(weeks=30)).isoformat(),
     )
     assert login(front_desk).post(reverse("mother_edit", args=[mother.code]), data).status_code == 302
-    mother.refresh_from_db()
-    assert mother.pregnancy_recorded_on == timezone.localdate()
+    pregnancies = list(mother.pregnancies.values_list("outcome", "recorded_on"))
+    assert pregnancies[-1] == ("ongoing", timezone.localdate()) and pregnancies[0][0] == "live_birth"
     rows = dict(FollowUp.objects.filter(mother=mother, status="scheduled").values_list("key", "due_on"))
     assert rows["prenatal-first-2"] == timezone.localdate() and "prenatal-28w-2" in rows
+
+
+def test_episodes_follow_her_dates_a_correction_stays_one_episode_a_new_birth_makes_another(clinic_a, front_desk):
+    from screening import episodes
+
+    mother = make_mother(clinic_a, front_desk, delivered_days_ago=300)
+    first = episodes.record(mother)
+    mother.delivery_date += timedelta(days=2)  # a typo corrected
+    mother.save()
+    assert episodes.record(mother) == first and mother.pregnancies.count() == 1
+    mother.delivery_date, mother.due_date = None, timezone.localdate() + timedelta(weeks=20)
+    mother.save()
+    pregnant = episodes.record(mother)
+    assert pregnant != first and pregnant.outcome == "ongoing"
+    mother.delivery_date = timezone.localdate()
+    mother.save()
+    assert episodes.record(mother) == pregnant and mother.pregnancies.get(pk=pregnant.pk).outcome == "live_birth"
+    assert [i.pregnancy for i in mother.infants.all()] == [first]  # the older sibling stays with her birth
