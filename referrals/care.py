@@ -12,14 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from screening.models import Mother, Screening
 
-from .models import OPEN_FOLLOW_UP, Alert, Concern, FollowUp, FollowUpStatus, Referral
+from .models import NEEDS_STAFF, OPEN_FOLLOW_UP, Alert, Concern, FollowUp, Referral
 
 PATHS = {
     "alert": _("unacknowledged self-harm alert"),
     "screen": _("positive screen awaiting a decision"),
     "attention": _("waiting for a clinician's decision"),
     "referral": _("open referral"),
-    "overdue": _("overdue follow-up"),
+    "overdue": _("overdue or failed follow-up"),
     "follow_up": _("scheduled or invited follow-up"),
 }
 
@@ -38,7 +38,7 @@ def live_paths(clinic=None):
         "screen": _in(Screening.objects.awaiting_review().positive(), clinic),
         "attention": _in(Concern.objects.open().filter(attention_since__isnull=False), clinic),
         "referral": _in(Referral.objects.open(), clinic),
-        "overdue": _in(FollowUp.objects.filter(status=FollowUpStatus.OVERDUE), clinic),
+        "overdue": _in(FollowUp.objects.filter(status__in=NEEDS_STAFF), clinic),
         "follow_up": _in(FollowUp.objects.filter(status__in=OPEN_FOLLOW_UP), clinic),
     }
 

@@ -7,6 +7,7 @@ next run. Sends are idempotent (invitation.sent_at, follow_up.reminders_sent): q
 sends once. Every send happens at most once per claim; a worker killed after the mail server
 accepted a message and before its commit would send that one message again (at-least-once)."""
 
+import logging
 from datetime import timedelta
 
 from django.db import transaction
@@ -16,12 +17,57 @@ from django.utils import timezone
 from config.celery import enqueue_on_commit
 from screening import invitations
 from screening import tasks as screening_tasks
-from screening.models import OPEN_INVITATION, Invitation, InvitationStatus
+from screening.models import OPEN_INVITATION, Clinic, Invitation, InvitationStatus
 
 from .models import Alert, FollowUp, FollowUpStatus, ReferralSettings
 
 BATCH = 200
 UNSENT_AFTER = timedelta(minutes=2)
+MAX_ATTEMPTS = 6  # then the row is failed and waits for staff, instead of being retried for ever
+log = logging.getLogger(__name__)
+
+
+def _isolated(pk, now, step, *args):
+    """One row's failure never stops the run (design rule 12): it is recorded on the row, logged,
+    and the row is tried again later, backing off, until it is marked failed for staff to see."""
+    try:
+        return step(*args)
+    except Exception as error:  # noqa: BLE001 - whatever went wrong is the row's, not the run's
+        log.warning("follow-up %s: %s failed: %s", pk, step.__name__, error)
+        _record_failure(pk, error, now)
+        return False
+
+
+def _record_failure(pk, error, now):
+    with transaction.atomic():
+        row = FollowUp.objects.select_for_update().filter(pk=pk).first()
+        if row is None:
+            return
+        row.attempts += 1
+        row.last_error = f"{type(error).__name__}: {error}"[:300]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status, row.closed_at, row.next_try_at = FollowUpStatus.FAILED, now, None
+        else:
+            row.next_try_at = now + min(timedelta(minutes=2**row.attempts), timedelta(hours=6))
+        row.save(update_fields=["attempts", "last_error", "status", "closed_at", "next_try_at"])
+
+
+def clinics_sending(now):
+    """The clinics whose local sending hours include now; their rows alone are read, so rows that
+    must wait never fill a batch ahead of rows that can go."""
+    saved = {s.clinic_id: s for s in ReferralSettings.objects.select_related("clinic")}
+    return [c.pk for c in Clinic.objects.all() if (saved.get(c.pk) or ReferralSettings(clinic=c)).sending_now(now)]
+
+
+def _ready(rows, now):
+    """Rows a run may act on now: in a clinic that is sending, not backing off after a failure, and
+    not of a mother whose urgent alert waits for a clinician."""
+    waiting = Alert.objects.unacknowledged().values("mother_id")
+    return (
+        rows.filter(clinic_id__in=clinics_sending(now))
+        .filter(Q(next_try_at__isnull=True) | Q(next_try_at__lte=now))
+        .exclude(mother_id__in=waiting)
+    )
 
 
 def _claim(pk, **conditions):
@@ -127,13 +173,13 @@ def dispatch(now=None):
     """One run: invitations, reminders, overdue marks, and re-queuing sends a broker outage lost."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    due = FollowUp.objects.filter(status=FollowUpStatus.SCHEDULED, due_on__lte=today).order_by("due_on")
-    invited = sum(invite_one(pk, now) for pk in list(due.values_list("pk", flat=True)[:BATCH]))
+    due = _ready(FollowUp.objects.filter(status=FollowUpStatus.SCHEDULED, due_on__lte=today), now).order_by("due_on")
+    invited = sum(_isolated(pk, now, invite_one, pk, now) for pk in list(due.values_list("pk", flat=True)[:BATCH]))
     queued = 0
-    for pk, sent in list(reminder_candidates(now).values_list("pk", "reminders_sent")[: BATCH * 5]):
-        if mark_overdue(pk, now):
+    for pk, sent in list(_ready(reminder_candidates(now), now).values_list("pk", "reminders_sent")[: BATCH * 5]):
+        if _isolated(pk, now, mark_overdue, pk, now):
             continue
-        if remind_one(pk, sent + 1, now):
+        if _isolated(pk, now, remind_one, pk, sent + 1, now):
             queued += 1
     # Sends a broker outage lost: any invitation meant for email or text, unsent after two minutes.
     unsent = Invitation.objects.filter(

@@ -1,5 +1,7 @@
+import logging
 import uuid
 from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import models
@@ -109,10 +111,19 @@ class ReferralSettings(models.Model):
 
     def sending_now(self, now=None):
         """Messages go out only in the clinic's local daytime hours."""
-        from zoneinfo import ZoneInfo
-
-        local = (now or timezone.now()).astimezone(ZoneInfo(self.clinic.time_zone))
+        local = (now or timezone.now()).astimezone(self.clinic_zone())
         return self.send_from_hour <= local.hour < self.send_until_hour
+
+    def clinic_zone(self):
+        """The clinic's zone; a value saved before zones were validated falls back to the server's,
+        logged, rather than stopping every clinic's sends."""
+        try:
+            return ZoneInfo(self.clinic.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            logging.getLogger(__name__).error(
+                "clinic %s has an invalid time zone %r", self.clinic_id, self.clinic.time_zone
+            )
+            return timezone.get_default_timezone()
 
 
 def _numbers(text):
@@ -383,10 +394,12 @@ class FollowUpStatus(models.TextChoices):
     OVERDUE = "overdue", _("Overdue")
     CANCELLED = "cancelled", _("Cancelled")
     PAUSED = "paused", _("Paused while she is out of care")
+    FAILED = "failed", _("Could not be sent: see the error")
 
 
 OPEN_FOLLOW_UP = [FollowUpStatus.SCHEDULED, FollowUpStatus.INVITED]
-PENDING_FOLLOW_UP = [*OPEN_FOLLOW_UP, FollowUpStatus.OVERDUE]  # still waiting for her screen
+PENDING_FOLLOW_UP = [*OPEN_FOLLOW_UP, FollowUpStatus.OVERDUE, FollowUpStatus.FAILED]  # still waiting for her screen
+NEEDS_STAFF = [FollowUpStatus.OVERDUE, FollowUpStatus.FAILED]  # on the worklist
 
 
 FOLLOW_UP_KINDS = {
@@ -427,6 +440,9 @@ class FollowUp(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(_("reason for the change"), max_length=300, blank=True)
     rescheduled = models.BooleanField(default=False)  # staff set the date: recomputing leaves it
+    attempts = models.PositiveSmallIntegerField(default=0)  # dispatcher steps that failed on this row
+    last_error = models.CharField(max_length=300, blank=True)
+    next_try_at = models.DateTimeField(null=True, blank=True)  # after a failure, not before this
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = FollowUpQuerySet.as_manager()

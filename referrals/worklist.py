@@ -13,7 +13,7 @@ from screening.models import Mother, Screening
 from screening.risk import RiskLevel
 
 from . import care
-from .models import Alert, Concern, FollowUp, FollowUpStatus, Referral, Status, Urgency
+from .models import NEEDS_STAFF, Alert, Concern, FollowUp, Referral, Status, Urgency
 
 SECTIONS = {
     "alert": _("Self-harm alert to acknowledge"),
@@ -21,7 +21,7 @@ SECTIONS = {
     "attention": _("Waiting for a decision"),
     "screen": _("Positive screen awaiting a decision"),
     "referral": _("Referral waiting or past its limits"),
-    "overdue": _("Overdue follow-up"),
+    "overdue": _("Overdue or failed follow-up"),
 }
 RISK_RANK = [RiskLevel.URGENT, RiskLevel.HIGH, RiskLevel.PROBABLE, RiskLevel.POSSIBLE, RiskLevel.LOW]
 NEVER = datetime(9999, 1, 1, tzinfo=UTC)
@@ -111,7 +111,7 @@ def rows(clinic, limits, now, filters):
                     _earliest(Screening.objects.awaiting_review().positive(), "created_at"),
                     _earliest(Concern.objects.open(), "attention_since"),
                     _earliest(waiting_referrals(clinic, limits, now), "requested_at"),
-                    _earliest(FollowUp.objects.filter(status=FollowUpStatus.OVERDUE), "closed_at"),
+                    _earliest(FollowUp.objects.filter(status__in=NEEDS_STAFF), "closed_at"),
                     Case(
                         When(pk__in=ids["gap"], then=_earliest(Concern.objects.open(), "opened_at")),
                         output_field=DateTimeField(),
@@ -156,7 +156,7 @@ def details(mothers, clinic, limits, now):
     waiting = waiting_referrals(clinic, limits, now).filter(mother_id__in=ids).select_related("provider")
     for referral in waiting.order_by("requested_at"):
         rows[referral.mother_id].referrals.append((referral, referral.breaches(limits, now)))
-    for follow_up in FollowUp.objects.filter(mother_id__in=ids, status=FollowUpStatus.OVERDUE).order_by("due_on"):
+    for follow_up in FollowUp.objects.filter(mother_id__in=ids, status__in=NEEDS_STAFF).order_by("due_on"):
         rows[follow_up.mother_id].overdue.append(follow_up)
     for pk in care.care_gaps(clinic).filter(pk__in=ids).values_list("pk", flat=True):
         rows[pk].in_gap = True

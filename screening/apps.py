@@ -8,6 +8,7 @@ class ScreeningConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        import config.checks  # noqa: F401 - registers the production checks
         from config.sessions import renewed_at_login
 
         from . import episodes

@@ -1,4 +1,5 @@
 import uuid
+from zoneinfo import available_timezones
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -223,6 +224,12 @@ class ThresholdForm(forms.ModelForm):
 
 
 class ClinicSettingsForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+
     class Meta:
         model = Clinic
         fields = ["time_zone", "epds_online_permission", "show_scores_to_mother"]

@@ -1,7 +1,9 @@
 import uuid
+from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -16,10 +18,18 @@ class User(AbstractUser):
         return list(self.memberships.select_related("clinic").order_by("clinic__name"))
 
 
+def validate_time_zone(name):
+    """Only real IANA zones: "Eastern Time" or "America/NewYork" once stopped every clinic's sends."""
+    if name not in available_timezones():
+        raise ValidationError(_("%(name)s is not a time zone. Choose one from the list.") % {"name": name})
+
+
 class Clinic(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200, unique=True)
-    time_zone = models.CharField(_("time zone"), max_length=64, default="America/New_York")
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="America/New_York", validators=[validate_time_zone]
+    )
     epds_online_permission = models.BooleanField(
         _("holds the Royal College of Psychiatrists' written permission to use the EPDS online"),
         default=False,

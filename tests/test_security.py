@@ -78,8 +78,20 @@ def test_check_deploy_is_clean_with_production_settings():
         DJANGO_DEBUG="false",
         SECRET_KEY="k" * 20 + "-production-secret-from-the-environment-0123456789",
         ALLOWED_HOSTS="screening.example.org",
+        SITE_URL="https://screening.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_without_its_public_address_refuses_to_start():
+    production = dict(
+        DJANGO_DEBUG="false",
+        SECRET_KEY="k" * 20 + "-production-secret-from-the-environment-0123456789",
+        ALLOWED_HOSTS="screening.example.org",
+    )
+    for site_url in ("", "http://127.0.0.1:8000", "http://screening.example.org"):
+        result = run_manage("check", **production, SITE_URL=site_url)
+        assert result.returncode != 0 and "ppd.E001" in result.stderr, site_url
 
 
 def test_production_without_a_secret_key_refuses_to_start():
