@@ -26,6 +26,8 @@ else:
     SECRET_KEY = env.str("SECRET_KEY", default="")  # production has no default
     if not SECRET_KEY:
         raise ImproperlyConfigured("Set SECRET_KEY in the environment when DJANGO_DEBUG is false.")
+# After rotating SECRET_KEY, keep the old one here (comma-separated) while links made with it are open.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

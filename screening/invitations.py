@@ -28,8 +28,9 @@ class Channel:
     EMAIL, SMS, LINK = "email", "sms", "link"
 
 
-def _token(code, nonce):
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"invitation:{code}:{nonce}".encode(), hashlib.sha256).digest()
+def _token(code, nonce, key=None):
+    key = key or settings.SECRET_KEY
+    digest = hmac.new(key.encode(), f"invitation:{code}:{nonce}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:24]).decode()
 
 
@@ -38,7 +39,15 @@ def _hash(token):
 
 
 def token_for(invitation):
-    return _token(invitation.code, invitation.nonce)
+    """Her link's token. After a SECRET_KEY rotation the link she already holds is derived from the
+    key it was made with (kept in SECRET_KEY_FALLBACKS), so reminders and QR codes repeat it."""
+    if not invitation.token_hash:
+        return _token(invitation.code, invitation.nonce)
+    for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
+        token = _token(invitation.code, invitation.nonce, key)
+        if _hash(token) == invitation.token_hash:
+            return token
+    return _token(invitation.code, invitation.nonce)  # made with a key no longer kept: a new, dead link
 
 
 def link_for(invitation):

@@ -99,3 +99,17 @@ def test_plain_text_messages_are_not_html_escaped(mother, clinic_a):
     assert mail.outbox[0].subject == "A short questionnaire from Women's & Children's Clinic"
     assert "Women's & Children's Clinic invites you" in mail.outbox[0].body
     assert "Women&#x27;s &amp; Children&#x27;s" in mail.outbox[0].alternatives[0][0]
+
+
+def test_after_a_key_rotation_reminders_repeat_the_link_she_holds(mother, settings):
+    from screening import invitations as inv
+    from screening.models import Invitation as Inv
+
+    invitation = inv.create_invitation(mother=mother, instrument=instruments.PHQ9)
+    held = inv.token_for(invitation)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-after-rotation-0123456789abcdefghijklmnop"
+    assert inv.token_for(Inv.objects.get(pk=invitation.pk)) == held  # the reminder repeats her link
+    assert inv.find(held) == invitation
+    settings.SECRET_KEY_FALLBACKS = []
+    assert inv.token_for(Inv.objects.get(pk=invitation.pk)) != held  # the old key dropped: say so in the README
