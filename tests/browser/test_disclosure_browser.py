@@ -66,7 +66,7 @@ def test_the_tablet_hand_back_shows_front_desk_nothing_of_her_answers(
     page.get_by_role("button", name="Log in").click()
     page.get_by_text("Please ask her to wait: a clinician must see her today.").wait_for()
     body = page.locator("main").inner_text()
-    assert "Hardly ever" not in body and "988" not in body and not re.search(r"self-harm", body, re.I)
+    assert "Hardly ever" not in body and "Crisis Lifeline" not in body and not re.search(r"self-harm", body, re.I)
     page.goto(f"{live_server.url}/q/done/")
     assert "This link does not open a questionnaire" in page.content()
     visit.assert_clean()
