@@ -56,7 +56,7 @@ def clinics_sending(now):
     """The clinics whose local sending hours include now; their rows alone are read, so rows that
     must wait never fill a batch ahead of rows that can go."""
     saved = {s.clinic_id: s for s in ReferralSettings.objects.select_related("clinic")}
-    return [c.pk for c in Clinic.objects.all() if (saved.get(c.pk) or ReferralSettings(clinic=c)).sending_now(now)]
+    return [c for c in Clinic.objects.all() if (saved.get(c.pk) or ReferralSettings(clinic=c)).sending_now(now)]
 
 
 def _ready(rows, now):
@@ -64,7 +64,7 @@ def _ready(rows, now):
     not of a mother whose urgent alert waits for a clinician."""
     waiting = Alert.objects.unacknowledged().values("mother_id")
     return (
-        rows.filter(clinic_id__in=clinics_sending(now))
+        rows.filter(clinic__in=clinics_sending(now))
         .filter(Q(next_try_at__isnull=True) | Q(next_try_at__lte=now))
         .exclude(mother_id__in=waiting)
     )
@@ -82,8 +82,8 @@ def _claim(pk, **conditions):
 def invite_one(pk, now):
     """A scheduled follow-up that has come due gets its invitation; sending is queued after commit."""
     with transaction.atomic():
-        row = _claim(pk, status=FollowUpStatus.SCHEDULED, due_on__lte=timezone.localdate(now))
-        if row is None:
+        row = _claim(pk, status=FollowUpStatus.SCHEDULED)
+        if row is None or row.due_on > row.mother.clinic.today(now):
             return False
         mother = row.mother
         if not ReferralSettings.for_clinic(mother.clinic).sending_now(now):
@@ -172,8 +172,8 @@ def mark_overdue(pk, now):
 def dispatch(now=None):
     """One run: invitations, reminders, overdue marks, and re-queuing sends a broker outage lost."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    due = _ready(FollowUp.objects.filter(status=FollowUpStatus.SCHEDULED, due_on__lte=today), now).order_by("due_on")
+    scheduled = FollowUp.objects.filter(_due_by_clinic_date(now), status=FollowUpStatus.SCHEDULED)
+    due = _ready(scheduled, now).order_by("due_on")
     invited = sum(_isolated(pk, now, invite_one, pk, now) for pk in list(due.values_list("pk", flat=True)[:BATCH]))
     queued = 0
     for pk, sent in list(_ready(reminder_candidates(now), now).values_list("pk", "reminders_sent")[: BATCH * 5]):
@@ -204,6 +204,15 @@ def reminder_candidates(now):
         earliest = min(d[sent] for d in delays if len(d) > sent)
         due |= Q(reminders_sent=sent, invited_at__lte=now - timedelta(days=earliest))
     return FollowUp.objects.filter(due, status=FollowUpStatus.INVITED).order_by("invited_at")
+
+
+def _due_by_clinic_date(now):
+    """Scheduled rows due by each sending clinic's own date: a clinic ahead of UTC is not a day late,
+    and one behind it is not invited a day early."""
+    due = Q(pk__in=[])
+    for clinic in clinics_sending(now):
+        due |= Q(clinic=clinic, due_on__lte=clinic.today(now))
+    return due
 
 
 def complete_for_screening(screening):

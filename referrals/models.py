@@ -1,7 +1,5 @@
-import logging
 import uuid
 from datetime import timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import models
@@ -111,19 +109,8 @@ class ReferralSettings(models.Model):
 
     def sending_now(self, now=None):
         """Messages go out only in the clinic's local daytime hours."""
-        local = (now or timezone.now()).astimezone(self.clinic_zone())
+        local = (now or timezone.now()).astimezone(self.clinic.zone())
         return self.send_from_hour <= local.hour < self.send_until_hour
-
-    def clinic_zone(self):
-        """The clinic's zone; a value saved before zones were validated falls back to the server's,
-        logged, rather than stopping every clinic's sends."""
-        try:
-            return ZoneInfo(self.clinic.time_zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            logging.getLogger(__name__).error(
-                "clinic %s has an invalid time zone %r", self.clinic_id, self.clinic.time_zone
-            )
-            return timezone.get_default_timezone()
 
 
 def _numbers(text):

@@ -1,3 +1,5 @@
+from django.utils import timezone
+
 from .models import Membership
 
 
@@ -9,7 +11,10 @@ class ClinicMiddleware:
 
     def __call__(self, request):
         request.membership = current_membership(request)
-        return self.get_response(request)
+        if request.membership is None:
+            return self.get_response(request)
+        with timezone.override(request.membership.clinic.zone()):  # dates and times in clinic time
+            return self.get_response(request)
 
 
 def current_membership(request):

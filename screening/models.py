@@ -1,11 +1,13 @@
+import logging
 import uuid
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -39,6 +41,19 @@ class Clinic(models.Model):
 
     def __str__(self):
         return self.name
+
+    def zone(self):
+        """The clinic's time zone; a value saved before zones were validated falls back to the
+        server's, logged, rather than stopping anything."""
+        try:
+            return ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            logging.getLogger(__name__).error("clinic %s has an invalid time zone %r", self.pk, self.time_zone)
+            return timezone.get_default_timezone()
+
+    def today(self, now=None):
+        """The date in the clinic: what staff and mothers there call today."""
+        return timezone.localdate(now or timezone.now(), self.zone())
 
     def thresholds(self, context):
         row = self.threshold_sets.filter(context=context).first()

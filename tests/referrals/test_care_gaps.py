@@ -263,7 +263,9 @@ def test_the_dispatcher_uses_the_link_staff_already_sent_and_her_answer_complete
     staff_link = invitations.create_invitation(
         mother=mother, instrument=invitations.default_instrument(clinic_a), created_by=front_desk
     )
-    with time_machine.travel(timezone.make_aware(timezone.datetime.combine(due.due_on, timezone.datetime.min.time()))):
+    with time_machine.travel(
+        timezone.make_aware(timezone.datetime.combine(due.due_on, timezone.datetime.min.time().replace(hour=16)))
+    ):
         dispatch.dispatch()
     due.refresh_from_db()
     assert due.status == "invited" and due.invitation == staff_link
@@ -279,7 +281,9 @@ def test_a_screening_completes_the_follow_up_whichever_invitation_carried_it(mot
     ReferralSettings.objects.create(clinic=clinic_a, send_from_hour=0, send_until_hour=24)
     services.settle(mother)
     due = FollowUp.objects.filter(mother=mother, status="scheduled").order_by("due_on").first()
-    with time_machine.travel(timezone.make_aware(timezone.datetime.combine(due.due_on, timezone.datetime.min.time()))):
+    with time_machine.travel(
+        timezone.make_aware(timezone.datetime.combine(due.due_on, timezone.datetime.min.time().replace(hour=16)))
+    ):
         dispatch.dispatch()
     due.refresh_from_db()
     emailed = due.invitation
