@@ -112,7 +112,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: clients connect
+# directly). Log-in lock-outs and link rate limits count per client address behind them.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "config.proxies.client_ip"
 AXES_VERBOSE = False
 
 # Sessions end after SESSION_IDLE_MINUTES without a request (config.sessions renews them).
@@ -155,7 +158,7 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="screening.sms.ConsoleBackend")
 # Rate limits (django-ratelimit) count in this cache: set CACHE_URL (e.g. redis://...) when more
 # than one process serves the app, so that every process counts together.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+RATELIMIT_IP_META_KEY = "config.proxies.client_ip"
 ONLINE_MISSES_PER_MINUTE = env.str("ONLINE_MISSES_PER_MINUTE", default="20/m")  # wrong or dead links
 ONLINE_REQUESTS_PER_MINUTE = env.str("ONLINE_REQUESTS_PER_MINUTE", default="600/m")
 

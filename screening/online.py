@@ -55,13 +55,12 @@ def with_invitation(view):
     def wrapper(request, token, *args, **kwargs):
         if request.user.is_authenticated:  # her answers are hers: staff hand over the device instead
             return _render(request, "online/staff_signed_in.html", {}, _language(request), status=403)
-        if _limited(request, "online-miss", settings.ONLINE_MISSES_PER_MINUTE, count=False) or _limited(
-            request, "online", settings.ONLINE_REQUESTS_PER_MINUTE
-        ):
+        if _limited(request, "online", settings.ONLINE_REQUESTS_PER_MINUTE):
             return _render(request, "online/limited.html", {}, _language(request), status=429)
         invitation = invitations.find(token)
-        if invitation is None:
-            _limited(request, "online-miss", settings.ONLINE_MISSES_PER_MINUTE)
+        if invitation is None:  # only wrong or dead links count towards, and meet, the strict limit
+            if _limited(request, "online-miss", settings.ONLINE_MISSES_PER_MINUTE):
+                return _render(request, "online/limited.html", {}, _language(request), status=429)
             done = request.session.get(DONE_KEY)
             if done and done.get("token") == token:
                 return redirect("online_done")
