@@ -59,12 +59,12 @@ def clinics_sending(now):
     return [c for c in Clinic.objects.all() if (saved.get(c.pk) or ReferralSettings(clinic=c)).sending_now(now)]
 
 
-def _ready(rows, now):
+def _ready(rows, now, sending):
     """Rows a run may act on now: in a clinic that is sending, not backing off after a failure, and
     not of a mother whose urgent alert waits for a clinician."""
     waiting = Alert.objects.unacknowledged().values("mother_id")
     return (
-        rows.filter(clinic__in=clinics_sending(now))
+        rows.filter(clinic__in=sending)
         .filter(Q(next_try_at__isnull=True) | Q(next_try_at__lte=now))
         .exclude(mother_id__in=waiting)
     )
@@ -172,11 +172,13 @@ def mark_overdue(pk, now):
 def dispatch(now=None):
     """One run: invitations, reminders, overdue marks, and re-queuing sends a broker outage lost."""
     now = now or timezone.now()
-    scheduled = FollowUp.objects.filter(_due_by_clinic_date(now), status=FollowUpStatus.SCHEDULED)
-    due = _ready(scheduled, now).order_by("due_on")
+    sending = clinics_sending(now)
+    scheduled = FollowUp.objects.filter(_due_by_clinic_date(now, sending), status=FollowUpStatus.SCHEDULED)
+    due = _ready(scheduled, now, sending).order_by("due_on")
     invited = sum(_isolated(pk, now, invite_one, pk, now) for pk in list(due.values_list("pk", flat=True)[:BATCH]))
     queued = 0
-    for pk, sent in list(_ready(reminder_candidates(now), now).values_list("pk", "reminders_sent")[: BATCH * 5]):
+    waiting = _ready(reminder_candidates(now), now, sending)
+    for pk, sent in list(waiting.values_list("pk", "reminders_sent")[: BATCH * 5]):
         if _isolated(pk, now, mark_overdue, pk, now):
             continue
         if _isolated(pk, now, remind_one, pk, sent + 1, now):
@@ -206,11 +208,11 @@ def reminder_candidates(now):
     return FollowUp.objects.filter(due, status=FollowUpStatus.INVITED).order_by("invited_at")
 
 
-def _due_by_clinic_date(now):
+def _due_by_clinic_date(now, sending):
     """Scheduled rows due by each sending clinic's own date: a clinic ahead of UTC is not a day late,
     and one behind it is not invited a day early."""
     due = Q(pk__in=[])
-    for clinic in clinics_sending(now):
+    for clinic in sending:
         due |= Q(clinic=clinic, due_on__lte=clinic.today(now))
     return due
 
