@@ -1,11 +1,12 @@
 """The follow-up dispatcher, run by beat every minute (design rule 4).
 
-Each step claims one row with select_for_update(skip_locked=True), re-checks it inside the
-transaction, writes its new state, and queues any message after commit. Two dispatchers never
-take the same row; a dispatcher killed mid-batch leaves the rows it had not committed for the
-next run. Sends are idempotent (invitation.sent_at, follow_up.reminders_sent): queuing one twice
-sends once. Every send happens at most once per claim; a worker killed after the mail server
-accepted a message and before its commit would send that one message again (at-least-once)."""
+Due follow-ups are claimed in batches with select_for_update(skip_locked=True), re-checked inside
+the transaction, invited together, and their messages queued after commit: nothing is sent under
+a follow-up's or an invitation's lock. Run by beat, a run fans its batches out to every worker.
+Two dispatchers never take the same row; a dispatcher killed mid-batch leaves the rows it had not
+committed for the next run. Each message by each channel is a Delivery row claimed and marked sent
+in one transaction: queuing one twice sends once. A worker killed after the mail server accepted a
+message and before its commit would send that one message again (at-least-once)."""
 
 import logging
 from datetime import timedelta
@@ -17,11 +18,13 @@ from django.utils import timezone
 from config.celery import enqueue_on_commit
 from screening import invitations
 from screening import tasks as screening_tasks
-from screening.models import OPEN_INVITATION, Clinic, Invitation, InvitationStatus
+from screening.models import OPEN_INVITATION, Clinic, Delivery, Invitation, InvitationStatus
 
 from .models import Alert, FollowUp, FollowUpStatus, ReferralSettings
 
-BATCH = 200
+BATCH = 250
+RUN_LIMIT = 100 * BATCH  # follow-ups a fanned-out run hands to the workers; the next run takes the rest
+SEND_CHUNK = 100
 UNSENT_AFTER = timedelta(minutes=2)
 MAX_ATTEMPTS = 6  # then the row is failed and waits for staff, instead of being retried for ever
 log = logging.getLogger(__name__)
@@ -97,9 +100,82 @@ def invite_one(pk, now):
         channels = invitations.allowed_channels(mother)
         invitation = invitations.create_invitation(mother=mother, instrument=instrument, channels=channels)
         _mark_invited(row, invitation, now)
-        if set(channels) - {invitations.Channel.LINK}:
-            enqueue_on_commit(screening_tasks.send_invitation, invitation.pk)
+        _send_after_commit(Delivery.objects.filter(invitation=invitation).values_list("pk", flat=True))
         return True
+
+
+def _send_after_commit(ids):
+    ids = list(ids)
+    for start in range(0, len(ids), SEND_CHUNK):
+        enqueue_on_commit(screening_tasks.send_deliveries, ids[start : start + SEND_CHUNK])
+
+
+def invite_batch(pks, now):
+    """Invites a batch of due follow-ups in one transaction: one claim, one read of what each
+    mother holds, one insert of links and of messages. If anything in it fails (a colleague made
+    one of these links a moment ago), each row goes on its own, isolated from the others."""
+    try:
+        with transaction.atomic():
+            return _invite_together(pks, now)
+    except Exception as error:  # noqa: BLE001 - the rows retry alone, never lost
+        log.info("batch of %s follow-ups goes row by row: %s", len(pks), error)
+        return sum(_isolated(pk, now, invite_one, pk, now) for pk in pks)
+
+
+def _invite_together(pks, now):
+    rows = list(
+        FollowUp.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("mother__clinic")
+        .filter(pk__in=pks, status=FollowUpStatus.SCHEDULED)
+        .order_by("pk")
+    )
+    settings_of = {}
+
+    def sending(clinic):
+        if clinic.pk not in settings_of:
+            settings_of[clinic.pk] = ReferralSettings.for_clinic(clinic).sending_now(now)
+        return settings_of[clinic.pk]
+
+    mother_ids = {row.mother_id for row in rows}
+    alerted = set(Alert.objects.unacknowledged().filter(mother__in=mother_ids).values_list("mother_id", flat=True))
+    rows = [
+        r
+        for r in rows
+        if r.due_on <= r.mother.clinic.today(now) and sending(r.mother.clinic) and r.mother_id not in alerted
+    ]
+    links = Invitation.objects.filter(mother__in=mother_ids, tablet=False, status__in=OPEN_INVITATION)
+    links.filter(expires_at__lte=now).update(status=InvitationStatus.EXPIRED)
+    held = {(i.mother_id, i.instrument_code): i for i in links.filter(expires_at__gt=now).order_by("-pk")}
+    carried = set(FollowUp.objects.filter(invitation__in=held.values()).values_list("invitation_id", flat=True))
+    made, joined = [], []
+    for row in rows:
+        instrument = invitations.default_instrument(row.mother.clinic)
+        invitation = held.get((row.mother_id, instrument.code))
+        if invitation is None:
+            invitation = invitations.new_invitation(
+                mother=row.mother, instrument=instrument, channels=invitations.allowed_channels(row.mother)
+            )
+            held[(row.mother_id, instrument.code)] = invitation
+            made.append(invitation)
+        joined.append((row, invitation))
+    Invitation.objects.bulk_create(made)
+    messages = [m for invitation in made for m in invitations.messages(invitation)]
+    Delivery.objects.bulk_create(messages)
+    invited, covered = [], []
+    for row, invitation in joined:
+        if invitation.pk in carried:
+            row.status, row.closed_at = FollowUpStatus.CANCELLED, now
+            row.note = "covered by an open invitation for another follow-up"
+            covered.append(row)
+        else:
+            row.status, row.invitation, row.invited_at = FollowUpStatus.INVITED, invitation, now
+            row.instrument_code = invitation.instrument_code
+            carried.add(invitation.pk)
+            invited.append(row)
+    FollowUp.objects.bulk_update(invited, ["status", "invitation", "invited_at", "instrument_code"])
+    FollowUp.objects.bulk_update(covered, ["status", "closed_at", "note"])
+    _send_after_commit(m.pk for m in messages)
+    return len(invited) + len(covered)
 
 
 def _mark_invited(row, invitation, now):
@@ -148,9 +224,9 @@ def remind_one(pk, number, now):
             return False
         if not settings.sending_now(now):
             return False
-        invitations.deliver(invitation, reminder=True)
         row.reminders_sent, row.last_reminder_at = number, now
         row.save(update_fields=["reminders_sent", "last_reminder_at"])
+        _send_after_commit(invitations.queue_deliveries(invitation, reminder=number))
         return True
 
 
@@ -169,13 +245,21 @@ def mark_overdue(pk, now):
         return True
 
 
-def dispatch(now=None):
-    """One run: invitations, reminders, overdue marks, and re-queuing sends a broker outage lost."""
+def dispatch(now=None, fan_out=False):
+    """One run: invitations, reminders, overdue marks, and re-queuing sends a broker outage or a
+    failing channel left waiting. With fan_out (beat's runs) the invitations go to the workers in
+    batches; otherwise this process invites one batch itself."""
     now = now or timezone.now()
     sending = clinics_sending(now)
     scheduled = FollowUp.objects.filter(_due_by_clinic_date(now, sending), status=FollowUpStatus.SCHEDULED)
-    due = _ready(scheduled, now, sending).order_by("due_on")
-    invited = sum(_isolated(pk, now, invite_one, pk, now) for pk in list(due.values_list("pk", flat=True)[:BATCH]))
+    due = _ready(scheduled, now, sending).order_by("due_on", "pk").values_list("pk", flat=True)
+    if fan_out:
+        pks = list(due[:RUN_LIMIT])
+        for start in range(0, len(pks), BATCH):
+            enqueue_on_commit(referral_tasks().invite_batch, pks[start : start + BATCH])
+        invited = len(pks)
+    else:
+        invited = invite_batch(list(due[:BATCH]), now)
     queued = 0
     waiting = _ready(reminder_candidates(now), now, sending)
     for pk, sent in list(waiting.values_list("pk", "reminders_sent")[: BATCH * 5]):
@@ -183,16 +267,26 @@ def dispatch(now=None):
             continue
         if _isolated(pk, now, remind_one, pk, sent + 1, now):
             queued += 1
-    # Sends a broker outage lost: any invitation meant for email or text, unsent after two minutes.
-    unsent = Invitation.objects.filter(
-        sent_at__isnull=True,
-        created_at__lt=now - UNSENT_AFTER,
-        expires_at__gt=now,
-        status__in=[InvitationStatus.SENT, InvitationStatus.OPENED],
-    ).exclude(channels=[invitations.Channel.LINK])
-    for pk in unsent.values_list("pk", flat=True)[:BATCH]:
-        enqueue_on_commit(screening_tasks.send_invitation, pk)
+    _resend_waiting(now, sending)
     return {"invited": invited, "reminded": queued}
+
+
+def referral_tasks():
+    from . import tasks
+
+    return tasks
+
+
+def _resend_waiting(now, sending):
+    """Messages a broker outage lost (unsent two minutes after they were made) and failed tries
+    whose back-off has passed, in clinics sending now, for links still open."""
+    waiting = (
+        Delivery.objects.due(now)
+        .filter(Q(next_try_at__isnull=False) | Q(created_at__lt=now - UNSENT_AFTER))
+        .filter(invitation__clinic__in=sending, invitation__status__in=OPEN_INVITATION, invitation__expires_at__gt=now)
+        .order_by("pk")
+    )
+    _send_after_commit(waiting.values_list("pk", flat=True)[: BATCH * 4])
 
 
 def reminder_candidates(now):

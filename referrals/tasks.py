@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.utils import timezone
 
 from . import alerts, dispatch
 
@@ -15,4 +16,9 @@ def sweep_alerts():
 
 @shared_task
 def dispatch_follow_ups():
-    return dispatch.dispatch()
+    return dispatch.dispatch(fan_out=True)
+
+
+@shared_task
+def invite_batch(pks):
+    return dispatch.invite_batch(pks, timezone.now())

@@ -2,12 +2,16 @@
 
 The token in the link is derived, when needed, from the invitation's random nonce and the
 server's SECRET_KEY (HMAC-SHA256, 192 bits); the database holds only its SHA-256 hash, so a copy
-of the database opens no questionnaire, and reminders can repeat the same link. Changing
-SECRET_KEY invalidates every open link."""
+of the database opens no questionnaire, and reminders can repeat the same link. A rotated key is
+kept in SECRET_KEY_FALLBACKS until the links made with it have expired (14 days).
+
+Each message (the first, or reminder N) by each channel is a Delivery row, sent and retried on its
+own."""
 
 import base64
 import hashlib
 import hmac
+import logging
 import secrets
 from datetime import timedelta
 
@@ -17,11 +21,21 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from . import audit, emails, instruments, sms
-from .models import OPEN_INVITATION, AuditEntry, Invitation, InvitationStatus, Method, Mother
+from .models import (
+    OPEN_INVITATION,
+    AuditEntry,
+    Delivery,
+    DeliveryStatus,
+    Invitation,
+    InvitationStatus,
+    Method,
+    Mother,
+)
 from .services import record_screening
 from .signals import self_harm_disclosed
 
 DEFAULT_LIFETIME = timedelta(days=14)
+log = logging.getLogger(__name__)
 
 
 class Channel:
@@ -90,6 +104,23 @@ def open_invitation(mother, instrument_code, now=None):
     return links.order_by("pk").first()
 
 
+def new_invitation(*, mother, instrument, channels, tablet=False, created_by=None, lifetime=DEFAULT_LIFETIME):
+    """An unsaved invitation with its nonce and token hash (the dispatcher saves many at once)."""
+    invitation = Invitation(
+        mother=mother,
+        clinic_id=mother.clinic_id,
+        instrument_code=instrument.code,
+        instrument_version=instrument.version,
+        channels=list(channels),
+        tablet=tablet,
+        created_by=created_by,
+        expires_at=timezone.now() + lifetime,
+        nonce=secrets.token_hex(16),
+    )
+    invitation.token_hash = _hash(token_for(invitation))
+    return invitation
+
+
 def create_invitation(
     *, mother, instrument, created_by=None, channels=(Channel.LINK,), tablet=False, lifetime=DEFAULT_LIFETIME
 ):
@@ -104,59 +135,125 @@ def create_invitation(
     refused = set(channels) - set(allowed_channels(mother))
     if refused:
         raise ValueError(f"No consent or contact for {', '.join(sorted(refused))}.")
-    invitation = Invitation(
-        mother=mother,
-        clinic_id=mother.clinic_id,
-        instrument_code=instrument.code,
-        instrument_version=instrument.version,
-        channels=list(channels),
-        tablet=tablet,
-        created_by=created_by,
-        expires_at=timezone.now() + lifetime,
-        nonce=secrets.token_hex(16),
+    invitation = new_invitation(
+        mother=mother, instrument=instrument, channels=channels, tablet=tablet, created_by=created_by, lifetime=lifetime
     )
-    invitation.token_hash = _hash(token_for(invitation))
     try:
         with transaction.atomic():
             invitation.save()
     except IntegrityError:  # a colleague or the dispatcher made one a moment earlier
         raise AlreadyOpen(open_invitation(mother, instrument.code)) from None
+    queue_deliveries(invitation)
     if created_by is not None:
         audit.record(created_by, mother.clinic, AuditEntry.Action.CREATE, invitation, instrument.code)
     return invitation
 
 
-def deliver(invitation, reminder=False):
-    """Sends the link by each consented channel. The message says nothing about health."""
+MAX_DELIVERY_ATTEMPTS = 5  # then the message is shown to staff as failed, not retried for ever
+
+
+def messages(invitation, reminder=0):
+    """Unsaved delivery rows for the first message (0) or reminder N, one per consented channel."""
     mother = invitation.mother
-    context = {
+    consented = {Channel.EMAIL: mother.email_consent and mother.email, Channel.SMS: mother.sms_consent and mother.phone}
+    return [
+        Delivery(invitation=invitation, channel=channel, reminder=reminder)
+        for channel in (Channel.EMAIL, Channel.SMS)
+        if consented[channel] and channel in invitation.channels
+    ]
+
+
+def queue_deliveries(invitation, reminder=0):
+    """Saves the message's delivery rows; queuing the same message twice makes no second row.
+    Returns the ids still waiting to go, for sending after commit."""
+    Delivery.objects.bulk_create(messages(invitation, reminder), ignore_conflicts=True)
+    return list(
+        Delivery.objects.filter(invitation=invitation, reminder=reminder, status=DeliveryStatus.PENDING).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _context(invitation, reminder):
+    return {
         "clinic": invitation.clinic,
         "link": link_for(invitation),
         "expires_at": invitation.expires_at,
-        "reminder": reminder,
+        "reminder": bool(reminder),
     }
-    with translation.override(mother.preferred_language):
-        if Channel.EMAIL in invitation.channels and mother.email_consent and mother.email:
+
+
+def _send(delivery):
+    """Sends one message by one channel, in her language and her clinic's time. It says nothing
+    about health."""
+    invitation = delivery.invitation
+    mother = invitation.mother
+    context = _context(invitation, delivery.reminder)
+    with translation.override(mother.preferred_language), timezone.override(invitation.clinic.zone()):
+        if delivery.channel == Channel.EMAIL:
             emails.send("invitation", [mother.email], context)
-        if Channel.SMS in invitation.channels and mother.sms_consent and mother.phone:
+        else:
             sms.send(mother.phone, _sms_text(context))
 
 
-def send_invitation(invitation_id):
-    """Sends an invitation once: the row is claimed and marked sent in the same transaction."""
+def _consented(delivery):
+    mother = delivery.invitation.mother
+    if delivery.channel == Channel.EMAIL:
+        return bool(mother.email_consent and mother.email)
+    return bool(mother.sms_consent and mother.phone)
+
+
+def send_delivery(delivery_id, now=None):
+    """Sends one message once: the row is claimed and marked sent in the same transaction, and only
+    the delivery row is locked while the message goes out. A failure is recorded on the row, which
+    is tried again later (backing off) and, after MAX_DELIVERY_ATTEMPTS, shown to staff as failed."""
+    now = now or timezone.now()
     with transaction.atomic():
-        invitation = (
-            Invitation.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("mother", "clinic")
-            .filter(pk=invitation_id, sent_at__isnull=True, status__in=OPEN_INVITATION)
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("invitation__mother", "invitation__clinic")
+            .due(now)
+            .filter(pk=delivery_id)
             .first()
         )
-        if invitation is None:
+        if delivery is None:
             return False
-        deliver(invitation)
-        invitation.sent_at = timezone.now()
-        invitation.save(update_fields=["sent_at"])
+        if delivery.invitation.state(now) not in OPEN_INVITATION or not _consented(delivery):
+            delivery.status, delivery.last_error = (
+                DeliveryStatus.CANCELLED,
+                "not needed: the link is closed or consent withdrawn",
+            )
+            delivery.save(update_fields=["status", "last_error"])
+            return False
+        delivery.attempts += 1
+        try:
+            _send(delivery)
+        except Exception as error:  # noqa: BLE001 - a mail server or text provider can fail in many ways
+            log.warning("delivery %s (%s) failed: %s", delivery.pk, delivery.channel, error)
+            delivery.last_error = f"{type(error).__name__}: {error}"[:300]
+            if delivery.attempts >= MAX_DELIVERY_ATTEMPTS:
+                delivery.status, delivery.next_try_at = DeliveryStatus.FAILED, None
+            else:
+                delivery.next_try_at = now + min(timedelta(minutes=2**delivery.attempts), timedelta(hours=6))
+            delivery.save(update_fields=["attempts", "last_error", "status", "next_try_at"])
+            return False
+        delivery.status, delivery.sent_at, delivery.next_try_at = DeliveryStatus.SENT, now, None
+        delivery.save(update_fields=["attempts", "status", "sent_at", "next_try_at"])
+        if delivery.reminder == 0:
+            Invitation.objects.filter(pk=delivery.invitation_id, sent_at__isnull=True).update(sent_at=now)
         return True
+
+
+def send_deliveries(ids, now=None):
+    return sum(send_delivery(pk, now) for pk in ids)
+
+
+def send_invitation(invitation_id):
+    """Sends the first message of an invitation by each of its channels that has not gone yet."""
+    invitation = Invitation.objects.select_related("mother").filter(pk=invitation_id).first()
+    if invitation is None:
+        return False
+    return send_deliveries(queue_deliveries(invitation)) > 0
 
 
 def _sms_text(context):

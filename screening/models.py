@@ -569,6 +569,63 @@ class Invitation(models.Model):
         return position is not None and self.instrument.items[number - 1].options[position].score > 0
 
 
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to send")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Not needed")
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def due(self, now):
+        """Pending sends that may go now: new ones, and failed tries whose back-off has passed."""
+        return self.filter(status=DeliveryStatus.PENDING).filter(Q(next_try_at__isnull=True) | Q(next_try_at__lte=now))
+
+    def problems(self):
+        """Messages staff should know about: failed for good, or failing and being retried."""
+        waiting = [DeliveryStatus.PENDING, DeliveryStatus.FAILED]
+        return self.filter(status__in=waiting).exclude(last_error="").select_related("invitation")
+
+
+class Delivery(models.Model):
+    """One message by one channel: the first invitation or reminder N, by email or by text. Each
+    is sent once and, when it fails, retried alone, so a failing text never re-sends the email."""
+
+    invitation = models.ForeignKey(Invitation, models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=8)
+    reminder = models.PositiveSmallIntegerField(default=0)  # 0 is the first message
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    next_try_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reminder", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["invitation", "reminder", "channel"], name="delivery_once_per_message"),
+            models.CheckConstraint(condition=Q(status__in=DeliveryStatus.values), name="delivery_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["next_try_at"], condition=Q(status="pending"), name="delivery_pending"),
+        ]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.describe()}"
+
+    def get_channel_display(self):
+        return {"email": _("Email"), "sms": _("Text message")}.get(self.channel, self.channel)
+
+    def describe(self):
+        if self.reminder:
+            return _("reminder %(number)s") % {"number": self.reminder}
+        return _("invitation")
+
+
 class AuditQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise PermissionError("Audit entries are append-only.")

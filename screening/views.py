@@ -36,6 +36,7 @@ from .instruments.phq import DIFFICULTY_OPTIONS
 from .instruments.translations import text_for
 from .models import (
     AuditEntry,
+    Delivery,
     Invitation,
     InvitationStatus,
     Membership,
@@ -144,6 +145,7 @@ def mother_detail(request, code):
             "pregnancies": mother.pregnancies.all(),
             "screenings": screenings,
             "invitations": mother.invitations.order_by("-created_at"),
+            "problems": Delivery.objects.problems().filter(invitation__mother=mother),
             "panels": render_panels("mother", request, mother),
         },
     )
@@ -480,7 +482,15 @@ def invitation_detail(request, code):
     )
     state = invitation.state()
     is_open = state in (InvitationStatus.SENT, InvitationStatus.OPENED, InvitationStatus.IN_PROGRESS)
-    context = {"invitation": invitation, "state": state, "mother": invitation.mother, "open": is_open}
+    deliveries = invitation.deliveries.select_related("invitation")
+    context = {
+        "invitation": invitation,
+        "state": state,
+        "mother": invitation.mother,
+        "open": is_open,
+        "deliveries": deliveries,
+        "problems": [d for d in deliveries if d.last_error and d.status in ("pending", "failed")],
+    }
     if is_open and request.session.pop(SHOW_LINK_KEY, None) == str(invitation.code):
         link = invitations.link_for(invitation)
         context.update(link=link, qr=segno.make(link, error="m").svg_data_uri(scale=5))

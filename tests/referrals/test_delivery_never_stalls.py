@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from referrals import care, concerns, dispatch, services
 from referrals.models import FollowUp, ReferralSettings
-from screening import emails
-from screening.models import Clinic
+from screening import emails, invitations
+from screening.models import Clinic, Delivery
 
 from ..conftest import enter_epds, make_mother, make_staff
 
@@ -51,7 +51,11 @@ def test_a_clinic_with_a_bad_saved_time_zone_does_not_stop_anyone_sending(clinic
         assert FollowUp.objects.get(mother=mother, key="infant-1m").status == "invited"
 
 
-def test_a_mail_server_refusing_one_reminder_is_recorded_on_its_row_and_the_run_goes_on(
+def send_waiting():
+    return invitations.send_deliveries(Delivery.objects.filter(status="pending").values_list("pk", flat=True))
+
+
+def test_a_mail_server_refusing_one_reminder_is_recorded_on_its_message_and_the_others_go(
     monkeypatch, clinic_a, front_desk, open_all_day
 ):
     refused, sent = due_mother(clinic_a, front_desk, "R-1"), due_mother(clinic_a, front_desk, "S-1")
@@ -59,6 +63,7 @@ def test_a_mail_server_refusing_one_reminder_is_recorded_on_its_row_and_the_run_
     refused.save()
     with time_machine.travel(NOON_NY, tick=False):
         dispatch.dispatch()  # both invited
+        send_waiting()
     real_send = emails.send
 
     def flaky(kind, to, context):
@@ -69,10 +74,12 @@ def test_a_mail_server_refusing_one_reminder_is_recorded_on_its_row_and_the_run_
     monkeypatch.setattr(emails, "send", flaky)
     later = NOON_NY + timedelta(days=3, minutes=1)
     with time_machine.travel(later, tick=False):
-        assert dispatch.dispatch()["reminded"] == 1  # the other mother's reminder went out
-    row = FollowUp.objects.get(mother=refused, key="infant-1m")
-    assert row.attempts == 1 and "SMTP 554" in row.last_error and row.next_try_at == later + timedelta(minutes=2)
-    assert FollowUp.objects.get(mother=sent, key="infant-1m").reminders_sent == 1
+        assert dispatch.dispatch()["reminded"] == 2
+        assert send_waiting() == 1  # the other mother's reminder went out
+    message = Delivery.objects.get(invitation__mother=refused, reminder=1)
+    assert message.attempts == 1 and "SMTP 554" in message.last_error
+    assert message.status == "pending" and message.next_try_at == later + timedelta(minutes=2)
+    assert Delivery.objects.get(invitation__mother=sent, reminder=1).status == "sent"
 
 
 def test_a_row_that_keeps_failing_stops_being_retried_and_waits_on_the_worklist(
@@ -85,7 +92,7 @@ def test_a_row_that_keeps_failing_stops_being_retried_and_waits_on_the_worklist(
     def broken(*args, **kwargs):
         raise RuntimeError("invitation service down")
 
-    monkeypatch.setattr(dispatch.invitations, "create_invitation", broken)
+    monkeypatch.setattr(dispatch.invitations, "new_invitation", broken)
     moment = NOON_NY
     for _ in range(dispatch.MAX_ATTEMPTS):
         with time_machine.travel(moment, tick=False):
