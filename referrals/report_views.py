@@ -1,7 +1,8 @@
 import csv
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,10 +16,16 @@ from screening.models import AuditEntry, Role
 
 from . import pathways, reports
 
+EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
+IN_RANGE = [
+    MinValueValidator(EARLIEST, _("Choose a date from 1990 on.")),
+    MaxValueValidator(LATEST, _("Choose a date before 2101.")),
+]
+
 
 class ReportFilterForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput(), validators=IN_RANGE)
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput(), validators=IN_RANGE)
     clinic = forms.ChoiceField(label=_("Clinic"), required=False)
     pathway = forms.ChoiceField(label=_("Pathway"), required=False)
 

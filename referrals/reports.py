@@ -24,7 +24,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Extract, ExtractYear, TruncMonth
+from django.db.models.functions import Extract, ExtractYear, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -324,48 +324,53 @@ def timeliness(f, now=None):
     )
 
 
-def _limit(field_name, default, prefix=""):
-    """A clinic's time limit as an interval, from its settings row or the default, in the query."""
-    days = Coalesce(F(f"{prefix}clinic__referral_settings__{field_name}"), Value(default))
-    return ExpressionWrapper(days * Value(timedelta(days=1)), output_field=DurationField())
+def _limits(f):
+    """Each clinic's time limits in days, from its settings row or the defaults."""
+    saved = {s.clinic_id: s for s in ReferralSettings.objects.filter(clinic_id__in=f.clinic_ids)}
+    return {pk: saved.get(pk) or ReferralSettings() for pk in f.clinic_ids}
+
+
+def _per_clinic(f, condition):
+    """One filter holding each row to its own clinic's limit: `condition(settings)` for each clinic,
+    OR-ed, so the whole network is still one aggregate (and portable: no interval arithmetic)."""
+    combined = Q(pk__in=[])
+    for pk, limits in _limits(f).items():
+        combined |= Q(clinic_id=pk) & condition(limits)
+    return combined
 
 
 def breaches(f, now=None):
     """One aggregate per table over all the admin's clinics, each row held to its clinic's limits."""
     now = now or timezone.now()
-    defaults = ReferralSettings()
-    counts = (
-        referrals(f)
-        .annotate(
-            accept=_limit("accept_within_days", defaults.accept_within_days),
-            session=_limit("first_session_within_days", defaults.first_session_within_days),
-        )
-        .aggregate(
-            late_accept=Count(
-                "pk",
-                filter=Q(accepted_at__gt=F("requested_at") + F("accept"))
-                | Q(
-                    accepted_at__isnull=True,
-                    requested_at__lt=Value(now) - F("accept"),
-                    status__in=[Status.REQUESTED, Status.ON_HOLD, Status.DRAFT],
-                ),
-            ),
-            late_session=Count(
-                "pk",
-                filter=Q(
-                    first_session_on__isnull=True,
-                    requested_at__lt=Value(now) - F("session"),
-                    status__in=[Status.REQUESTED, Status.ACCEPTED, Status.ON_HOLD],
-                ),
-            ),
-        )
+    days = lambda n: timedelta(days=n)  # noqa: E731
+    late_accept = _per_clinic(
+        f,
+        lambda s: Q(accepted_at__gt=F("requested_at") + days(s.accept_within_days))
+        | Q(
+            accepted_at__isnull=True,
+            requested_at__lt=now - days(s.accept_within_days),
+            status__in=[Status.REQUESTED, Status.ON_HOLD, Status.DRAFT],
+        ),
+    )
+    late_session = _per_clinic(
+        f,
+        lambda s: Q(
+            first_session_on__isnull=True,
+            requested_at__lt=now - days(s.first_session_within_days),
+            status__in=[Status.REQUESTED, Status.ACCEPTED, Status.ON_HOLD],
+        ),
+    )
+    counts = referrals(f).aggregate(
+        late_accept=Count("pk", filter=late_accept), late_session=Count("pk", filter=late_session)
     )
     unfollowed = (
         positives(f)
-        .alias(follow=_limit("follow_up_within_days", defaults.follow_up_within_days))
         .filter(
-            Q(reviewed_at__isnull=True, created_at__lt=Value(now) - F("follow"))
-            | Q(reviewed_at__gt=F("created_at") + F("follow"))
+            _per_clinic(
+                f,
+                lambda s: Q(reviewed_at__isnull=True, created_at__lt=now - days(s.follow_up_within_days))
+                | Q(reviewed_at__gt=F("created_at") + days(s.follow_up_within_days)),
+            )
         )
         .count()
     )
