@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 export DATABASE_URL_TEST ?= postgres://ppd@127.0.0.1:5432/ppd
 export REDIS_URL_TEST ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint messages bench bench-data bench-reports clean
+.PHONY: run test lint messages bench bench-data bench-reports soak clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,9 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(VENV)/bin/pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-## make run: SQLite and the filesystem broker; nothing else to install or start.
+## make run: SQLite, and a broker in a SQLite file; nothing else to install or start.
 run: $(VENV)/.runtime
-	mkdir -p .broker/out .broker/control
+	mkdir -p .broker
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@echo "Serving http://127.0.0.1:8000 with a Celery worker and beat. Ctrl-C stops all three."
@@ -58,6 +58,13 @@ bench: bench-data
 bench-reports: bench-data
 	$(BENCH_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(BENCH_ENV) $(PY) -m bench.reports
+
+## make soak: `make run` for SOAK_MINUTES (default 30) under steady use; every message counted.
+soak: $(VENV)/.runtime
+	mkdir -p .broker
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_demo
+	$(PY) -m bench.soak
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

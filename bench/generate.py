@@ -45,12 +45,37 @@ def progress(label, done, total, started):
         sys.stdout.write("\n")
 
 
+def _defaults(table, columns):
+    """Columns the generator does not name, filled as the model would: its default, the time for
+    auto_now fields, blank text. New model fields then need no change here."""
+    from django.apps import apps
+    from django.utils import timezone
+
+    model = next(m for m in apps.get_models() if m._meta.db_table == table)
+    extra = {}
+    for field in model._meta.concrete_fields:
+        if field.column in columns or field.null:
+            continue
+        if field.has_default():
+            value = field.get_default()
+            extra[field.column] = json.dumps(value) if isinstance(value, list | dict) else value
+        elif getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
+            extra[field.column] = timezone.now()
+        elif field.get_internal_type() in ("CharField", "TextField"):
+            extra[field.column] = ""
+        else:
+            raise ValueError(f"{table}.{field.column} needs a value in bench/generate.py")
+    return extra
+
+
 def copy(table, columns, rows, total, label):
     """Streams rows into a table with COPY, in chunks."""
+    extra = _defaults(table, columns)
+    columns, tail = [*columns, *extra], [_cell(v) for v in extra.values()]
     started, done, buffer = time.monotonic(), 0, io.StringIO()
     with connection.cursor() as cursor:
         for row in rows:
-            buffer.write("\t".join(_cell(v) for v in row) + "\n")
+            buffer.write("\t".join([*(_cell(v) for v in row), *tail]) + "\n")
             done += 1
             if done % 50_000 == 0 or done == total:
                 buffer.seek(0)
@@ -266,7 +291,7 @@ def generate(clinics, mothers, screenings, referrals):
             if risk.is_positive:
                 positive_ids.append((sid, mid, cid, created))
             if result.self_harm:
-                self_harm_ids.append((sid, cid, created))
+                self_harm_ids.append((sid, mid, cid, created))
             reviewed = created + timedelta(days=rng.randint(0, 40)) if risk.is_positive and rng.random() < 0.8 else None
             yield (
                 sid,
@@ -431,6 +456,7 @@ def generate(clinics, mothers, screenings, referrals):
             alert_id + n,
             uuid.uuid4(),
             sid,
+            mid,
             cid,
             created,
             created + timedelta(minutes=1),
@@ -443,7 +469,7 @@ def generate(clinics, mothers, screenings, referrals):
             "called" if n % 50 else "",
             "",
         )
-        for n, (sid, cid, created) in enumerate(self_harm_ids)
+        for n, (sid, mid, cid, created) in enumerate(self_harm_ids)
     ]
     copy(
         "referrals_alert",
@@ -451,6 +477,7 @@ def generate(clinics, mothers, screenings, referrals):
             "id",
             "code",
             "screening_id",
+            "mother_id",
             "clinic_id",
             "created_at",
             "delivered_at",

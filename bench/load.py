@@ -266,7 +266,7 @@ def dispatcher(count):
     from config.celery import app
     from referrals import tasks
     from referrals.models import Alert, FollowUp, ReferralSettings
-    from screening.models import Clinic, Invitation
+    from screening.models import Clinic, Delivery, Invitation
 
     for clinic in Clinic.objects.filter(name__startswith="Bench clinic"):
         ReferralSettings.objects.update_or_create(clinic=clinic, defaults={"send_from_hour": 0, "send_until_hour": 24})
@@ -274,14 +274,17 @@ def dispatcher(count):
         due_on=date.today() + timedelta(days=3650)
     )
     waiting_for_a_clinician = Alert.objects.filter(acknowledged_at__isnull=True).values("screening__mother")
+    # One follow-up per mother, the hard case: each needs a link and messages of her own.
     ids = list(
         FollowUp.objects.filter(status="scheduled")
         .exclude(mother__in=waiting_for_a_clinician)
-        .order_by("pk")
+        .order_by("mother_id", "pk")
+        .distinct("mother_id")
         .values_list("pk", flat=True)[:count]
     )
     FollowUp.objects.filter(pk__in=ids).update(due_on=date.today())
     invitations_before = Invitation.objects.count()
+    last_before = Invitation.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge(app.conf.task_default_queue)
     workers = [
@@ -327,17 +330,24 @@ def dispatcher(count):
     for worker in workers:
         os.killpg(worker.pid, signal.SIGTERM)
     created = Invitation.objects.count() - invitations_before
-    invited = FollowUp.objects.filter(pk__in=ids, invitation__isnull=False).count()
+    rows = FollowUp.objects.filter(pk__in=ids)
+    invited = rows.filter(status="invited", invitation__isnull=False).count()
+    # A mother with several follow-ups due at once gets one link; the others are marked covered by it.
+    covered = rows.filter(status="cancelled", note__startswith="covered by").count()
+    new_links = rows.filter(status="invited", invitation__pk__gt=last_before).count()
     sent = Invitation.objects.filter(follow_up__pk__in=ids, sent_at__isnull=False).count()
     to_send = Invitation.objects.filter(follow_up__pk__in=ids).exclude(channels=["link"]).count()
+    retried = Delivery.objects.filter(invitation__follow_up__pk__in=ids, attempts__gt=1).count()
     return {
         "to_send": to_send,
         "count": len(ids),
         "invited": invited,
+        "covered": covered,
+        "retried": retried,
         "sent": sent,
         "invited_s": invited_in,
         "sent_s": sent_in,
-        "duplicates": created - invited,
+        "duplicates": created - new_links,
         "worker_kb_before": memory_before,
         "worker_kb_after": memory_after,
     }
@@ -391,16 +401,21 @@ def serve_and_load():
 
 def dispatcher_lines():
     d = dispatcher(FOLLOW_UPS)
-    done = d["invited"] == d["count"] and d["sent"] == d["to_send"]
+    done = d["invited"] + d["covered"] == d["count"] and d["sent"] == d["to_send"]
     outcome = (
-        f"all invited in {d['invited_s']:.0f} s ({d['count'] / d['invited_s']:.0f} per second), all "
+        f"all invited in {d['invited_s']:.0f} s ({d['count'] / d['invited_s']:.0f} per second: "
+        f"{d['invited']:,} with a link of their own, {d['covered']:,} covered by the link of another follow-up "
+        f"of the same mother due at the same time), all "
         f"{d['sent']:,} with an email or text channel sent in {d['sent_s']:.0f} s (the rest are links for "
         "staff to hand over)"
         if done
-        else f"NOT FINISHED within the {DISPATCH_LIMIT:.0f} s limit: {d['invited']:,} invited and {d['sent']:,} sent"
+        else f"NOT FINISHED within the {DISPATCH_LIMIT:.0f} s limit: {d['invited']:,} invited, {d['covered']:,} "
+        f"covered and {d['sent']:,} of {d['to_send']:,} sent"
     )
     return [
-        f"Dispatcher: {d['count']:,} due follow-ups, 2 workers: {outcome}; duplicates {d['duplicates']}; "
+        f"Dispatcher: {d['count']:,} due follow-ups of as many mothers, 2 workers: {outcome}; "
+        f"duplicates {d['duplicates']}; "
+        f"messages tried more than once {d['retried']}; "
         f"workers' memory {d['worker_kb_before'] / 1024:.0f} MB before, {d['worker_kb_after'] / 1024:.0f} MB after.",
     ]
 

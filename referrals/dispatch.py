@@ -129,19 +129,17 @@ def _invite_together(pks, now):
         .filter(pk__in=pks, status=FollowUpStatus.SCHEDULED)
         .order_by("pk")
     )
-    settings_of = {}
-
-    def sending(clinic):
-        if clinic.pk not in settings_of:
-            settings_of[clinic.pk] = ReferralSettings.for_clinic(clinic).sending_now(now)
-        return settings_of[clinic.pk]
-
+    clinics = {row.mother.clinic_id: row.mother.clinic for row in rows}
+    saved = {s.clinic_id: s for s in ReferralSettings.objects.filter(clinic__in=clinics)}
+    for pk, clinic in clinics.items():
+        saved.setdefault(pk, ReferralSettings()).clinic = clinic
+    sending = {pk: saved[pk].sending_now(now) for pk in clinics}
     mother_ids = {row.mother_id for row in rows}
     alerted = set(Alert.objects.unacknowledged().filter(mother__in=mother_ids).values_list("mother_id", flat=True))
     rows = [
         r
         for r in rows
-        if r.due_on <= r.mother.clinic.today(now) and sending(r.mother.clinic) and r.mother_id not in alerted
+        if r.due_on <= r.mother.clinic.today(now) and sending[r.mother.clinic_id] and r.mother_id not in alerted
     ]
     links = Invitation.objects.filter(mother__in=mother_ids, tablet=False, status__in=OPEN_INVITATION)
     links.filter(expires_at__lte=now).update(status=InvitationStatus.EXPIRED)
@@ -287,6 +285,17 @@ def _resend_waiting(now, sending):
         .order_by("pk")
     )
     _send_after_commit(waiting.values_list("pk", flat=True)[: BATCH * 4])
+    # Links made before messages had delivery rows, and never sent: their rows are made now.
+    unsent = Invitation.objects.filter(
+        sent_at__isnull=True,
+        deliveries__isnull=True,
+        created_at__lt=now - UNSENT_AFTER,
+        expires_at__gt=now,
+        status__in=[InvitationStatus.SENT, InvitationStatus.OPENED],
+        clinic__in=sending,
+    ).exclude(channels=[invitations.Channel.LINK])
+    for pk in unsent.values_list("pk", flat=True)[:BATCH]:
+        enqueue_on_commit(screening_tasks.send_invitation, pk)
 
 
 def reminder_candidates(now):

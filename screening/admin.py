@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AuditEntry, Clinic, Infant, Membership, Mother, Screening, ThresholdSet, User
@@ -52,8 +53,14 @@ class ScreeningAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "clinic", "action", "object_type", "summary"]
+    list_display = ["clinic_time", "actor", "clinic", "action", "object_type", "summary"]
     list_filter = ["clinic", "action"]
+    list_select_related = ["clinic", "actor"]
+
+    @admin.display(description="When (clinic time)", ordering="at")
+    def clinic_time(self, entry):
+        """Each entry in its own clinic's time, whatever clinic the reader works in."""
+        return timezone.localtime(entry.at, entry.clinic.zone()).strftime("%Y-%m-%d %H:%M %Z")
 
     def has_add_permission(self, request):
         return False

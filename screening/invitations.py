@@ -203,49 +203,60 @@ def _consented(delivery):
     return bool(mother.sms_consent and mother.phone)
 
 
-def send_delivery(delivery_id, now=None):
-    """Sends one message once: the row is claimed and marked sent in the same transaction, and only
-    the delivery row is locked while the message goes out. A failure is recorded on the row, which
-    is tried again later (backing off) and, after MAX_DELIVERY_ATTEMPTS, shown to staff as failed."""
+def _record_failure(delivery, error, now):
+    log.warning("delivery %s (%s) failed: %s", delivery.pk, delivery.channel, error)
+    delivery.last_error = f"{type(error).__name__}: {error}"[:300]
+    if delivery.attempts >= MAX_DELIVERY_ATTEMPTS:
+        delivery.status, delivery.next_try_at = DeliveryStatus.FAILED, None
+    else:
+        delivery.next_try_at = now + min(timedelta(minutes=2**delivery.attempts), timedelta(hours=6))
+    Delivery.objects.filter(pk=delivery.pk).update(
+        attempts=delivery.attempts,
+        last_error=delivery.last_error,
+        status=delivery.status,
+        next_try_at=delivery.next_try_at,
+    )
+
+
+def send_delivery(delivery, now=None):
+    """Sends one message once: the row is locked (skipped if another worker holds it), re-checked,
+    sent and marked sent in one transaction; only the delivery row is locked while the message goes
+    out. A failure is recorded on the row, which is tried again later (backing off) and, after
+    MAX_DELIVERY_ATTEMPTS, shown to staff as failed."""
     now = now or timezone.now()
     with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("invitation__mother", "invitation__clinic")
-            .due(now)
-            .filter(pk=delivery_id)
-            .first()
-        )
-        if delivery is None:
+        claimed = Delivery.objects.select_for_update(skip_locked=True).due(now).filter(pk=delivery.pk)
+        attempts = claimed.values_list("attempts", flat=True).first()
+        if attempts is None:
             return False
+        delivery.attempts = attempts + 1
         if delivery.invitation.state(now) not in OPEN_INVITATION or not _consented(delivery):
-            delivery.status, delivery.last_error = (
-                DeliveryStatus.CANCELLED,
-                "not needed: the link is closed or consent withdrawn",
-            )
-            delivery.save(update_fields=["status", "last_error"])
+            reason = "not needed: the link is closed or consent withdrawn"
+            Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.CANCELLED, last_error=reason)
             return False
-        delivery.attempts += 1
         try:
             _send(delivery)
         except Exception as error:  # noqa: BLE001 - a mail server or text provider can fail in many ways
-            log.warning("delivery %s (%s) failed: %s", delivery.pk, delivery.channel, error)
-            delivery.last_error = f"{type(error).__name__}: {error}"[:300]
-            if delivery.attempts >= MAX_DELIVERY_ATTEMPTS:
-                delivery.status, delivery.next_try_at = DeliveryStatus.FAILED, None
-            else:
-                delivery.next_try_at = now + min(timedelta(minutes=2**delivery.attempts), timedelta(hours=6))
-            delivery.save(update_fields=["attempts", "last_error", "status", "next_try_at"])
+            _record_failure(delivery, error, now)
             return False
-        delivery.status, delivery.sent_at, delivery.next_try_at = DeliveryStatus.SENT, now, None
-        delivery.save(update_fields=["attempts", "status", "sent_at", "next_try_at"])
+        Delivery.objects.filter(pk=delivery.pk).update(
+            attempts=delivery.attempts, status=DeliveryStatus.SENT, sent_at=now, next_try_at=None
+        )
         if delivery.reminder == 0:
             Invitation.objects.filter(pk=delivery.invitation_id, sent_at__isnull=True).update(sent_at=now)
         return True
 
 
 def send_deliveries(ids, now=None):
-    return sum(send_delivery(pk, now) for pk in ids)
+    """Sends a chunk of messages: what each needs (her link, address, language, clinic) is read in
+    one query; each is then claimed and sent in its own transaction."""
+    rows = (
+        Delivery.objects.select_related("invitation__mother", "invitation__clinic")
+        .defer("invitation__draft", "invitation__draft_history")
+        .filter(pk__in=list(ids))
+        .order_by("pk")
+    )
+    return sum(send_delivery(delivery, now) for delivery in rows)
 
 
 def send_invitation(invitation_id):

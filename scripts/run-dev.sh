@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Serves the app with a Celery worker and beat on the embedded filesystem broker.
+# Serves the app with a Celery worker and beat on the embedded broker (a SQLite file in .broker/).
 # Ctrl-C stops all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p .broker/out .broker/control
+mkdir -p .broker
 trap 'trap - INT TERM EXIT; kill 0 2>/dev/null; wait' INT TERM EXIT
 .venv/bin/celery -A config worker --loglevel=INFO --concurrency=1 --pool=solo &
 .venv/bin/celery -A config beat --loglevel=INFO --schedule .broker/beat-schedule &

@@ -57,3 +57,35 @@ def test_the_dispatcher_invites_by_each_clinics_own_date(clinic_a, front_desk):
         dispatch.dispatch()
     assert FollowUp.objects.get(pk=rows["NZ-1"]).status == "invited"  # already 2 June there
     assert FollowUp.objects.get(pk=rows["NY-1"]).status == "scheduled"  # still 1 June there
+
+
+def test_her_invitation_email_gives_the_expiry_date_in_her_clinics_time(mother, clinic_a):
+    from django.core import mail
+
+    Clinic.objects.filter(pk=clinic_a.pk).update(time_zone="Pacific/Auckland")
+    with time_machine.travel(datetime(2026, 6, 1, 16, 0, tzinfo=UTC), tick=False):  # 04:00 on 2 June there
+        invitation = invitations.create_invitation(
+            mother=mother, instrument=instruments.PHQ9, channels=["email", "link"]
+        )
+        mail.outbox.clear()
+        invitations.send_invitation(invitation.pk)
+    (message,) = mail.outbox
+    assert "works until June 16, 2026" in message.body  # 14 days on, in Auckland; 15 June in UTC
+
+
+def test_the_audit_log_shows_clinic_time_on_the_page_and_in_the_admin_site(login, clinic_a, clinic_admin, client):
+    from django.contrib.auth import get_user_model
+
+    from screening import audit
+    from screening.models import AuditEntry
+
+    Clinic.objects.filter(pk=clinic_a.pk).update(time_zone="America/New_York")
+    clinic_a.refresh_from_db()
+    with time_machine.travel(datetime(2026, 6, 2, 2, 30, tzinfo=UTC), tick=False):  # 22:30 on 1 June there
+        audit.record(clinic_admin, clinic_a, AuditEntry.Action.VIEW, clinic_a, "looked")
+    page = login(clinic_admin).get(reverse("audit_log")).content.decode()
+    assert "2026-06-01 22:30 EDT" in page and "America/New_York" in page
+    root = get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-the-admin-2026")
+    client.force_login(root)
+    admin_page = client.get(reverse("admin:screening_auditentry_changelist")).content.decode()
+    assert "2026-06-01 22:30 EDT" in admin_page

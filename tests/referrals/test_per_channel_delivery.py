@@ -135,3 +135,20 @@ def test_a_beat_run_hands_its_batches_to_the_workers(monkeypatch, clinic_a, fron
         for batch in batches:
             dispatch.invite_batch(batch, NOON_NY)
     assert FollowUp.objects.filter(status="invited").count() == 5
+
+
+def test_a_link_made_before_delivery_rows_and_never_sent_is_sent_by_the_next_run(
+    monkeypatch, mother, django_capture_on_commit_callbacks
+):
+    invitation = invitations.create_invitation(
+        mother=mother, instrument=invitations.instruments.PHQ9, channels=["email", "link"]
+    )
+    invitation.deliveries.all().delete()  # as a link made before this release
+    Invitation.objects.filter(pk=invitation.pk).update(created_at=invitation.created_at - timedelta(minutes=3))
+    queued = []
+    monkeypatch.setattr(dispatch, "enqueue_on_commit", lambda task, *args: queued.append((task.name, args)))
+    dispatch.dispatch()
+    assert ("screening.tasks.send_invitation", (invitation.pk,)) in queued
+    mail.outbox.clear()
+    assert invitations.send_invitation(invitation.pk) is True
+    assert len(mail.outbox) == 1 and Delivery.objects.get(invitation=invitation).status == "sent"
