@@ -404,8 +404,8 @@ def dispatcher_lines():
     done = d["invited"] + d["covered"] == d["count"] and d["sent"] == d["to_send"]
     outcome = (
         f"all invited in {d['invited_s']:.0f} s ({d['count'] / d['invited_s']:.0f} per second: "
-        f"{d['invited']:,} with a link of their own, {d['covered']:,} covered by the link of another follow-up "
-        f"of the same mother due at the same time), all "
+        f"{d['invited']:,} with a link of their own, {d['covered']:,} covered by a link she already held "
+        "for another follow-up), all "
         f"{d['sent']:,} with an email or text channel sent in {d['sent_s']:.0f} s (the rest are links for "
         "staff to hand over)"
         if done

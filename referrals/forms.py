@@ -2,7 +2,7 @@ from django import forms
 from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from screening.forms import DateInput
+from screening.forms import RECENT, DateInput, between
 from screening.models import CrisisResource, Language
 
 from . import alerts, lifecycle, pathways
@@ -74,7 +74,9 @@ class TransitionForm(forms.Form):
         help_text=_("Needed to reject, cancel, hold, fail or mark in error."),
     )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
-    first_session_on = forms.DateField(label=_("Date of the first session"), required=False, widget=DateInput())
+    first_session_on = forms.DateField(
+        label=_("Date of the first session"), required=False, widget=DateInput(), validators=[between(days_back=RECENT)]
+    )
     sessions_attended = forms.IntegerField(label=_("Sessions attended"), required=False, min_value=0, max_value=200)
     closing_note = forms.CharField(
         label=_("Closing note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
@@ -212,7 +214,7 @@ CrisisResourceFormSet = modelformset_factory(
 
 
 class RescheduleForm(forms.Form):
-    due_on = forms.DateField(label=_("New date"), widget=DateInput())
+    due_on = forms.DateField(label=_("New date"), widget=DateInput(), validators=[between(RECENT, days_ahead=RECENT)])
     note = forms.CharField(label=_("Reason"), max_length=300)
 
 

@@ -49,6 +49,20 @@ class ReportFilterForm(forms.Form):
         return reports.Filters([c.pk for c in chosen], start, end, data.get("pathway", ""))
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A CSV cell a spreadsheet will not run: text starting like a formula gets a leading quote
+    (OWASP's CSV injection advice). Numbers, negative ones included, stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _admin_clinics(request):
     """Reports cover every clinic the user administers (the clinic in use first)."""
     memberships = request.user.memberships.filter(role=Role.CLINIC_ADMIN).select_related("clinic")
@@ -82,6 +96,8 @@ def report_page(request):
             "tables": tables,
             "query": request.GET.urlencode(),
             "print_view": request.GET.get("print") == "1",
+            "clinic_names": [c.name for c in form.clinics if c.pk in filters.clinic_ids],
+            "pathway_label": dict(pathways.choices()).get(filters.pathway, ""),
             "charts": [
                 {
                     "id": t.slug,
@@ -106,9 +122,9 @@ def report_csv(request, slug):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-{filters.start}-{filters.end}.csv"'
     writer = csv.writer(response)
-    writer.writerow([str(c) for c in table.columns])
+    writer.writerow([safe_cell(c) for c in table.columns])
     for row in table.rows:
-        writer.writerow(["" if v is None else str(v) for v in row])
+        writer.writerow([safe_cell(v) for v in row])
     audit.record(request.user, request.membership.clinic, AuditEntry.Action.VIEW, None, f"report CSV {slug}")
     return response
 

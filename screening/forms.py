@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 from zoneinfo import available_timezones
 
 from django import forms
@@ -23,6 +24,23 @@ class DateInput(forms.DateInput):
 def not_in_future(day):
     if day and day > timezone.localdate():
         raise ValidationError(_("This date is in the future."))
+
+
+def between(days_back, days_ahead=0):
+    """A date a person could mean: a typo such as year 1 gets a message, never a server error."""
+
+    def check(day):
+        today = timezone.localdate()
+        first, last = today - timedelta(days=days_back), today + timedelta(days=days_ahead)
+        if day and not first <= day <= last:
+            raise ValidationError(
+                _("Enter a date between %(first)s and %(last)s."), params={"first": first, "last": last}
+            )
+
+    return check
+
+
+RECENT = 3 * 366  # deliveries, infants and due dates of mothers still in postnatal care
 
 
 class MotherForm(forms.ModelForm):
@@ -63,8 +81,9 @@ class MotherForm(forms.ModelForm):
         self.clinic = clinic
         if self.instance.pk:
             self.initial["status"] = "pregnant" if self.instance.is_pregnant else "delivered"
-        self.fields["date_of_birth"].validators.append(not_in_future)
-        self.fields["delivery_date"].validators.append(not_in_future)
+        self.fields["date_of_birth"].validators += [not_in_future, between(days_back=100 * 366)]
+        self.fields["delivery_date"].validators += [not_in_future, between(days_back=RECENT)]
+        self.fields["due_date"].validators.append(between(days_back=RECENT, days_ahead=300))
         self.fields["phone"].help_text = _("Mobile number for text messages, with country code.")
 
     def clean_record_number(self):
@@ -104,8 +123,8 @@ class InfantForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["date_of_birth"].validators.append(not_in_future)
-        self.fields["died_on"].validators.append(not_in_future)
+        self.fields["date_of_birth"].validators += [not_in_future, between(days_back=RECENT)]
+        self.fields["died_on"].validators += [not_in_future, between(days_back=RECENT)]
 
     def clean(self):
         data = super().clean()

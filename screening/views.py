@@ -89,7 +89,7 @@ def home(request):
 @require_GET
 @staff_view()
 def mother_list(request):
-    term = request.GET.get("q", "")[:100]
+    term = request.GET.get("q", "").replace("\x00", "")[:100]  # PostgreSQL refuses NUL in text
     mothers = Mother.objects.visible_to(request.membership).search(term).order_by("family_name", "given_name")
     page = Paginator(mothers, 25).get_page(request.GET.get("page"))
     if term:
