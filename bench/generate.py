@@ -107,6 +107,7 @@ TABLES = (
     "screening_clinic",
     "screening_membership",
     "screening_mother",
+    "screening_pregnancy",
     "screening_infant",
     "screening_screening",
     "referrals_referral",
@@ -208,7 +209,8 @@ def generate(clinics, mothers, screenings, referrals):
     staff_of = {cid: user_id + 3 * n + 1 for n, cid in enumerate(clinic_ids)}
 
     mother_id, infant_id = next_id("screening_mother"), next_id("screening_infant")
-    mother_rows, infant_rows, facts = [], [], []
+    pregnancy_id = next_id("screening_pregnancy")
+    mother_rows, infant_rows, pregnancy_rows, facts = [], [], [], []
     for n in range(mothers):
         cid = clinic_ids[n % clinics]
         pregnant = n % 5 == 0
@@ -237,8 +239,20 @@ def generate(clinics, mothers, screenings, referrals):
                 staff_of[cid],
             )
         )
+        due = TODAY + timedelta(days=rng.randint(5, 200)) if pregnant else delivered
+        pregnancy_rows.append(
+            (
+                pregnancy_id + n,
+                uuid.uuid4(),
+                mid,
+                due,
+                None if pregnant else delivered,
+                due - timedelta(days=200),
+                "ongoing" if pregnant else "live_birth",
+            )
+        )
         if not pregnant:
-            infant_rows.append((infant_id + len(infant_rows), uuid.uuid4(), mid, "", delivered))
+            infant_rows.append((infant_id + len(infant_rows), uuid.uuid4(), mid, "", delivered, pregnancy_id + n))
         facts.append((mid, cid, None if pregnant else delivered))
     copy(
         "screening_mother",
@@ -268,8 +282,15 @@ def generate(clinics, mothers, screenings, referrals):
         "mothers",
     )
     copy(
+        "screening_pregnancy",
+        ["id", "code", "mother_id", "due_date", "delivery_date", "recorded_on", "outcome"],
+        pregnancy_rows,
+        len(pregnancy_rows),
+        "pregnancies",
+    )
+    copy(
         "screening_infant",
-        ["id", "code", "mother_id", "given_name", "date_of_birth"],
+        ["id", "code", "mother_id", "given_name", "date_of_birth", "pregnancy_id"],
         infant_rows,
         len(infant_rows),
         "infants",

@@ -214,7 +214,7 @@ CrisisResourceFormSet = modelformset_factory(
 
 
 class RescheduleForm(forms.Form):
-    due_on = forms.DateField(label=_("New date"), widget=DateInput(), validators=[between(RECENT, days_ahead=RECENT)])
+    due_on = forms.DateField(label=_("New date"), widget=DateInput(), validators=[between(RECENT, days_ahead=5 * 366)])
     note = forms.CharField(label=_("Reason"), max_length=300)
 
 

@@ -15,6 +15,7 @@ from screening.forms import DateInput
 from screening.models import AuditEntry, Role
 
 from . import pathways, reports
+from .reports import measures
 
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 IN_RANGE = [
@@ -132,23 +133,30 @@ def report_csv(request, slug):
 @require_GET
 @staff_view(ADMINS)
 def measure_mothers(request, slug, part):
-    """The mothers behind a quality-measure number: in the numerator, or counted but not met."""
+    """The units behind a quality-measure number, for outreach: met, or counted but not met; as a
+    page or, with format=csv, a download."""
     form, filters = _filters(request)
-    measures = reports.measure_sets(filters)
-    if slug not in measures or part not in ("numerator", "gap"):
+    measure = measures.all_measures(filters).get(slug)
+    if measure is None or part not in ("numerator", "gap"):
         raise Http404
-    title, denominator, numerator = measures[slug]
-    mothers = numerator if part == "numerator" else denominator.exclude(pk__in=numerator.values("pk"))
-    mothers = mothers.select_related("clinic").order_by("family_name", "given_name")[:1000]
+    units = measures.unit_rows(measure, part)
     audit.record(request.user, request.membership.clinic, AuditEntry.Action.VIEW, None, f"measure {slug} {part}")
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{slug}-{part}-{filters.start}-{filters.end}.csv"'
+        writer = csv.writer(response)
+        born = _("Child born") if measure.unit == "child" else _("Delivered")
+        writer.writerow([safe_cell(c) for c in (_("Mother"), _("Record number"), _("Clinic"), born)])
+        for u in units.iterator():
+            day = u.date_of_birth if measure.unit == "child" else u.delivery_date
+            writer.writerow(
+                [safe_cell(v) for v in (u.mother.full_name, u.mother.record_number, u.mother.clinic.name, day)]
+            )
+        return response
+    query = request.GET.copy()
+    query.pop("format", None)
     return render(
         request,
         "referrals/measure_mothers.html",
-        {
-            "title": title,
-            "part": part,
-            "mothers": mothers,
-            "filters": filters,
-            "query": request.GET.urlencode(),
-        },
+        {"measure": measure, "part": part, "units": units[:1000], "filters": filters, "query": query.urlencode()},
     )

@@ -124,7 +124,7 @@ class InfantForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date_of_birth"].validators += [not_in_future, between(days_back=RECENT)]
-        self.fields["died_on"].validators += [not_in_future, between(days_back=RECENT)]
+        self.fields["died_on"].validators.append(not_in_future)
 
     def clean(self):
         data = super().clean()

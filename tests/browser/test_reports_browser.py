@@ -29,6 +29,9 @@ def test_an_admin_filters_the_reports_and_downloads_a_csv(
     funnel = page.locator("#table-funnel")
     assert funnel.locator("tbody tr").first.inner_text().split("\t")[:2] == ["Positive screens", "5"]
     assert page.locator("#chart-funnel").is_visible()
+    first = page.locator("section.report").first
+    assert first.get_by_role("heading").first.inner_text() == "Treatment cascade"  # the first chart admins see
+    assert first.locator("#chart-cascade").is_visible()
     visit.check_accessibility()
     with page.expect_download() as download:
         page.locator("#h-funnel").locator("..").get_by_role("link", name="Download CSV").click()
@@ -38,7 +41,7 @@ def test_an_admin_filters_the_reports_and_downloads_a_csv(
     page.get_by_role("link", name="Print-friendly view").click()
     assert not page.get_by_role("navigation", name="Main").is_visible()
     page.goto(page.url.replace("print=1", ""))
-    page.get_by_role("link", name="not met Screening during pregnancy (PND-E style)").click()
-    page.get_by_role("heading", name="Screening during pregnancy (PND-E style): measure not met").wait_for()
+    page.get_by_role("link", name="not met PND-E: screened during the pregnancy").click()
+    page.get_by_role("heading", name="PND-E: screened during the pregnancy: measure not met").wait_for()
     visit.check_accessibility()
     visit.assert_clean()

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from referrals import reports, services
 from referrals.models import Alert, Decision, FollowUp, Referral
+from referrals.reports import activity
 from screening.models import Infant, Membership, Screening
 
 from ..conftest import enter_epds, make_mother
@@ -119,8 +120,8 @@ def run(table_fn, clinic, **extra):
 
 def test_positive_rate_and_risk_levels(data, clinic_a):
     # six screenings in clinic A: ana1 13, ana2 10, ana3 0, bea1 18, cat1 10, dee1 self-harm; five positive
-    assert run(reports.positive_rate, clinic_a).rows == [("EPDS", 6, 5, 83.3)]
-    levels = dict(run(reports.risk_levels, clinic_a).rows)  # ana2 and cat1 are both possible
+    assert run(activity.positive_rate, clinic_a).rows == [("EPDS", 6, 5, 83.3)]
+    levels = dict(run(activity.risk_levels, clinic_a).rows)  # ana2 and cat1 are both possible
     assert (
         levels["Low"],
         levels["Possible depression"],
@@ -131,69 +132,48 @@ def test_positive_rate_and_risk_levels(data, clinic_a):
 
 
 def test_the_funnel_counts_each_step_once_and_its_drop_off(data, clinic_a):
-    rows = run(reports.funnel, clinic_a).rows
+    rows = run(activity.funnel, clinic_a).rows
     # positives: ana1 (referred, completed), ana2 (in care), bea1 (referred, rejected), cat1 (declined), dee1
     assert [r[1] for r in rows] == [5, 4, 2, 1, 1, 1]
     assert [r[2] for r in rows] == [None, 1, 2, 1, 0, 0]
     assert rows[-1][3] == 20.0
-    reasons = dict(run(reports.drop_off_reasons, clinic_a).rows)
+    reasons = dict(run(activity.drop_off_reasons, clinic_a).rows)
     assert reasons == {"Already in care elsewhere": 1, "Mother declined": 1, "Rejected by provider": 1}
 
 
 def test_the_funnel_by_pathway_language_and_age(data, clinic_a):
-    by_pathway = {r[0]: r[1:] for r in run(lambda f: reports.funnel_by(f, "pathway"), clinic_a).rows}
+    by_pathway = {r[0]: r[1:] for r in run(lambda f: activity.funnel_by(f, "pathway"), clinic_a).rows}
     assert by_pathway == {"Mother-infant psychotherapy": (1, 1, 1, 1), "Psychiatric evaluation": (1, 0, 0, 0)}
-    by_language = {r[0]: r[1:] for r in run(lambda f: reports.funnel_by(f, "language"), clinic_a).rows}
+    by_language = {r[0]: r[1:] for r in run(lambda f: activity.funnel_by(f, "language"), clinic_a).rows}
     assert by_language == {"es": (2, 2, 1, 1, 1, 1), "en": (3, 2, 1, 0, 0, 0)}
-    by_age = {r[0]: r[1] for r in run(lambda f: reports.funnel_by(f, "age"), clinic_a).rows}
+    by_age = {r[0]: r[1] for r in run(lambda f: activity.funnel_by(f, "age"), clinic_a).rows}
     assert by_age == {"20-24": 2, "30-34": 1, "35-39": 1, "40 and over": 1}
-    only_mip = run(reports.funnel, clinic_a, pathway="mip").rows
+    only_mip = run(activity.funnel, clinic_a, pathway="mip").rows
     assert [r[1] for r in only_mip] == [5, 4, 1, 1, 1, 1]
 
 
 def test_timeliness_alerts_and_breaches(data, clinic_a):
-    rows = {r[0]: r[1:] for r in run(reports.timeliness, clinic_a).rows}
+    rows = {r[0]: r[1:] for r in run(activity.timeliness, clinic_a).rows}
     # to referral: ana 0 days, bea 4 days -> median 2, p90 3.6; to first session: ana 10 days
     assert rows["Days from positive screen to referral"] == (2, 2.0, 3.6)
     assert rows["Days from positive screen to first session"] == (1, 10.0, 10.0)
-    assert dict(run(reports.alerts, clinic_a).rows) == {
+    assert dict(run(activity.alerts, clinic_a).rows) == {
         "Self-harm alerts": 1,
         "Minutes to acknowledgement, median": 30.0,
         "Minutes to acknowledgement, maximum": 30.0,
         "Still open": 0,
     }
-    breaches = dict(run(reports.breaches, clinic_a).rows)
+    breaches = dict(run(activity.breaches, clinic_a).rows)
     # dee1 was acknowledged but never decided: not followed up within 30 days
     assert list(breaches.values()) == [0, 0, 1]
 
 
 def test_outcomes_split_short_and_long_term(data, clinic_a):
-    assert run(reports.outcomes, clinic_a).rows == [("Mother-infant psychotherapy", -3.0, 1, -13.0, 1)]
-
-
-def test_quality_measures_with_the_mothers_behind_each_number(data, clinic_a, clinic_admin, login):
-    rows = {r[0]: r[2:] for r in run(reports.quality, clinic_a).rows}
-    # deliveries in the period: ana (Feb 1), bea (Mar 1); both screened 19 days after delivery
-    assert rows["pds-screening"] == (2, 2, 100.0)
-    # positive in the window: ana1 (referred the same day), bea1 (referred 4 days later)
-    assert rows["pds-follow-up"] == (2, 2, 100.0)
-    # due in the period: ana, bea, cat; screened while pregnant: cat
-    assert rows["pnd-screening"] == (1, 3, 33.3)
-    # infants turning 6 months Jan-Aug: dee's (Jun 20), ana's (Aug 1); screened in the first 6 months: both
-    assert rows["cms82"] == (2, 2, 100.0)
-    with time_machine.travel(NOW, tick=False):
-        page = (
-            login(clinic_admin)
-            .get(
-                reverse("measure_mothers", args=["pnd-screening", "gap"]), {"start": "2026-01-01", "end": "2026-08-31"}
-            )
-            .content.decode()
-        )
-    assert "A1" in page and "A2" in page and "A3" not in page
+    assert run(activity.outcomes, clinic_a).rows == [("Mother-infant psychotherapy", -3.0, 1, -13.0, 1)]
 
 
 def test_coverage_counts_mothers_due_and_screened_by_month(data, clinic_a):
-    rows = {r[0]: r[1:] for r in run(reports.coverage, clinic_a).rows}
+    rows = {r[0]: r[1:] for r in run(activity.coverage, clinic_a).rows}
     screened = {month: n for month, (_, n) in rows.items() if n}
     assert screened == {"2026-02": 1, "2026-03": 1, "2026-04": 2, "2026-05": 1, "2026-08": 1}
     due = {}
@@ -225,7 +205,7 @@ def test_reports_are_for_clinic_admins_only_and_csv_downloads(
 def test_an_admin_of_two_clinics_sees_both_or_one(data, login, clinic_admin, clinic_b):
     Membership.objects.create(user=clinic_admin, clinic=clinic_b, role="clinic_admin")
     with time_machine.travel(NOW, tick=False):
-        both = run(reports.positive_rate, clinic_b)
+        both = run(activity.positive_rate, clinic_b)
         client = login(clinic_admin)
         client.post(reverse("choose_clinic"), {"clinic": str(clinic_b.code)})
         page = client.get(
@@ -244,6 +224,6 @@ def test_an_admin_of_two_clinics_sees_both_or_one(data, login, clinic_admin, cli
 
 
 def test_a_clinic_b_admin_never_counts_clinic_a(data, clinic_b):
-    assert run(reports.positive_rate, clinic_b).rows == [("EPDS", 1, 1, 100.0)]
+    assert run(activity.positive_rate, clinic_b).rows == [("EPDS", 1, 1, 100.0)]
     assert Screening.objects.count() == 7 and Referral.objects.count() == 2
     assert Alert.objects.count() == 1 and Decision.objects.count() == 4

@@ -1,50 +1,31 @@
-"""Referral and quality reports for clinic admins. Every figure is a database aggregate over the
-admin's clinics and the chosen period; Python only arranges the aggregated rows into tables."""
+"""Screening, referral and outcome figures for the chosen period: each one database aggregate."""
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
-from django.db import connection
 from django.db.models import (
-    Aggregate,
     Avg,
     Case,
     Count,
-    DateField,
     DateTimeField,
-    DurationField,
-    Exists,
     ExpressionWrapper,
     F,
-    FloatField,
-    Max,
     OuterRef,
     Q,
     Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Extract, ExtractYear, TruncMonth
+from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from screening.models import Infant, Mother, Screening
+from screening.models import Screening
 from screening.risk import POSITIVE_LEVELS, RiskLevel
 
-from . import pathways
-from .models import Alert, Decision, DecisionKind, FollowUp, FollowUpStatus, Referral, ReferralSettings, Status
-from .schedule import add_months
+from .. import pathways
+from ..models import Alert, Decision, DecisionKind, FollowUp, FollowUpStatus, ReferralSettings, Status
+from .base import Table, positives, quantiles, rate, referrals, round_or_none, screenings
 
-DEPRESSION_INSTRUMENTS = ["EPDS", "PHQ-9", "PHQ-2"]
-# HEDIS counts these as positive whatever a clinic's own cut-offs are (clinical.md section 5).
-HEDIS_POSITIVE = (
-    Q(instrument_code="EPDS", total__gte=10)
-    | Q(instrument_code="PHQ-9", total__gte=10)
-    | Q(instrument_code="PHQ-2", total__gte=3)
-)
-HEDIS_NEGATIVE_FULL = Q(instrument_code__in=["EPDS", "PHQ-9"]) & (
-    Q(instrument_code="EPDS", total__lt=10) | Q(instrument_code="PHQ-9", total__lt=10)
-)
 AGE_GROUPS = [
     (0, 19, "under 20"),
     (20, 24, "20-24"),
@@ -54,74 +35,6 @@ AGE_GROUPS = [
     (40, 200, "40 and over"),
 ]
 SHORT_TERM = timedelta(days=90)
-
-
-@dataclass
-class Filters:
-    clinic_ids: list
-    start: date
-    end: date
-    pathway: str = ""
-
-
-@dataclass
-class Table:
-    slug: str
-    title: str
-    columns: list
-    rows: list
-    chart: dict = field(default_factory=dict)  # {"type": "bar", "label": col index, "values": [col indexes]}
-    note: str = ""
-
-
-class Percentile(Aggregate):
-    """PostgreSQL's percentile_cont, an ordered-set aggregate."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression, fraction, **extra):
-        super().__init__(expression, fraction=fraction, **extra)
-
-
-def _quantiles(queryset, end, start, unit=86400.0):
-    """Median, 90th percentile and maximum of (end - start), in days (or in `unit` seconds)."""
-    if connection.vendor == "postgresql":
-        span = Extract(ExpressionWrapper(F(end) - F(start), output_field=DurationField()), "epoch") / unit
-        return queryset.aggregate(
-            median=Percentile(span, 0.5), p90=Percentile(span, 0.9), most=Max(span), n=Count("pk")
-        )
-    # SQLite (the embedded demo) has no percentile_cont: sort its few rows here.
-    pairs = queryset.values_list(end, start)
-    values = sorted((b - a).total_seconds() / unit for b, a in pairs if a is not None and b is not None)
-    if not values:
-        return {"median": None, "p90": None, "most": None, "n": 0}
-    at = lambda q: values[min(len(values) - 1, round(q * (len(values) - 1)))]  # noqa: E731
-    return {"median": at(0.5), "p90": at(0.9), "most": values[-1], "n": len(values)}
-
-
-def _round(value, places=1):
-    return None if value is None else round(value, places)
-
-
-def _rate(part, whole):
-    return None if not whole else round(100.0 * part / whole, 1)
-
-
-def screenings(f):
-    return Screening.objects.filter(clinic_id__in=f.clinic_ids, taken_on__gte=f.start, taken_on__lte=f.end)
-
-
-def positives(f):
-    return screenings(f).filter(Q(risk_level__in=POSITIVE_LEVELS) | Q(anxiety_flag=True))
-
-
-def referrals(f):
-    rows = Referral.objects.filter(
-        clinic_id__in=f.clinic_ids, requested_at__date__gte=f.start, requested_at__date__lte=f.end
-    ).exclude(status=Status.ENTERED_IN_ERROR)
-    return rows.filter(pathway=f.pathway) if f.pathway else rows
 
 
 # Coverage ---------------------------------------------------------------------------------------
@@ -164,7 +77,7 @@ def positive_rate(f):
         "positive-rate",
         _("Positive rate by instrument"),
         [_("Instrument"), _("Screenings"), _("Positive"), _("Positive (%)")],
-        [(r["instrument_code"], r["n"], r["positive"], _rate(r["positive"], r["n"])) for r in rows],
+        [(r["instrument_code"], r["n"], r["positive"], rate(r["positive"], r["n"])) for r in rows],
         {"type": "bar", "label": 0, "values": [3]},
     )
 
@@ -211,7 +124,7 @@ def funnel(f):
     rows, previous = [], None
     for step, label in zip(STEPS, STEP_LABELS, strict=True):
         n = counts[step]
-        rows.append((label, n, None if previous is None else previous - n, _rate(n, counts["positive"])))
+        rows.append((label, n, None if previous is None else previous - n, rate(n, counts["positive"])))
         previous = n
     return Table(
         "funnel",
@@ -299,21 +212,21 @@ def funnel_by(f, dimension):
 def timeliness(f, now=None):
     now = now or timezone.now()
     from_positive = referrals(f).filter(screening__isnull=False)
-    to_referral = _quantiles(from_positive, "requested_at", "screening__created_at")
+    to_referral = quantiles(from_positive, "requested_at", "screening__created_at")
     seen = from_positive.filter(first_session_on__isnull=False)
-    to_session = _quantiles(seen, "first_session_on", "screening__taken_on")
+    to_session = quantiles(seen, "first_session_on", "screening__taken_on")
     rows = [
         (
             _("Days from positive screen to referral"),
             to_referral["n"],
-            _round(to_referral["median"]),
-            _round(to_referral["p90"]),
+            round_or_none(to_referral["median"]),
+            round_or_none(to_referral["p90"]),
         ),
         (
             _("Days from positive screen to first session"),
             to_session["n"],
-            _round(to_session["median"]),
-            _round(to_session["p90"]),
+            round_or_none(to_session["median"]),
+            round_or_none(to_session["p90"]),
         ),
     ]
     return Table(
@@ -345,11 +258,13 @@ def breaches(f, now=None):
     days = lambda n: timedelta(days=n)  # noqa: E731
     late_accept = _per_clinic(
         f,
-        lambda s: Q(accepted_at__gt=F("requested_at") + days(s.accept_within_days))
-        | Q(
-            accepted_at__isnull=True,
-            requested_at__lt=now - days(s.accept_within_days),
-            status__in=[Status.REQUESTED, Status.ON_HOLD, Status.DRAFT],
+        lambda s: (
+            Q(accepted_at__gt=F("requested_at") + days(s.accept_within_days))
+            | Q(
+                accepted_at__isnull=True,
+                requested_at__lt=now - days(s.accept_within_days),
+                status__in=[Status.REQUESTED, Status.ON_HOLD, Status.DRAFT],
+            )
         ),
     )
     late_session = _per_clinic(
@@ -368,8 +283,10 @@ def breaches(f, now=None):
         .filter(
             _per_clinic(
                 f,
-                lambda s: Q(reviewed_at__isnull=True, created_at__lt=now - days(s.follow_up_within_days))
-                | Q(reviewed_at__gt=F("created_at") + days(s.follow_up_within_days)),
+                lambda s: (
+                    Q(reviewed_at__isnull=True, created_at__lt=now - days(s.follow_up_within_days))
+                    | Q(reviewed_at__gt=F("created_at") + days(s.follow_up_within_days))
+                ),
             )
         )
         .count()
@@ -390,11 +307,11 @@ def breaches(f, now=None):
 def alerts(f, now=None):
     rows = Alert.objects.filter(clinic_id__in=f.clinic_ids, created_at__date__gte=f.start, created_at__date__lte=f.end)
     acknowledged = rows.filter(acknowledged_at__isnull=False)
-    minutes = _quantiles(acknowledged, "acknowledged_at", "created_at", unit=60.0)
+    minutes = quantiles(acknowledged, "acknowledged_at", "created_at", unit=60.0)
     table_rows = [
         (_("Self-harm alerts"), rows.count()),
-        (_("Minutes to acknowledgement, median"), _round(minutes["median"])),
-        (_("Minutes to acknowledgement, maximum"), _round(minutes["most"])),
+        (_("Minutes to acknowledgement, median"), round_or_none(minutes["median"])),
+        (_("Minutes to acknowledgement, maximum"), round_or_none(minutes["most"])),
         (_("Still open"), rows.filter(acknowledged_at__isnull=True).count()),
     ]
     return Table("alerts", _("Self-harm alerts"), [_("Figure"), _("Value")], table_rows)
@@ -441,9 +358,9 @@ def outcomes(f):
         [
             (
                 str(pathways.CATALOGUE[r["pathway"]].name),
-                _round(r["short_change"]),
+                round_or_none(r["short_change"]),
                 r["short_n"],
-                _round(r["later_change"]),
+                round_or_none(r["later_change"]),
                 r["later_n"],
             )
             for r in rows
@@ -454,151 +371,3 @@ def outcomes(f):
             "ended, and the last screen 3 months or more after. Negative is better."
         ),
     )
-
-
-# Quality measures -------------------------------------------------------------------------------
-
-
-def _screened_between(start_offset, end_offset, field_name="delivery_date", **extra):
-    return Exists(
-        Screening.objects.filter(
-            mother=OuterRef("pk"),
-            instrument_code__in=DEPRESSION_INSTRUMENTS,
-            taken_on__gte=_plus(OuterRef(field_name), start_offset),
-            taken_on__lte=_plus(OuterRef(field_name), end_offset),
-            **extra,
-        )
-    )
-
-
-def _plus(day, offset):
-    return ExpressionWrapper(day + offset, output_field=DateField())
-
-
-def measure_sets(f, now=None):
-    """Each measure as (denominator, numerator) querysets of mothers, so the lists behind each
-    number come from the same query as the number."""
-    now = now or timezone.now()
-    mothers = Mother.objects.filter(clinic_id__in=f.clinic_ids)
-    delivered = mothers.filter(delivery_date__gte=f.start, delivery_date__lte=f.end)
-    postpartum = delivered.filter(_screened_between(timedelta(days=7), timedelta(days=84)))
-    window_positive = Screening.objects.filter(
-        HEDIS_POSITIVE,
-        mother=OuterRef("pk"),
-        taken_on__gte=_plus(OuterRef("delivery_date"), timedelta(days=7)),
-        taken_on__lte=_plus(OuterRef("delivery_date"), timedelta(days=84)),
-    )
-    followed = window_positive.filter(
-        Q(
-            reviewed_at__lte=F("created_at") + timedelta(days=30),
-            decisions__kind__in=[DecisionKind.REFERRED, DecisionKind.ALREADY_IN_CARE, DecisionKind.NO_ACTION_NEEDED],
-        )
-        | Exists(
-            Screening.objects.filter(
-                HEDIS_NEGATIVE_FULL,
-                mother=OuterRef("mother"),
-                taken_on__gt=OuterRef("taken_on"),
-                taken_on__lte=_plus(OuterRef("taken_on"), timedelta(days=30)),
-            )
-        )
-    )
-    positive_mothers = delivered.filter(Exists(window_positive))
-    pregnant = mothers.filter(due_date__gte=f.start, due_date__lte=f.end)
-    prenatal = pregnant.filter(
-        Exists(
-            Screening.objects.filter(
-                mother=OuterRef("pk"), context="antenatal", instrument_code__in=DEPRESSION_INSTRUMENTS
-            )
-        )
-    )
-    turned_six = Infant.objects.filter(
-        mother__clinic_id__in=f.clinic_ids,
-        date_of_birth__gte=_months_before(f.start, 6),
-        date_of_birth__lte=_months_before(f.end, 6),
-    )
-    cms_denominator = mothers.filter(Exists(turned_six.filter(mother=OuterRef("pk"))))
-    cms_numerator = mothers.filter(
-        Exists(
-            turned_six.filter(mother=OuterRef("pk")).filter(
-                Exists(
-                    Screening.objects.filter(
-                        mother=OuterRef("mother"),
-                        instrument_code__in=DEPRESSION_INSTRUMENTS,
-                        taken_on__gte=OuterRef("date_of_birth"),
-                        taken_on__lte=_plus(OuterRef("date_of_birth"), timedelta(days=183)),
-                    )
-                )
-            )
-        )
-    )
-    return {
-        "pds-screening": (_("Postpartum screening 7-84 days after delivery (PDS-E style)"), delivered, postpartum),
-        "pds-follow-up": (
-            _("Follow-up within 30 days of a positive postpartum screen (PDS-E style)"),
-            positive_mothers,
-            positive_mothers.filter(Exists(followed)),
-        ),
-        "pnd-screening": (_("Screening during pregnancy (PND-E style)"), pregnant, prenatal),
-        "cms82": (_("Maternal screening in the infant's first 6 months (CMS82 style)"), cms_denominator, cms_numerator),
-    }
-
-
-def _months_before(day, months):
-    return add_months(day, -months)
-
-
-def quality(f):
-    rows = []
-    for slug, (title, denominator, numerator) in measure_sets(f).items():
-        d, n = denominator.count(), numerator.count()
-        rows.append((slug, title, n, d, _rate(n, d)))
-    return Table(
-        "quality",
-        _("Quality measures"),
-        [_("Measure"), _("Title"), _("Numerator"), _("Denominator"), _("Rate (%)")],
-        rows,
-        {"type": "bar", "label": 0, "values": [4]},
-        note=_(
-            "Modelled on the HEDIS PDS-E and PND-E and CMS82 specifications; check the current NCQA "
-            "specification before certifying."
-        ),
-    )
-
-
-TABLES = {
-    "coverage": coverage,
-    "positive-rate": positive_rate,
-    "risk-levels": risk_levels,
-    "funnel": funnel,
-    "drop-off": drop_off_reasons,
-    "funnel-by-pathway": lambda f: funnel_by(f, "pathway"),
-    "funnel-by-provider": lambda f: funnel_by(f, "provider"),
-    "funnel-by-clinic": lambda f: funnel_by(f, "clinic"),
-    "funnel-by-language": lambda f: funnel_by(f, "language"),
-    "funnel-by-age": lambda f: funnel_by(f, "age"),
-    "timeliness": timeliness,
-    "breaches": breaches,
-    "alerts": alerts,
-    "outcomes": outcomes,
-    "quality": quality,
-}
-
-
-def all_tables(f):
-    return [
-        coverage(f),
-        positive_rate(f),
-        risk_levels(f),
-        funnel(f),
-        drop_off_reasons(f),
-        funnel_by(f, "pathway"),
-        funnel_by(f, "provider"),
-        funnel_by(f, "clinic"),
-        funnel_by(f, "language"),
-        funnel_by(f, "age"),
-        timeliness(f),
-        breaches(f),
-        alerts(f),
-        outcomes(f),
-        quality(f),
-    ]

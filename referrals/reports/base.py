@@ -1,0 +1,82 @@
+"""What every report table shares: the filters, the table, rates and quantiles, and the rows a
+period covers."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Max, Q
+from django.db.models.functions import Extract
+
+from screening.models import Screening
+from screening.risk import POSITIVE_LEVELS
+
+from ..models import Referral, Status
+
+
+@dataclass
+class Filters:
+    clinic_ids: list
+    start: date
+    end: date
+    pathway: str = ""
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    columns: list
+    rows: list
+    chart: dict = field(default_factory=dict)  # {"type": "bar", "label": col index, "values": [col indexes]}
+    note: str = ""
+
+
+class Percentile(Aggregate):
+    """PostgreSQL's percentile_cont, an ordered-set aggregate."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction, **extra):
+        super().__init__(expression, fraction=fraction, **extra)
+
+
+def quantiles(queryset, end, start, unit=86400.0):
+    """Median, 90th percentile and maximum of (end - start), in days (or in `unit` seconds)."""
+    if connection.vendor == "postgresql":
+        span = Extract(ExpressionWrapper(F(end) - F(start), output_field=DurationField()), "epoch") / unit
+        return queryset.aggregate(
+            median=Percentile(span, 0.5), p90=Percentile(span, 0.9), most=Max(span), n=Count("pk")
+        )
+    # SQLite (the embedded demo) has no percentile_cont: sort its few rows here.
+    pairs = queryset.values_list(end, start)
+    values = sorted((b - a).total_seconds() / unit for b, a in pairs if a is not None and b is not None)
+    if not values:
+        return {"median": None, "p90": None, "most": None, "n": 0}
+    at = lambda q: values[min(len(values) - 1, round(q * (len(values) - 1)))]  # noqa: E731
+    return {"median": at(0.5), "p90": at(0.9), "most": values[-1], "n": len(values)}
+
+
+def round_or_none(value, places=1):
+    return None if value is None else round(value, places)
+
+
+def rate(part, whole):
+    return None if not whole else round(100.0 * part / whole, 1)
+
+
+def screenings(f):
+    return Screening.objects.filter(clinic_id__in=f.clinic_ids, taken_on__gte=f.start, taken_on__lte=f.end)
+
+
+def positives(f):
+    return screenings(f).filter(Q(risk_level__in=POSITIVE_LEVELS) | Q(anxiety_flag=True))
+
+
+def referrals(f):
+    rows = Referral.objects.filter(
+        clinic_id__in=f.clinic_ids, requested_at__date__gte=f.start, requested_at__date__lte=f.end
+    ).exclude(status=Status.ENTERED_IN_ERROR)
+    return rows.filter(pathway=f.pathway) if f.pathway else rows

@@ -1,0 +1,214 @@
+"""Quality measures as their stewards define them, each a denominator and a numerator queryset of
+its own unit, so the lists behind every number come from the same query as the number.
+
+- PDS-E and PND-E (NCQA HEDIS, measurement year 2023 wording): the unit is the delivery (a
+  Pregnancy row with a delivery date), with two rates each: Depression Screening, and Follow-Up on
+  Positive Screen within 30 days of the first positive screen.
+- CMS82 (Maternal Depression Screening): the unit is the child who turned 6 months in the period.
+
+Positive is HEDIS's cut-off whatever the clinic's own: EPDS 10+, PHQ-9 10+, PHQ-2 3+."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
+from django.utils.translation import gettext_lazy as _
+
+from screening.models import Infant, Pregnancy, Screening
+
+from ..models import Alert, Concern, ConcernClosed, Referral, Status
+from ..schedule import add_months
+from .base import Table, rate
+
+SPEC = _("NCQA HEDIS measurement year 2023 (PDS-E, PND-E); CMS82 (eCQM)")
+DEPRESSION = ["EPDS", "PHQ-9", "PHQ-2"]
+POSITIVE = (
+    Q(instrument_code="EPDS", total__gte=10)
+    | Q(instrument_code="PHQ-9", total__gte=10)
+    | Q(instrument_code="PHQ-2", total__gte=3)
+)
+NEGATIVE_FULL_LENGTH = Q(instrument_code="EPDS", total__lt=10) | Q(instrument_code="PHQ-9", total__lt=10)
+POSTPARTUM = (timedelta(days=7), timedelta(days=84))
+PREGNANCY = timedelta(days=280)  # a pregnancy starts 280 days before its due date
+FOLLOW_UP = timedelta(days=30)  # on or up to 30 days after the first positive screen
+NOT_FOLLOW_UP = [Status.DRAFT, Status.REJECTED, Status.CANCELLED, Status.ENTERED_IN_ERROR]
+
+
+@dataclass
+class Measure:
+    slug: str
+    title: str
+    unit: str
+    denominator: object
+    numerator: object
+    exclusions: list = field(default_factory=list)
+
+
+def _day(expression):
+    return ExpressionWrapper(expression, output_field=DateField())
+
+
+def _screens(**window):
+    return Screening.objects.filter(mother=OuterRef("mother"), instrument_code__in=DEPRESSION, **window)
+
+
+def _deliveries(f):
+    """Deliveries at the admin's clinics in the period, but for mothers who died (a closed concern
+    says so): HEDIS's exclusion. Hospice is not recorded here."""
+    died = Concern.objects.filter(mother=OuterRef("mother"), closed_because=ConcernClosed.DIED)
+    return Pregnancy.objects.filter(
+        mother__clinic_id__in=f.clinic_ids, delivery_date__gte=f.start, delivery_date__lte=f.end
+    ).exclude(Exists(died))
+
+
+def _first_positive(screens):
+    """The delivery's first positive screen in its window: its date, and when it was entered (a
+    negative PHQ-9 the same day after a positive PHQ-2 is entered after it)."""
+    first = screens.filter(POSITIVE).order_by("taken_on", "created_at")
+    return {
+        "first_positive_on": Subquery(first.values("taken_on")[:1]),
+        "first_positive_at": Subquery(first.values("created_at")[:1]),
+    }
+
+
+def _followed_up():
+    """A follow-up on or up to 30 days after the first positive screen's date (not its entry): a
+    referral not rejected, cancelled or in error, requested or first attended in that time; a
+    clinician's in-person assessment of a self-harm alert; or a negative full-length rescreen that
+    day or later. A decision recorded without any of these does not count; dispensed
+    antidepressants are not recorded here."""
+    start, end = OuterRef("first_positive_on"), _day(OuterRef("first_positive_on") + FOLLOW_UP)
+    referred = Referral.objects.filter(mother=OuterRef("mother")).exclude(status__in=NOT_FOLLOW_UP)
+    referral = referred.annotate(day=TruncDate("requested_at")).filter(day__gte=start, day__lte=end)
+    session = referred.filter(first_session_on__gte=start, first_session_on__lte=end)
+    assessed = (
+        Alert.objects.filter(mother=OuterRef("mother"), action=Alert.Action.ASSESSED_IN_PERSON)
+        .annotate(day=TruncDate("acknowledged_at"))
+        .filter(day__gte=start, day__lte=end)
+    )
+    rescreen = Screening.objects.filter(
+        NEGATIVE_FULL_LENGTH,
+        Q(taken_on__gt=start) | Q(taken_on=start, created_at__gt=OuterRef("first_positive_at")),
+        mother=OuterRef("mother"),
+        taken_on__lte=end,
+    )
+    return Exists(referral) | Exists(session) | Exists(assessed) | Exists(rescreen)
+
+
+def _closed_by(f, days):
+    """Windows still open on the report's end date are left out of the denominator."""
+    return f.end - timedelta(days=days)
+
+
+def postpartum(f):
+    deliveries = _deliveries(f).filter(delivery_date__lte=_closed_by(f, POSTPARTUM[1].days))
+    in_window = dict(
+        taken_on__gte=_day(OuterRef("delivery_date") + POSTPARTUM[0]),
+        taken_on__lte=_day(OuterRef("delivery_date") + POSTPARTUM[1]),
+    )
+    screened = deliveries.filter(Exists(_screens(**in_window)))
+    positive = deliveries.annotate(**_first_positive(_screens(**in_window))).filter(
+        first_positive_on__isnull=False, first_positive_on__lte=_closed_by(f, FOLLOW_UP.days)
+    )
+    exclusions = [_("mothers who died"), _("deliveries less than 84 days before the period's end")]
+    return [
+        Measure(
+            "pds-e-screening",
+            _("PDS-E: screened 7-84 days after delivery"),
+            "delivery",
+            deliveries,
+            screened,
+            exclusions,
+        ),
+        Measure(
+            "pds-e-follow-up",
+            _("PDS-E: follow-up within 30 days of the first positive postpartum screen"),
+            "delivery",
+            positive,
+            positive.filter(_followed_up()),
+            exclusions + [_("first positive screens less than 30 days before the period's end")],
+        ),
+    ]
+
+
+def prenatal(f):
+    deliveries = _deliveries(f)
+    during = dict(
+        taken_on__gte=_day(OuterRef("due_date") - PREGNANCY),
+        taken_on__lt=OuterRef("delivery_date"),
+    )
+    screened = deliveries.filter(Exists(_screens(**during)))
+    positive = deliveries.annotate(**_first_positive(_screens(**during))).filter(
+        first_positive_on__isnull=False, first_positive_on__lte=_closed_by(f, FOLLOW_UP.days)
+    )
+    exclusions = [_("mothers who died")]
+    return [
+        Measure(
+            "pnd-e-screening", _("PND-E: screened during the pregnancy"), "delivery", deliveries, screened, exclusions
+        ),
+        Measure(
+            "pnd-e-follow-up",
+            _("PND-E: follow-up within 30 days of the first positive prenatal screen"),
+            "delivery",
+            positive,
+            positive.filter(_followed_up()),
+            exclusions + [_("first positive screens less than 30 days before the period's end")],
+        ),
+    ]
+
+
+def cms82(f):
+    """Children who turned 6 months in the period (alive then), whose mother was screened at least
+    once in their first 6 months. The visit CMS82 asks for is their registration here."""
+    children = Infant.objects.filter(
+        mother__clinic_id__in=f.clinic_ids,
+        date_of_birth__gte=add_months(f.start, -6),
+        date_of_birth__lte=add_months(f.end, -6),
+    ).exclude(died_on__lt=_day(F("date_of_birth") + timedelta(days=183)))
+    first_six_months = _screens(
+        taken_on__gte=OuterRef("date_of_birth"), taken_on__lte=_day(OuterRef("date_of_birth") + timedelta(days=183))
+    )
+    return [
+        Measure(
+            "cms82",
+            _("CMS82: mother screened in the child's first 6 months"),
+            "child",
+            children,
+            children.filter(Exists(first_six_months)),
+            [_("children who died before 6 months")],
+        ),
+    ]
+
+
+def all_measures(f):
+    return {m.slug: m for m in [*postpartum(f), *prenatal(f), *cms82(f)]}
+
+
+def quality(f):
+    measures = all_measures(f).values()
+    rows = []
+    for m in measures:
+        d, n = m.denominator.count(), m.numerator.count()
+        rows.append((m.slug, m.title, n, d, rate(n, d)))
+    exclusions = "; ".join(f"{m.slug}: {', '.join(str(e) for e in m.exclusions)}" for m in measures if m.exclusions)
+    return Table(
+        "quality",
+        _("Quality measures"),
+        [_("Measure"), _("Title"), _("Numerator"), _("Denominator"), _("Rate (%)")],
+        rows,
+        {"type": "bar", "label": 0, "values": [4]},
+        note=_(
+            "Specification: %(spec)s. Units: deliveries (PDS-E, PND-E), children (CMS82). Excluded: "
+            "%(exclusions)s. Check the current specification before certifying."
+        )
+        % {"spec": SPEC, "exclusions": exclusions},
+    )
+
+
+def unit_rows(measure, part):
+    """The units behind a number, for outreach: met (numerator) or not met (the rest)."""
+    units = (
+        measure.numerator if part == "numerator" else measure.denominator.exclude(pk__in=measure.numerator.values("pk"))
+    )
+    return units.select_related("mother__clinic").order_by("mother__family_name", "mother__given_name", "pk")
