@@ -27,7 +27,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from screening.models import Screening, User  # noqa: E402
 
-RUNS = 5
+RUNS = int(os.environ.get("BENCH_REPORT_RUNS", "5"))
 SLUGS = ["funnel", "quality", "outcomes", "timeliness", "coverage", "funnel-by-age"]
 
 
