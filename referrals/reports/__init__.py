@@ -1,6 +1,6 @@
 """Referral and quality reports for clinic admins (`/reports/`). Every figure is a database
-aggregate over the admin's clinics and the chosen period; Python only arranges the aggregated rows
-into tables. The tables are listed once, here, in the order admins see them."""
+aggregate over the admin's clinics and the chosen period, but the cascade, which counts one row per
+mother read once per report. The tables are listed once, here, in the order admins see them."""
 
 from functools import partial
 

@@ -11,11 +11,11 @@ from datetime import timedelta
 from statistics import median
 
 from django.conf import settings
-from django.db.models import Case, Count, DateField, ExpressionWrapper, OuterRef, Q, Subquery, Value, When
+from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from screening.models import Mother, Screening
+from screening.models import Screening
 from screening.risk import POSITIVE_LEVELS
 
 from ..models import Referral, Status
@@ -38,63 +38,71 @@ def _day(expression):
 
 
 def mothers(f):
-    """Each mother with a positive depression screen in the period, once, from her first one."""
-    first = Screening.objects.filter(
-        mother=OuterRef("pk"),
+    """Each mother with a positive depression screen in the period, once, as her first such screen
+    (no earlier one in the period): every later step is looked up from that screen's date."""
+    positive = Screening.objects.filter(
+        clinic_id__in=f.clinic_ids,
         instrument_code__in=DEPRESSION,
         risk_level__in=POSITIVE_LEVELS,
         taken_on__gte=f.start,
         taken_on__lte=f.end,
-    ).order_by("taken_on", "created_at")
-    positive = Mother.objects.filter(clinic_id__in=f.clinic_ids).annotate(
-        positive_on=Subquery(first.values("taken_on")[:1])
     )
-    positive = positive.filter(positive_on__isnull=False)
-    referrals = Referral.objects.filter(mother=OuterRef("pk"), requested_at__date__gte=OuterRef("positive_on"))
+    earlier = positive.filter(mother=OuterRef("mother")).filter(
+        Q(taken_on__lt=OuterRef("taken_on")) | Q(taken_on=OuterRef("taken_on"), pk__lt=OuterRef("pk"))
+    )
+    first = positive.exclude(Exists(earlier))
+    referrals = Referral.objects.filter(mother=OuterRef("mother"), requested_at__date__gte=OuterRef("taken_on"))
     referrals = referrals.exclude(status__in=[Status.DRAFT, Status.ENTERED_IN_ERROR])
     seen = referrals.filter(first_session_on__isnull=False).order_by("first_session_on")
     # Each step as "the first date it happened" (null if never): one portable form on every database.
     annotations = {
+        "positive_on": F("taken_on"),
+        "preferred_language": F("mother__preferred_language"),
+        "age": ExtractYear("taken_on") - ExtractYear("mother__date_of_birth"),
         "referred_at": Subquery(referrals.order_by("requested_at").values("requested_at")[:1]),
         "contact_on": Subquery(seen.values("first_session_on")[:1]),
         "completed_at": Subquery(referrals.filter(status=Status.COMPLETED).values("ended_at")[:1]),
-        "age": ExtractYear("positive_on") - ExtractYear("date_of_birth"),
     }
     for months, (low, high) in WINDOWS.items():
         window = Screening.objects.filter(
             REMISSION,
-            mother=OuterRef("pk"),
-            taken_on__gte=_day(OuterRef("positive_on") + timedelta(days=low)),
-            taken_on__lte=_day(OuterRef("positive_on") + timedelta(days=high)),
+            mother=OuterRef("mother"),
+            taken_on__gte=_day(OuterRef("taken_on") + timedelta(days=low)),
+            taken_on__lte=_day(OuterRef("taken_on") + timedelta(days=high)),
         )
         annotations[f"remission_{months}"] = Subquery(window.order_by("taken_on").values("taken_on")[:1])
-    return positive.annotate(**annotations)
+    return first.annotate(**annotations)
 
 
-def _steps(f):
-    steps = {
-        "positive": Count("pk"),
-        "referred": Count("referred_at"),
-        "contacted": Count("contact_on"),
-        "completed": Count("completed_at"),
-    }
-    for months, (_low, high) in WINDOWS.items():
-        closed = Q(positive_on__lte=f.end - timedelta(days=high))
-        steps[f"followed_{months}"] = Count("pk", filter=closed)
-        steps[f"remission_{months}"] = Count(f"remission_{months}", filter=closed)
-    return steps
+FIELDS = ["preferred_language", "age", "positive_on", "referred_at", "contact_on", "completed_at"]
+
+
+def journeys(f):
+    """One row per mother (a few thousand at one clinic in a year), read once per report: both
+    cascade tables count from it."""
+    if "journeys" not in f.__dict__:
+        f.__dict__["journeys"] = list(mothers(f).values(*FIELDS, *(f"remission_{m}" for m in WINDOWS)))
+    return f.__dict__["journeys"]
 
 
 def _counts(f, rows):
-    return _named(rows.aggregate(**{f"n_{k}": v for k, v in _steps(f).items()}))
-
-
-def _named(row):
-    return {k.removeprefix("n_"): v for k, v in row.items()}
+    c = {
+        "positive": len(rows),
+        "referred": sum(r["referred_at"] is not None for r in rows),
+        "contacted": sum(r["contact_on"] is not None for r in rows),
+        "completed": sum(r["completed_at"] is not None for r in rows),
+    }
+    for months, (_low, high) in WINDOWS.items():
+        closed = [r for r in rows if r["positive_on"] <= f.end - timedelta(days=high)]
+        c[f"followed_{months}"] = len(closed)
+        c[f"remission_{months}"] = sum(r[f"remission_{months}"] is not None for r in closed)
+    days = [(r["contact_on"] - r["positive_on"]).days for r in rows if r["contact_on"] is not None]
+    c["days"] = median(days) if days else None
+    return c
 
 
 def cascade(f):
-    c = _counts(f, mothers(f))
+    c = _counts(f, journeys(f))
     rows = [(label, c[step], rate(c[step], c["positive"])) for step, label in STEPS]
     for months in WINDOWS:
         label = _("In remission at %(n)s months (of %(of)s followed that long)") % {
@@ -116,48 +124,34 @@ def cascade(f):
     )
 
 
-def _age_group():
-    return Case(
-        *[When(age__gte=low, age__lte=high, then=Value(label)) for low, high, label in AGE_GROUPS],
-        default=Value("unknown"),
-    )
-
-
-def _by(f, rows, group):
-    """Each group's counts in one grouped aggregate, and its median days to first contact."""
-    steps = {f"n_{k}": v for k, v in _steps(f).items()}
-    counts = {row.pop(group): _named(row) for row in rows.values(group).annotate(**steps).order_by(group)}
-    days = {}
-    seen = rows.filter(contact_on__isnull=False).values_list(group, "positive_on", "contact_on")
-    for key, positive_on, contact_on in seen:
-        days.setdefault(key, []).append((contact_on - positive_on).days)
-    return [(key, c, median(days[key]) if key in days else None) for key, c in counts.items()]
+def _age_group(age):
+    return next((label for low, high, label in AGE_GROUPS if age is not None and low <= age <= high), "unknown")
 
 
 def cascade_by_group(f):
-    everyone = mothers(f).annotate(everyone=Value("everyone"), age_group=_age_group())
+    everyone = journeys(f)
     languages = dict(settings.LANGUAGES)
-    groups = [
-        (_("All"), "everyone", lambda key: _("everyone")),
-        (_("Language"), "preferred_language", lambda key: languages.get(key, key)),
-        (_("Age"), "age_group", lambda key: key),
-    ]
+    groups = {(str(_("All")), str(_("everyone"))): everyone}
+    for r in everyone:
+        groups.setdefault((str(_("Language")), str(languages.get(r["preferred_language"], ""))), []).append(r)
+    for r in sorted(everyone, key=lambda r: r["age"] if r["age"] is not None else 999):
+        groups.setdefault((str(_("Age")), _age_group(r["age"])), []).append(r)
     rows = []
-    for kind, group, label in groups:
-        for key, c, days in _by(f, everyone, group):
-            rows.append(
-                (
-                    kind,
-                    str(label(key)),
-                    c["positive"],
-                    rate(c["referred"], c["positive"]),
-                    rate(c["contacted"], c["positive"]),
-                    rate(c["completed"], c["positive"]),
-                    rate(c["remission_3"], c["followed_3"]),
-                    rate(c["remission_6"], c["followed_6"]),
-                    round_or_none(days),
-                )
+    for (kind, label), members in groups.items():
+        c = _counts(f, members)
+        rows.append(
+            (
+                kind,
+                label,
+                c["positive"],
+                rate(c["referred"], c["positive"]),
+                rate(c["contacted"], c["positive"]),
+                rate(c["completed"], c["positive"]),
+                rate(c["remission_3"], c["followed_3"]),
+                rate(c["remission_6"], c["followed_6"]),
+                round_or_none(c["days"]),
             )
+        )
     return Table(
         "cascade-by-group",
         _("Treatment cascade by language and age"),
