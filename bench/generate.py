@@ -213,7 +213,7 @@ def generate(clinics, mothers, screenings, referrals):
     mother_rows, infant_rows, pregnancy_rows, facts = [], [], [], []
     for n in range(mothers):
         cid = clinic_ids[n % clinics]
-        pregnant = n % 5 == 0
+        pregnant = rng.random() < 0.2  # not n % 5: with 50 clinics that made clinic 000 all pregnant
         delivered = TODAY - timedelta(days=rng.randint(1, 700))
         mid = mother_id + n
         mother_rows.append(
@@ -245,6 +245,7 @@ def generate(clinics, mothers, screenings, referrals):
                 pregnancy_id + n,
                 uuid.uuid4(),
                 mid,
+                cid,
                 due,
                 None if pregnant else delivered,
                 due - timedelta(days=200),
@@ -283,7 +284,7 @@ def generate(clinics, mothers, screenings, referrals):
     )
     copy(
         "screening_pregnancy",
-        ["id", "code", "mother_id", "due_date", "delivery_date", "recorded_on", "outcome"],
+        ["id", "code", "mother_id", "clinic_id", "due_date", "delivery_date", "recorded_on", "outcome"],
         pregnancy_rows,
         len(pregnancy_rows),
         "pregnancies",

@@ -25,6 +25,7 @@ def record(mother, today=None):
         episode = Pregnancy(mother=mother, recorded_on=timezone.localdate(mother.created_at))
     elif episode.delivery_date is not None and (mother.is_pregnant or _another_birth(episode, mother)):
         episode = Pregnancy(mother=mother, recorded_on=today)  # pregnant again, or a later birth
+    episode.clinic_id = mother.clinic_id
     episode.due_date, episode.delivery_date = mother.due_date, mother.delivery_date
     episode.outcome = Outcome.LIVE_BIRTH if episode.delivery_date else Outcome.ONGOING
     episode.save()

@@ -281,6 +281,7 @@ class Pregnancy(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     mother = models.ForeignKey(Mother, models.CASCADE, related_name="pregnancies")
+    clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="+")  # her clinic's, for reports by period
     due_date = models.DateField(_("due date"), null=True, blank=True)
     delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
     recorded_on = models.DateField(_("recorded on"))
@@ -288,6 +289,7 @@ class Pregnancy(models.Model):
 
     class Meta:
         ordering = ["recorded_on", "pk"]
+        indexes = [models.Index(fields=["clinic", "delivery_date"], name="pregnancy_clinic_delivery")]
         constraints = [
             models.CheckConstraint(condition=Q(outcome__in=Outcome.values), name="pregnancy_outcome_valid"),
             models.CheckConstraint(

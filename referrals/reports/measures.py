@@ -58,7 +58,7 @@ def _deliveries(f):
     says so): HEDIS's exclusion. Hospice is not recorded here."""
     died = Concern.objects.filter(mother=OuterRef("mother"), closed_because=ConcernClosed.DIED)
     return Pregnancy.objects.filter(
-        mother__clinic_id__in=f.clinic_ids, delivery_date__gte=f.start, delivery_date__lte=f.end
+        clinic_id__in=f.clinic_ids, delivery_date__gte=f.start, delivery_date__lte=f.end
     ).exclude(Exists(died))
 
 

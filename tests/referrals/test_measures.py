@@ -87,6 +87,7 @@ def test_pds_e_screening_counts_deliveries_screened_7_to_84_days_after_and_leave
     screen(twice, date(2026, 1, 20))
     Pregnancy.objects.create(
         mother=twice,
+        clinic=clinic_a,
         due_date=date(2026, 9, 1),
         delivery_date=date(2026, 9, 1),
         recorded_on=date(2026, 9, 1),
