@@ -101,61 +101,56 @@ def _closed_by(f, days):
     return f.end - timedelta(days=days)
 
 
-def postpartum(f):
-    deliveries = _deliveries(f).filter(delivery_date__lte=_closed_by(f, POSTPARTUM[1].days))
-    in_window = dict(
-        taken_on__gte=_day(OuterRef("delivery_date") + POSTPARTUM[0]),
-        taken_on__lte=_day(OuterRef("delivery_date") + POSTPARTUM[1]),
-    )
-    screened = deliveries.filter(Exists(_screens(**in_window)))
-    positive = deliveries.annotate(**_first_positive(_screens(**in_window))).filter(
+def _two_rates(f, slug, titles, deliveries, window, exclusions):
+    """HEDIS's two rates for deliveries: screened within `window`, and followed up after the first
+    positive screen in it."""
+    screened = deliveries.filter(Exists(_screens(**window)))
+    positive = deliveries.annotate(**_first_positive(_screens(**window))).filter(
         first_positive_on__isnull=False, first_positive_on__lte=_closed_by(f, FOLLOW_UP.days)
     )
-    exclusions = [_("mothers who died"), _("deliveries less than 84 days before the period's end")]
+    too_recent = _("first positive screens less than 30 days before the period's end")
     return [
+        Measure(f"{slug}-screening", titles[0], "delivery", deliveries, screened, exclusions),
         Measure(
-            "pds-e-screening",
-            _("PDS-E: screened 7-84 days after delivery"),
-            "delivery",
-            deliveries,
-            screened,
-            exclusions,
-        ),
-        Measure(
-            "pds-e-follow-up",
-            _("PDS-E: follow-up within 30 days of the first positive postpartum screen"),
+            f"{slug}-follow-up",
+            titles[1],
             "delivery",
             positive,
             positive.filter(_followed_up()),
-            exclusions + [_("first positive screens less than 30 days before the period's end")],
+            [*exclusions, too_recent],
         ),
     ]
+
+
+def postpartum(f):
+    return _two_rates(
+        f,
+        "pds-e",
+        (
+            _("PDS-E: screened 7-84 days after delivery"),
+            _("PDS-E: follow-up within 30 days of the first positive postpartum screen"),
+        ),
+        _deliveries(f).filter(delivery_date__lte=_closed_by(f, POSTPARTUM[1].days)),
+        dict(
+            taken_on__gte=_day(OuterRef("delivery_date") + POSTPARTUM[0]),
+            taken_on__lte=_day(OuterRef("delivery_date") + POSTPARTUM[1]),
+        ),
+        [_("mothers who died"), _("deliveries less than 84 days before the period's end")],
+    )
 
 
 def prenatal(f):
-    deliveries = _deliveries(f)
-    during = dict(
-        taken_on__gte=_day(OuterRef("due_date") - PREGNANCY),
-        taken_on__lt=OuterRef("delivery_date"),
-    )
-    screened = deliveries.filter(Exists(_screens(**during)))
-    positive = deliveries.annotate(**_first_positive(_screens(**during))).filter(
-        first_positive_on__isnull=False, first_positive_on__lte=_closed_by(f, FOLLOW_UP.days)
-    )
-    exclusions = [_("mothers who died")]
-    return [
-        Measure(
-            "pnd-e-screening", _("PND-E: screened during the pregnancy"), "delivery", deliveries, screened, exclusions
-        ),
-        Measure(
-            "pnd-e-follow-up",
+    return _two_rates(
+        f,
+        "pnd-e",
+        (
+            _("PND-E: screened during the pregnancy"),
             _("PND-E: follow-up within 30 days of the first positive prenatal screen"),
-            "delivery",
-            positive,
-            positive.filter(_followed_up()),
-            exclusions + [_("first positive screens less than 30 days before the period's end")],
         ),
-    ]
+        _deliveries(f),
+        dict(taken_on__gte=_day(OuterRef("due_date") - PREGNANCY), taken_on__lt=OuterRef("delivery_date")),
+        [_("mothers who died")],
+    )
 
 
 def cms82(f):
