@@ -132,10 +132,15 @@ def test_pds_e_follow_up_counts_from_the_first_positive_screen_date_and_only_rea
     screen(h, screened_on, SELF_HARM_EPDS)
     with time_machine.travel(datetime(2026, 3, 20, 14, tzinfo=UTC), tick=False):
         services.acknowledge(Alert.objects.get(mother=h), actor=clinician, action="assessed", note="seen")  # met
+    i = delivered(day)
+    earlier = refer(i, date(2026, 3, 10))  # requested before her positive screen: not by itself
+    screen(i, screened_on)
+    services.transition(earlier, "accepted", actor=clinician)
+    services.transition(earlier, "in-progress", actor=clinician, first_session_on=date(2026, 3, 30))  # met
     g = delivered(date(2026, 9, 25))
     screen(g, date(2026, 12, 15))  # her 30 days end after 31 December: left out
-    # Positive and followed long enough: a, b, c, d, e, f, h = 7; met: a, e, h = 3.
-    assert run("pds-e-follow-up", clinics=[clinic_a.pk]) == (3, 7)
+    # Positive and followed long enough: a, b, c, d, e, f, h, i = 8; met: a, e, h, i = 4.
+    assert run("pds-e-follow-up", clinics=[clinic_a.pk]) == (4, 8)
 
 
 def test_pnd_e_uses_screens_during_the_pregnancy_and_has_its_follow_up_rate(world, clinic_a):
