@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -70,20 +71,20 @@ def prepare():
     from screening.models import Invitation, Mother
 
     cookie, clinic = staff_cookie("bench-clinic_admin-000")
-    Invitation.objects.filter(mother__clinic=clinic, created_by=None, channels=["link"], tablet=True).delete()
+    Invitation.objects.filter(created_by=None, channels=["link"], tablet=True, alert__isnull=True).delete()
     per_client = FORMS_PER_CLIENT * ROUNDS
+    # Each form submitted is its mother's only open PHQ-9 hand-over: submitting one closes her other
+    # open forms of the same questionnaire (answered once is answered), whose 404s would then trip
+    # the wrong-link limit for every client. So they are other clinics' mothers, one form each.
+    others = list(Mother.objects.exclude(clinic=clinic).order_by("pk")[: CLIENTS * per_client])
     answering, submitting = [], []
     for n in range(CLIENTS):
-        mothers = list(Mother.objects.filter(clinic=clinic).order_by("pk")[n * 40 : (n + 1) * 40])
-        # Tablet hand-overs: a mother may hold any number of those, while emailed links are one per
-        # questionnaire; the submit path is the same.
-        open_one = invitations.create_invitation(mother=mothers[0], instrument=instruments.PHQ9, tablet=True)
+        mother = Mother.objects.filter(clinic=clinic).order_by("pk")[n]
+        open_one = invitations.create_invitation(mother=mother, instrument=instruments.PHQ9, tablet=True)
         answering.append(invitations.token_for(open_one))
         batch = []
-        for k in range(per_client):
-            inv = invitations.create_invitation(
-                mother=mothers[k % len(mothers)], instrument=instruments.PHQ9, tablet=True
-            )
+        for mother in others[n * per_client : (n + 1) * per_client]:
+            inv = invitations.create_invitation(mother=mother, instrument=instruments.PHQ9, tablet=True)
             Invitation.objects.filter(pk=inv.pk).update(draft={str(i): 0 for i in range(1, 10)})
             batch.append(invitations.token_for(inv))
         submitting.append(batch)
@@ -152,7 +153,7 @@ def run_client(args):
     index, scenario_index, data, deadline, first = args
     name, method, path, body, headers, _ = scenarios(data)[scenario_index]
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-    latencies, errors, i = [], 0, first
+    latencies, errors, i = [], Counter(), first
     while time.monotonic() < deadline:
         payload = urlencode(body(index, i)) if body else ""
         sent = {"Host": "127.0.0.1", **headers}
@@ -168,7 +169,7 @@ def run_client(args):
         response.read()
         latencies.append(time.perf_counter() - started)
         if response.status >= 400:
-            errors += 1
+            errors[response.status] += 1
         i += 1
     conn.close()
     return latencies, errors
@@ -238,7 +239,11 @@ def measure(pool, clients, n, data, first):
     latencies = sorted(x for lat, _ in results for x in lat)
     # too few requests for percentiles (a very short run): each one reads as the slowest
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 2 else [max(latencies, default=0)] * 99
-    return len(latencies), sum(e for _, e in results), len(latencies) / elapsed, q
+    errors = sum((e for _, e in results), Counter())
+    shown = f"{sum(errors.values())}" + (
+        f" ({', '.join(f'{n} x {code}' for code, n in errors.items())})" if errors else ""
+    )
+    return len(latencies), shown, len(latencies) / elapsed, q
 
 
 def load(data, web_pids):
