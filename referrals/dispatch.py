@@ -252,9 +252,11 @@ def dispatch(now=None, fan_out=False):
     scheduled = FollowUp.objects.filter(_due_by_clinic_date(now, sending), status=FollowUpStatus.SCHEDULED)
     due = _ready(scheduled, now, sending).order_by("due_on", "pk").values_list("pk", flat=True)
     if fan_out:
+        from .tasks import invite_batch as invite_batch_task  # tasks import this module
+
         pks = list(due[:RUN_LIMIT])
         for start in range(0, len(pks), BATCH):
-            enqueue_on_commit(referral_tasks().invite_batch, pks[start : start + BATCH])
+            enqueue_on_commit(invite_batch_task, pks[start : start + BATCH])
         invited = len(pks)
     else:
         invited = invite_batch(list(due[:BATCH]), now)
@@ -267,12 +269,6 @@ def dispatch(now=None, fan_out=False):
             queued += 1
     _resend_waiting(now, sending)
     return {"invited": invited, "reminded": queued}
-
-
-def referral_tasks():
-    from . import tasks
-
-    return tasks
 
 
 def _resend_waiting(now, sending):

@@ -64,6 +64,16 @@ def safe_cell(value):
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def csv_download(filename, columns, rows):
+    """A CSV attachment, every cell neutralised."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    for row in (columns, *rows):
+        writer.writerow([safe_cell(v) for v in row])
+    return response
+
+
 def _admin_clinics(request):
     """Reports cover every clinic the user administers (the clinic in use first)."""
     memberships = request.user.memberships.filter(role=Role.CLINIC_ADMIN).select_related("clinic")
@@ -120,12 +130,7 @@ def report_csv(request, slug):
     if slug not in reports.TABLES:
         raise Http404
     table = reports.TABLES[slug](filters)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slug}-{filters.start}-{filters.end}.csv"'
-    writer = csv.writer(response)
-    writer.writerow([safe_cell(c) for c in table.columns])
-    for row in table.rows:
-        writer.writerow([safe_cell(v) for v in row])
+    response = csv_download(f"{slug}-{filters.start}-{filters.end}.csv", table.columns, table.rows)
     audit.record(request.user, request.membership.clinic, AuditEntry.Action.VIEW, None, f"report CSV {slug}")
     return response
 
@@ -142,17 +147,18 @@ def measure_mothers(request, slug, part):
     units = measures.unit_rows(measure, part)
     audit.record(request.user, request.membership.clinic, AuditEntry.Action.VIEW, None, f"measure {slug} {part}")
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{slug}-{part}-{filters.start}-{filters.end}.csv"'
-        writer = csv.writer(response)
-        born = _("Child born") if measure.unit == "child" else _("Delivered")
-        writer.writerow([safe_cell(c) for c in (_("Mother"), _("Record number"), _("Clinic"), born)])
-        for u in units.iterator():
-            day = u.date_of_birth if measure.unit == "child" else u.delivery_date
-            writer.writerow(
-                [safe_cell(v) for v in (u.mother.full_name, u.mother.record_number, u.mother.clinic.name, day)]
+        child = measure.unit == "child"
+        columns = (_("Mother"), _("Record number"), _("Clinic"), _("Child born") if child else _("Delivered"))
+        rows = (
+            (
+                u.mother.full_name,
+                u.mother.record_number,
+                u.mother.clinic.name,
+                u.date_of_birth if child else u.delivery_date,
             )
-        return response
+            for u in units.iterator()
+        )
+        return csv_download(f"{slug}-{part}-{filters.start}-{filters.end}.csv", columns, rows)
     query = request.GET.copy()
     query.pop("format", None)
     return render(

@@ -77,13 +77,15 @@ def default_instrument(clinic):
     return instruments.EPDS if clinic.epds_online_permission else instruments.PHQ9
 
 
+def _may_send(mother, channel):
+    """Whether she consented to this channel and gave its address."""
+    if channel == Channel.EMAIL:
+        return bool(mother.email_consent and mother.email)
+    return bool(mother.sms_consent and mother.phone)
+
+
 def allowed_channels(mother):
-    channels = [Channel.LINK]
-    if mother.email and mother.email_consent:
-        channels.insert(0, Channel.EMAIL)
-    if mother.phone and mother.sms_consent:
-        channels.insert(-1, Channel.SMS)
-    return channels
+    return [c for c in (Channel.EMAIL, Channel.SMS) if _may_send(mother, c)] + [Channel.LINK]
 
 
 class AlreadyOpen(ValueError):
@@ -154,12 +156,10 @@ MAX_DELIVERY_ATTEMPTS = 5  # then the message is shown to staff as failed, not r
 
 def messages(invitation, reminder=0):
     """Unsaved delivery rows for the first message (0) or reminder N, one per consented channel."""
-    mother = invitation.mother
-    consented = {Channel.EMAIL: mother.email_consent and mother.email, Channel.SMS: mother.sms_consent and mother.phone}
     return [
         Delivery(invitation=invitation, channel=channel, reminder=reminder)
         for channel in (Channel.EMAIL, Channel.SMS)
-        if consented[channel] and channel in invitation.channels
+        if channel in invitation.channels and _may_send(invitation.mother, channel)
     ]
 
 
@@ -196,13 +196,6 @@ def _send(delivery):
             sms.send(mother.phone, _sms_text(context))
 
 
-def _consented(delivery):
-    mother = delivery.invitation.mother
-    if delivery.channel == Channel.EMAIL:
-        return bool(mother.email_consent and mother.email)
-    return bool(mother.sms_consent and mother.phone)
-
-
 def _record_failure(delivery, error, now):
     log.warning("delivery %s (%s) failed: %s", delivery.pk, delivery.channel, error)
     delivery.last_error = f"{type(error).__name__}: {error}"[:300]
@@ -230,7 +223,9 @@ def send_delivery(delivery, now=None):
         if attempts is None:
             return False
         delivery.attempts = attempts + 1
-        if delivery.invitation.state(now) not in OPEN_INVITATION or not _consented(delivery):
+        if delivery.invitation.state(now) not in OPEN_INVITATION or not _may_send(
+            delivery.invitation.mother, delivery.channel
+        ):
             reason = "not needed: the link is closed or consent withdrawn"
             Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.CANCELLED, last_error=reason)
             return False

@@ -489,7 +489,7 @@ def invitation_detail(request, code):
         "mother": invitation.mother,
         "open": is_open,
         "deliveries": deliveries,
-        "problems": [d for d in deliveries if d.last_error and d.status in ("pending", "failed")],
+        "problems": invitation.deliveries.problems(),
     }
     if is_open and request.session.pop(SHOW_LINK_KEY, None) == str(invitation.code):
         link = invitations.link_for(invitation)

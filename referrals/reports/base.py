@@ -5,13 +5,20 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Max, Q
+from django.db.models import Aggregate, Count, DateField, DurationField, ExpressionWrapper, F, FloatField, Max, Q
 from django.db.models.functions import Extract
 
 from screening.models import Screening
 from screening.risk import POSITIVE_LEVELS
 
 from ..models import Referral, Status
+
+DEPRESSION = ["EPDS", "PHQ-9", "PHQ-2"]  # the instruments that screen for depression
+
+
+def as_date(expression):
+    """A date computed in the query (a date plus or minus a number of days)."""
+    return ExpressionWrapper(expression, output_field=DateField())
 
 
 @dataclass

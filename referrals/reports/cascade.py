@@ -11,7 +11,7 @@ from datetime import timedelta
 from statistics import median
 
 from django.conf import settings
-from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
@@ -20,9 +20,8 @@ from screening.risk import POSITIVE_LEVELS
 
 from ..models import Referral, Status
 from .activity import AGE_GROUPS
-from .base import Table, rate, round_or_none
+from .base import DEPRESSION, Table, as_date, rate, round_or_none
 
-DEPRESSION = ["EPDS", "PHQ-9", "PHQ-2"]
 REMISSION = Q(instrument_code="EPDS", total__lt=10) | Q(instrument_code="PHQ-9", total__lt=5)
 WINDOWS = {"3": (60, 120), "6": (150, 210)}
 STEPS = [
@@ -31,10 +30,6 @@ STEPS = [
     ("contacted", _("First contact confirmed")),
     ("completed", _("Treatment completed")),
 ]
-
-
-def _day(expression):
-    return ExpressionWrapper(expression, output_field=DateField())
 
 
 def mothers(f):
@@ -67,8 +62,8 @@ def mothers(f):
         window = Screening.objects.filter(
             REMISSION,
             mother=OuterRef("mother"),
-            taken_on__gte=_day(OuterRef("taken_on") + timedelta(days=low)),
-            taken_on__lte=_day(OuterRef("taken_on") + timedelta(days=high)),
+            taken_on__gte=as_date(OuterRef("taken_on") + timedelta(days=low)),
+            taken_on__lte=as_date(OuterRef("taken_on") + timedelta(days=high)),
         )
         annotations[f"remission_{months}"] = Subquery(window.order_by("taken_on").values("taken_on")[:1])
     return first.annotate(**annotations)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,10 +20,9 @@ from screening.models import Infant, Pregnancy, Screening
 
 from ..models import Alert, Concern, ConcernClosed, Referral, Status
 from ..schedule import add_months
-from .base import Table, rate
+from .base import DEPRESSION, Table, as_date, rate
 
 SPEC = _("NCQA HEDIS measurement year 2023 (PDS-E, PND-E); CMS82 (eCQM)")
-DEPRESSION = ["EPDS", "PHQ-9", "PHQ-2"]
 POSITIVE = (
     Q(instrument_code="EPDS", total__gte=10)
     | Q(instrument_code="PHQ-9", total__gte=10)
@@ -44,10 +43,6 @@ class Measure:
     denominator: object
     numerator: object
     exclusions: list = field(default_factory=list)
-
-
-def _day(expression):
-    return ExpressionWrapper(expression, output_field=DateField())
 
 
 def _screens(**window):
@@ -140,8 +135,8 @@ def postpartum(f):
         ),
         _deliveries(f).filter(delivery_date__lte=_closed_by(f, POSTPARTUM[1].days)),
         dict(
-            taken_on__gte=_day(OuterRef("delivery_date") + POSTPARTUM[0]),
-            taken_on__lte=_day(OuterRef("delivery_date") + POSTPARTUM[1]),
+            taken_on__gte=as_date(OuterRef("delivery_date") + POSTPARTUM[0]),
+            taken_on__lte=as_date(OuterRef("delivery_date") + POSTPARTUM[1]),
         ),
         [_("mothers who died"), _("deliveries less than 84 days before the period's end")],
     )
@@ -156,7 +151,7 @@ def prenatal(f):
             _("PND-E: follow-up within 30 days of the first positive prenatal screen"),
         ),
         _deliveries(f),
-        dict(taken_on__gte=_day(OuterRef("due_date") - PREGNANCY), taken_on__lt=OuterRef("delivery_date")),
+        dict(taken_on__gte=as_date(OuterRef("due_date") - PREGNANCY), taken_on__lt=OuterRef("delivery_date")),
         [_("mothers who died")],
     )
 
@@ -168,9 +163,9 @@ def cms82(f):
         mother__clinic_id__in=f.clinic_ids,
         date_of_birth__gte=add_months(f.start, -6),
         date_of_birth__lte=add_months(f.end, -6),
-    ).exclude(died_on__lt=_day(F("date_of_birth") + timedelta(days=183)))
+    ).exclude(died_on__lt=as_date(F("date_of_birth") + timedelta(days=183)))
     first_six_months = _screens(
-        taken_on__gte=OuterRef("date_of_birth"), taken_on__lte=_day(OuterRef("date_of_birth") + timedelta(days=183))
+        taken_on__gte=OuterRef("date_of_birth"), taken_on__lte=as_date(OuterRef("date_of_birth") + timedelta(days=183))
     )
     return [
         Measure(
