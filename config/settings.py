@@ -209,7 +209,11 @@ CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     "sweep-alerts": {"task": "referrals.tasks.sweep_alerts", "schedule": 60.0},
     "dispatch-follow-ups": {"task": "referrals.tasks.dispatch_follow_ups", "schedule": 60.0},
+    "refresh-report-facts": {"task": "referrals.tasks.refresh_report_facts", "schedule": 60.0},
 }
+# On PostgreSQL the cascade and quality measures read per-unit facts kept exact by triggers
+# (referrals/reports/facts.py); off, every report computes from the records directly.
+REPORT_FACTS = envbool("REPORT_FACTS", True)
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TIMEZONE = TIME_ZONE
 

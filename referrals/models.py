@@ -559,3 +559,89 @@ class Concern(models.Model):
     @property
     def is_open(self):
         return self.closed_at is None
+
+
+# Report facts -----------------------------------------------------------------------------------
+# What the cascade and the quality measures need, one row per unit, recomputed per mother whenever
+# her records change (PostgreSQL triggers mark her stale; see referrals/reports/facts.py). On
+# PostgreSQL the reports read these instead of re-deriving every unit at network scale; SQLite
+# computes directly. Plain ids, not foreign keys: facts are rebuilt, never edited.
+
+
+class StaleMother(models.Model):
+    """A mother whose report facts must be recomputed before the next report reads them."""
+
+    mother_id = models.BigIntegerField(primary_key=True)
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"StaleMother {self.mother_id}"
+
+
+class JourneyFact(models.Model):
+    """A positive screen: the funnel's steps through the referrals made from it, and for a
+    depression screen the cascade's steps after it (each step's first date)."""
+
+    screening_id = models.BigIntegerField(primary_key=True)
+    mother_id = models.BigIntegerField(db_index=True)
+    clinic_id = models.BigIntegerField()
+    taken_on = models.DateField()
+    created_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(null=True)
+    depression = models.BooleanField()  # a positive depression screen: the cascade counts these
+    referred = models.BooleanField()
+    accepted = models.BooleanField()
+    first_session = models.BooleanField()
+    completed = models.BooleanField()
+    preferred_language = models.CharField(max_length=10)
+    age = models.IntegerField(null=True)
+    referred_at = models.DateTimeField(null=True)
+    contact_on = models.DateField(null=True)
+    completed_at = models.DateTimeField(null=True)
+    remission_3 = models.DateField(null=True)
+    remission_6 = models.DateField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic_id", "taken_on"], name="journeyfact_period")]
+
+    def __str__(self):
+        return f"JourneyFact {self.screening_id}"
+
+
+class DeliveryFact(models.Model):
+    """A delivery and what HEDIS PDS-E and PND-E ask of it."""
+
+    pregnancy_id = models.BigIntegerField(primary_key=True)
+    mother_id = models.BigIntegerField(db_index=True)
+    clinic_id = models.BigIntegerField()
+    delivery_date = models.DateField()
+    mother_died = models.BooleanField()
+    pds_screened = models.BooleanField()
+    pds_first_positive_on = models.DateField(null=True)
+    pds_followed_up = models.BooleanField()
+    pnd_screened = models.BooleanField()
+    pnd_first_positive_on = models.DateField(null=True)
+    pnd_followed_up = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic_id", "delivery_date"], name="deliveryfact_period")]
+
+    def __str__(self):
+        return f"DeliveryFact {self.pregnancy_id}"
+
+
+class ChildFact(models.Model):
+    """A child and what CMS82 asks: was the mother screened in the child's first 6 months."""
+
+    infant_id = models.BigIntegerField(primary_key=True)
+    mother_id = models.BigIntegerField(db_index=True)
+    clinic_id = models.BigIntegerField()  # the mother's clinic
+    date_of_birth = models.DateField()
+    died_before_six_months = models.BooleanField()
+    mother_screened = models.BooleanField()
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic_id", "date_of_birth"], name="childfact_period")]
+
+    def __str__(self):
+        return f"ChildFact {self.infant_id}"

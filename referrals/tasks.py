@@ -22,3 +22,13 @@ def dispatch_follow_ups():
 @shared_task
 def invite_batch(pks):
     return dispatch.invite_batch(pks, timezone.now())
+
+
+@shared_task
+def refresh_report_facts():
+    """Recompute the report facts of mothers whose records changed (a no-op on SQLite)."""
+    from .reports import facts
+
+    if facts.in_use():
+        return facts.refresh()
+    return 0

@@ -7,6 +7,7 @@ from django.db.models import (
     Case,
     Count,
     DateTimeField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -23,17 +24,10 @@ from screening.models import Screening
 from screening.risk import POSITIVE_LEVELS, RiskLevel
 
 from .. import pathways
-from ..models import Alert, Decision, DecisionKind, FollowUp, FollowUpStatus, ReferralSettings, Status
-from .base import Table, positives, quantiles, rate, referrals, round_or_none, screenings
+from ..models import Alert, Decision, DecisionKind, FollowUp, FollowUpStatus, Referral, ReferralSettings, Status
+from . import facts
+from .base import AGE_GROUPS, Table, positives, quantiles, rate, referrals, round_or_none, screenings
 
-AGE_GROUPS = [
-    (0, 19, "under 20"),
-    (20, 24, "20-24"),
-    (25, 29, "25-29"),
-    (30, 34, "30-34"),
-    (35, 39, "35-39"),
-    (40, 200, "40 and over"),
-]
 SHORT_TERM = timedelta(days=90)
 
 
@@ -119,8 +113,23 @@ def _funnel_counts(f, queryset, group=None):
     return queryset.values(group).annotate(**counts).order_by(group)
 
 
+def referral_steps():
+    """For the facts: each funnel step as "a referral made from this screen got there"."""
+    made = Referral.objects.filter(screening=OuterRef("pk")).exclude(status=Status.ENTERED_IN_ERROR)
+    return dict(
+        referred=Exists(made),
+        accepted=Exists(made.filter(accepted_at__isnull=False)),
+        first_session=Exists(made.filter(first_session_on__isnull=False)),
+        completed=Exists(made.filter(status=Status.COMPLETED)),
+    )
+
+
+def _use_facts(f):
+    return facts.in_use() and not f.pathway  # the facts hold any pathway's steps, not each one's
+
+
 def funnel(f):
-    counts = _funnel_counts(f, positives(f))
+    counts = facts.funnel_counts(f) if _use_facts(f) else _funnel_counts(f, positives(f))
     rows, previous = [], None
     for step, label in zip(STEPS, STEP_LABELS, strict=True):
         n = counts[step]
@@ -189,20 +198,23 @@ def funnel_by(f, dimension):
             [_(dimension.title()), *columns[2:]],
             [(label(r[field_name]), r["referred"], r["accepted"], r["first_session"], r["completed"]) for r in rows],
         )
-    queryset = positives(f)
-    if dimension == "age":
-        group_expr, age = _age_group()
-        queryset, group = queryset.annotate(age=age, group=group_expr), "group"
-    elif dimension == "language":
-        group = "mother__preferred_language"
+    if _use_facts(f):
+        rows = facts.funnel_counts(f, dimension)
     else:
-        group = "clinic__name"
-    rows = _funnel_counts(f, queryset, group)
+        queryset = positives(f)
+        if dimension == "age":
+            group_expr, age = _age_group()
+            queryset = queryset.annotate(age=age, group=group_expr)
+        elif dimension == "language":
+            queryset = queryset.annotate(group=F("mother__preferred_language"))
+        else:
+            queryset = queryset.annotate(group=F("clinic__name"))
+        rows = _funnel_counts(f, queryset, "group")
     return Table(
         f"funnel-by-{dimension}",
         _("Funnel by %(d)s") % {"d": _(dimension)},
         [_(dimension.title()), *columns],
-        [(r[group], *(r[s] for s in STEPS)) for r in rows],
+        [(r["group"], *(r[s] for s in STEPS)) for r in rows],
     )
 
 
@@ -279,7 +291,7 @@ def breaches(f, now=None):
         late_accept=Count("pk", filter=late_accept), late_session=Count("pk", filter=late_session)
     )
     unfollowed = (
-        positives(f)
+        (facts.positive_screens(f) if facts.in_use() else positives(f))
         .filter(
             _per_clinic(
                 f,

@@ -14,6 +14,14 @@ from screening.risk import POSITIVE_LEVELS
 from ..models import Referral, Status
 
 DEPRESSION = ["EPDS", "PHQ-9", "PHQ-2"]  # the instruments that screen for depression
+AGE_GROUPS = [
+    (0, 19, "under 20"),
+    (20, 24, "20-24"),
+    (25, 29, "25-29"),
+    (30, 34, "30-34"),
+    (35, 39, "35-39"),
+    (40, 200, "40 and over"),
+]
 
 
 def as_date(expression):
@@ -78,8 +86,11 @@ def screenings(f):
     return Screening.objects.filter(clinic_id__in=f.clinic_ids, taken_on__gte=f.start, taken_on__lte=f.end)
 
 
+POSITIVE_SCREEN = Q(risk_level__in=POSITIVE_LEVELS) | Q(anxiety_flag=True)
+
+
 def positives(f):
-    return screenings(f).filter(Q(risk_level__in=POSITIVE_LEVELS) | Q(anxiety_flag=True))
+    return screenings(f).filter(POSITIVE_SCREEN)
 
 
 def referrals(f):

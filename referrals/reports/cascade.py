@@ -19,8 +19,8 @@ from screening.models import Screening
 from screening.risk import POSITIVE_LEVELS
 
 from ..models import Referral, Status
-from .activity import AGE_GROUPS
-from .base import DEPRESSION, Table, as_date, rate, round_or_none
+from . import facts
+from .base import AGE_GROUPS, DEPRESSION, Table, as_date, rate, round_or_none
 
 REMISSION = Q(instrument_code="EPDS", total__lt=10) | Q(instrument_code="PHQ-9", total__lt=5)
 WINDOWS = {"3": (60, 120), "6": (150, 210)}
@@ -32,24 +32,19 @@ STEPS = [
 ]
 
 
-def mothers(f):
-    """Each mother with a positive depression screen in the period, once, as her first such screen
-    (no earlier one in the period): every later step is looked up from that screen's date."""
-    positive = Screening.objects.filter(
-        clinic_id__in=f.clinic_ids,
-        instrument_code__in=DEPRESSION,
-        risk_level__in=POSITIVE_LEVELS,
-        taken_on__gte=f.start,
-        taken_on__lte=f.end,
-    )
-    earlier = positive.filter(mother=OuterRef("mother")).filter(
-        Q(taken_on__lt=OuterRef("taken_on")) | Q(taken_on=OuterRef("taken_on"), pk__lt=OuterRef("pk"))
-    )
-    first = positive.exclude(Exists(earlier))
+DEPRESSION_POSITIVE = Q(instrument_code__in=DEPRESSION, risk_level__in=POSITIVE_LEVELS)
+
+
+def positive_screens(screenings):
+    return screenings.filter(DEPRESSION_POSITIVE)
+
+
+def steps():
+    """After a positive screen, each step as "the first date it happened" (null if never): one
+    portable form on every database."""
     referrals = Referral.objects.filter(mother=OuterRef("mother"), requested_at__date__gte=OuterRef("taken_on"))
     referrals = referrals.exclude(status__in=[Status.DRAFT, Status.ENTERED_IN_ERROR])
     seen = referrals.filter(first_session_on__isnull=False).order_by("first_session_on")
-    # Each step as "the first date it happened" (null if never): one portable form on every database.
     annotations = {
         "positive_on": F("taken_on"),
         "preferred_language": F("mother__preferred_language"),
@@ -66,17 +61,31 @@ def mothers(f):
             taken_on__lte=as_date(OuterRef("taken_on") + timedelta(days=high)),
         )
         annotations[f"remission_{months}"] = Subquery(window.order_by("taken_on").values("taken_on")[:1])
-    return first.annotate(**annotations)
+    return annotations
+
+
+def mothers(f):
+    """Each mother with a positive depression screen in the period, once, as her first such screen
+    (no earlier one in the period): every later step is looked up from that screen's date."""
+    positive = positive_screens(
+        Screening.objects.filter(clinic_id__in=f.clinic_ids, taken_on__gte=f.start, taken_on__lte=f.end)
+    )
+    earlier = positive.filter(mother=OuterRef("mother")).filter(
+        Q(taken_on__lt=OuterRef("taken_on")) | Q(taken_on=OuterRef("taken_on"), pk__lt=OuterRef("pk"))
+    )
+    return positive.exclude(Exists(earlier)).annotate(**steps())
 
 
 FIELDS = ["preferred_language", "age", "positive_on", "referred_at", "contact_on", "completed_at"]
+REMISSIONS = [f"remission_{m}" for m in WINDOWS]
 
 
 def journeys(f):
     """One row per mother (a few thousand at one clinic in a year), read once per report: both
-    cascade tables count from it."""
+    cascade tables count from it. From the report facts where they are kept (PostgreSQL)."""
     if "journeys" not in f.__dict__:
-        f.__dict__["journeys"] = list(mothers(f).values(*FIELDS, *(f"remission_{m}" for m in WINDOWS)))
+        rows = facts.first_journeys(f) if facts.in_use() else mothers(f).values(*FIELDS, *REMISSIONS)
+        f.__dict__["journeys"] = list(rows)
     return f.__dict__["journeys"]
 
 
@@ -127,7 +136,11 @@ def cascade_by_group(f):
     everyone = journeys(f)
     languages = dict(settings.LANGUAGES)
     groups = {(str(_("All")), str(_("everyone"))): everyone}
-    for r in everyone:
+    order = list(languages)  # the languages in the settings' order, whatever order the rows came in
+    by_language = sorted(
+        everyone, key=lambda r: order.index(r["preferred_language"]) if r["preferred_language"] in order else len(order)
+    )
+    for r in by_language:
         groups.setdefault((str(_("Language")), str(languages.get(r["preferred_language"], ""))), []).append(r)
     for r in sorted(everyone, key=lambda r: r["age"] if r["age"] is not None else 999):
         groups.setdefault((str(_("Age")), _age_group(r["age"])), []).append(r)

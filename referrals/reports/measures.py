@@ -20,6 +20,7 @@ from screening.models import Infant, Pregnancy, Screening
 
 from ..models import Alert, Concern, ConcernClosed, Referral, Status
 from ..schedule import add_months
+from . import facts
 from .base import DEPRESSION, Table, as_date, rate
 
 SPEC = _("NCQA HEDIS measurement year 2023 (PDS-E, PND-E); CMS82 (eCQM)")
@@ -32,6 +33,7 @@ NEGATIVE_FULL_LENGTH = Q(instrument_code="EPDS", total__lt=10) | Q(instrument_co
 POSTPARTUM = (timedelta(days=7), timedelta(days=84))
 PREGNANCY = timedelta(days=280)  # a pregnancy starts 280 days before its due date
 FOLLOW_UP = timedelta(days=30)  # on or up to 30 days after the first positive screen
+SIX_MONTHS = timedelta(days=183)
 NOT_FOLLOW_UP = [Status.DRAFT, Status.REJECTED, Status.CANCELLED, Status.ENTERED_IN_ERROR]
 
 
@@ -49,33 +51,40 @@ def _screens(**window):
     return Screening.objects.filter(mother=OuterRef("mother"), instrument_code__in=DEPRESSION, **window)
 
 
+def mother_died():
+    """A closed concern says so: HEDIS's exclusion. Hospice is not recorded here."""
+    return Exists(Concern.objects.filter(mother=OuterRef("mother"), closed_because=ConcernClosed.DIED))
+
+
 def _deliveries(f):
-    """Deliveries at the admin's clinics in the period, but for mothers who died (a closed concern
-    says so): HEDIS's exclusion. Hospice is not recorded here."""
-    died = Concern.objects.filter(mother=OuterRef("mother"), closed_because=ConcernClosed.DIED)
+    """Deliveries at the admin's clinics in the period, but for mothers who died."""
     return Pregnancy.objects.filter(
         clinic_id__in=f.clinic_ids, delivery_date__gte=f.start, delivery_date__lte=f.end
-    ).exclude(Exists(died))
+    ).exclude(mother_died())
 
 
-def _first_positive(screens):
+def first_positive(window, prefix=""):
     """The delivery's first positive screen in its window: its date, and when it was entered (a
     negative PHQ-9 the same day after a positive PHQ-2 is entered after it)."""
-    first = screens.filter(POSITIVE).order_by("taken_on", "created_at")
+    first = _screens(**window).filter(POSITIVE).order_by("taken_on", "created_at")
     return {
-        "first_positive_on": Subquery(first.values("taken_on")[:1]),
-        "first_positive_at": Subquery(first.values("created_at")[:1]),
+        f"{prefix}first_positive_on": Subquery(first.values("taken_on")[:1]),
+        f"{prefix}first_positive_at": Subquery(first.values("created_at")[:1]),
     }
 
 
-def _followed_up(positive):
-    """The positive deliveries followed up on or up to 30 days after the first positive screen's
-    date (not its entry): a referral not rejected, cancelled or in error, requested or first
-    attended in that time; a clinician's in-person assessment of a self-harm alert; or a negative
-    full-length rescreen that day or later. A decision recorded without any of these does not
-    count; dispensed antidepressants are not recorded here. Decided here from one read of each kind
-    of event for these mothers (correlated subqueries per delivery took seconds at network scale)."""
-    rows = list(positive.values_list("pk", "mother_id", "first_positive_on", "first_positive_at"))
+def screened(window):
+    return Exists(_screens(**window))
+
+
+def followed_up(rows):
+    """Of `rows` (pk, mother, first positive date, its entry time), the pks followed up on or up to
+    30 days after the first positive screen's date (not its entry): a referral not rejected,
+    cancelled or in error, requested or first attended in that time; a clinician's in-person
+    assessment of a self-harm alert; or a negative full-length rescreen that day or later. A
+    decision recorded without any of these does not count; dispensed antidepressants are not
+    recorded here. Decided from one read of each kind of event for these mothers (correlated
+    subqueries per delivery took seconds at network scale)."""
     theirs = {mother for _pk, mother, _on, _at in rows}
     events = defaultdict(list)  # mother -> [(day, entered or None)]
     referred = Referral.objects.filter(mother__in=theirs).exclude(status__in=NOT_FOLLOW_UP)
@@ -96,7 +105,12 @@ def _followed_up(positive):
             for day, entered in events[mother]
         )
 
-    return positive.filter(pk__in=[pk for pk, mother, on, at in rows if met(mother, on, at)])
+    return {pk for pk, mother, on, at in rows if on is not None and met(mother, on, at)}
+
+
+def _followed_up(positive):
+    rows = list(positive.values_list("pk", "mother_id", "first_positive_on", "first_positive_at"))
+    return positive.filter(pk__in=followed_up(rows))
 
 
 def _closed_by(f, days):
@@ -104,56 +118,78 @@ def _closed_by(f, days):
     return f.end - timedelta(days=days)
 
 
-def _two_rates(f, slug, titles, deliveries, window, exclusions):
+def postpartum_window():
+    return dict(
+        taken_on__gte=as_date(OuterRef("delivery_date") + POSTPARTUM[0]),
+        taken_on__lte=as_date(OuterRef("delivery_date") + POSTPARTUM[1]),
+    )
+
+
+def prenatal_window():
+    return dict(taken_on__gte=as_date(OuterRef("due_date") - PREGNANCY), taken_on__lt=OuterRef("delivery_date"))
+
+
+def screened_in_first_six_months():
+    return Exists(
+        _screens(
+            taken_on__gte=OuterRef("date_of_birth"),
+            taken_on__lte=as_date(OuterRef("date_of_birth") + SIX_MONTHS),
+        )
+    )
+
+
+def died_before_six_months():
+    return Q(died_on__lt=as_date(F("date_of_birth") + SIX_MONTHS))
+
+
+DIED = _("mothers who died")
+OPEN_POSTPARTUM = _("deliveries less than 84 days before the period's end")
+OPEN_FOLLOW_UP = _("first positive screens less than 30 days before the period's end")
+MEASURES = {  # slug: (title, unit, exclusions)
+    "pds-e-screening": (_("PDS-E: screened 7-84 days after delivery"), "delivery", [DIED, OPEN_POSTPARTUM]),
+    "pds-e-follow-up": (
+        _("PDS-E: follow-up within 30 days of the first positive postpartum screen"),
+        "delivery",
+        [DIED, OPEN_POSTPARTUM, OPEN_FOLLOW_UP],
+    ),
+    "pnd-e-screening": (_("PND-E: screened during the pregnancy"), "delivery", [DIED]),
+    "pnd-e-follow-up": (
+        _("PND-E: follow-up within 30 days of the first positive prenatal screen"),
+        "delivery",
+        [DIED, OPEN_FOLLOW_UP],
+    ),
+    "cms82": (
+        _("CMS82: mother screened in the child's first 6 months"),
+        "child",
+        [_("children who died before 6 months")],
+    ),
+}
+
+
+def _measure(slug, denominator, numerator):
+    title, unit, exclusions = MEASURES[slug]
+    return Measure(slug, title, unit, denominator, numerator, exclusions)
+
+
+def _two_rates(f, slug, deliveries, window):
     """HEDIS's two rates for deliveries: screened within `window`, and followed up after the first
     positive screen in it."""
-    screened = deliveries.filter(Exists(_screens(**window)))
-    positive = deliveries.annotate(**_first_positive(_screens(**window))).filter(
+    positive = deliveries.annotate(**first_positive(window)).filter(
         first_positive_on__isnull=False, first_positive_on__lte=_closed_by(f, FOLLOW_UP.days)
     )
-    too_recent = _("first positive screens less than 30 days before the period's end")
     return [
-        Measure(f"{slug}-screening", titles[0], "delivery", deliveries, screened, exclusions),
-        Measure(
-            f"{slug}-follow-up",
-            titles[1],
-            "delivery",
-            positive,
-            _followed_up(positive),
-            [*exclusions, too_recent],
-        ),
+        _measure(f"{slug}-screening", deliveries, deliveries.filter(screened(window))),
+        _measure(f"{slug}-follow-up", positive, _followed_up(positive)),
     ]
 
 
 def postpartum(f):
-    return _two_rates(
-        f,
-        "pds-e",
-        (
-            _("PDS-E: screened 7-84 days after delivery"),
-            _("PDS-E: follow-up within 30 days of the first positive postpartum screen"),
-        ),
-        _deliveries(f).filter(delivery_date__lte=_closed_by(f, POSTPARTUM[1].days)),
-        dict(
-            taken_on__gte=as_date(OuterRef("delivery_date") + POSTPARTUM[0]),
-            taken_on__lte=as_date(OuterRef("delivery_date") + POSTPARTUM[1]),
-        ),
-        [_("mothers who died"), _("deliveries less than 84 days before the period's end")],
-    )
+    deliveries = _deliveries(f).filter(delivery_date__lte=_closed_by(f, POSTPARTUM[1].days))
+    return _two_rates(f, "pds-e", deliveries, postpartum_window())
 
 
 def prenatal(f):
-    return _two_rates(
-        f,
-        "pnd-e",
-        (
-            _("PND-E: screened during the pregnancy"),
-            _("PND-E: follow-up within 30 days of the first positive prenatal screen"),
-        ),
-        _deliveries(f),
-        dict(taken_on__gte=as_date(OuterRef("due_date") - PREGNANCY), taken_on__lt=OuterRef("delivery_date")),
-        [_("mothers who died")],
-    )
+    return _two_rates(f, "pnd-e", _deliveries(f), prenatal_window())
 
 
 def cms82(f):
@@ -163,33 +199,25 @@ def cms82(f):
         mother__clinic_id__in=f.clinic_ids,
         date_of_birth__gte=add_months(f.start, -6),
         date_of_birth__lte=add_months(f.end, -6),
-    ).exclude(died_on__lt=as_date(F("date_of_birth") + timedelta(days=183)))
-    first_six_months = _screens(
-        taken_on__gte=OuterRef("date_of_birth"), taken_on__lte=as_date(OuterRef("date_of_birth") + timedelta(days=183))
-    )
-    return [
-        Measure(
-            "cms82",
-            _("CMS82: mother screened in the child's first 6 months"),
-            "child",
-            children,
-            children.filter(Exists(first_six_months)),
-            [_("children who died before 6 months")],
-        ),
-    ]
+    ).exclude(died_before_six_months())
+    return [_measure("cms82", children, children.filter(screened_in_first_six_months()))]
 
 
 def all_measures(f):
     return {m.slug: m for m in [*postpartum(f), *prenatal(f), *cms82(f)]}
 
 
+def counts(f):
+    """{slug: (numerator, denominator)}: from the report facts where they are kept (PostgreSQL),
+    else from the measures' own querysets."""
+    if facts.in_use():
+        return facts.quality_counts(f)
+    return {m.slug: (m.numerator.count(), m.denominator.count()) for m in all_measures(f).values()}
+
+
 def quality(f):
-    measures = all_measures(f).values()
-    rows = []
-    for m in measures:
-        d, n = m.denominator.count(), m.numerator.count()
-        rows.append((m.slug, m.title, n, d, rate(n, d)))
-    exclusions = "; ".join(f"{m.slug}: {', '.join(str(e) for e in m.exclusions)}" for m in measures if m.exclusions)
+    rows = [(slug, title, n, d, rate(n, d)) for slug, (n, d) in counts(f).items() for title in [MEASURES[slug][0]]]
+    exclusions = "; ".join(f"{slug}: {', '.join(str(e) for e in m[2])}" for slug, m in MEASURES.items())
     return Table(
         "quality",
         _("Quality measures"),

@@ -58,7 +58,13 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(login, clinic_a,
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[1][0] == "'" + provider.name and rows[1][1] == "1"
     assert [safe_cell(v) for v in ("@SUM(A1)", "+1", "-x", "\tx", "\rx", "ok", -3)] == [
-        "'@SUM(A1)", "'+1", "'-x", "'\tx", "'\rx", "ok", -3,
+        "'@SUM(A1)",
+        "'+1",
+        "'-x",
+        "'\tx",
+        "'\rx",
+        "ok",
+        -3,
     ]
 
 

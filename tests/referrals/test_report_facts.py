@@ -1,0 +1,180 @@
+"""The report facts (issue 15, network scale) give exactly the figures of the direct computation,
+after random changes made every way the app and an operator make them: through the services, by
+bulk `update()` and `delete()` that no signal sees, and by changing a mother's own row."""
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.test import override_settings
+
+from referrals import services
+from referrals.models import Concern, ConcernClosed, JourneyFact, Referral, StaleMother, Status
+from referrals.reports import Filters, activity, cascade, facts, measures
+from referrals.reports.base import POSITIVE_SCREEN
+from screening import episodes, instruments
+from screening.models import Infant, Method, Mother, Pregnancy, Screening
+from screening.services import record_screening
+
+from ..conftest import make_mother
+
+EPDS = {  # option positions (items 3 and 5-10 score in reverse) -> total
+    0: [0, 0, 3, 0, 3, 3, 3, 3, 3, 3],
+    8: [1, 1, 2, 1, 2, 2, 2, 2, 3, 3],
+    10: [1, 1, 1, 1, 2, 2, 2, 1, 3, 3],
+    14: [2, 2, 1, 1, 1, 1, 2, 1, 2, 3],
+}
+PHQ9 = {0: [0] * 9, 3: [1, 1, 1, 0, 0, 0, 0, 0, 0], 12: [2, 2, 2, 2, 2, 1, 1, 0, 0]}
+PHQ2 = {0: [0, 0], 4: [2, 2]}
+FIRST = date(2025, 6, 1)
+LAST = date(2026, 11, 20)
+NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
+
+
+def figures(filters, use_facts):
+    with override_settings(REPORT_FACTS=use_facts):
+        f = Filters(*filters)
+        tables = [cascade.cascade(f), cascade.cascade_by_group(f), measures.quality(f), activity.funnel(f)]
+        tables += [activity.funnel_by(f, d) for d in ("clinic", "language", "age")] + [activity.breaches(f, NOW)]
+    return [[tuple(str(cell) for cell in row) for row in t.rows] for t in tables]
+
+
+def at(day, hour=12):
+    return time_machine.travel(datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=hour), tick=False)
+
+
+@pytest.mark.django_db
+def test_the_facts_give_the_direct_figures_after_random_changes(clinic_a, clinic_b, front_desk, clinician):
+    rng = random.Random(15)
+    day = lambda: FIRST + timedelta(days=rng.randrange((LAST - FIRST).days))  # noqa: E731
+    mothers = []
+    for n in range(24):
+        delivered = day()
+        with at(delivered):
+            mother = make_mother(
+                rng.choice([clinic_a, clinic_b]),
+                front_desk,
+                record_number=f"R-{n}",
+                delivered_days_ago=None,
+                delivery_date=delivered,
+                due_date=delivered + timedelta(days=rng.randrange(-10, 10)),
+                preferred_language=rng.choice(["en", "es"]),
+                date_of_birth=date(rng.randrange(1984, 2007), 3, 1),
+            )
+            for _twin in range(rng.choice([1, 1, 2])):
+                Infant.objects.create(mother=mother, date_of_birth=delivered)
+            episodes.record(mother, today=delivered)
+        mothers.append(mother)
+
+    def screen():
+        mother = rng.choice(mothers)
+        instrument, totals = rng.choice([(instruments.EPDS, EPDS), (instruments.PHQ9, PHQ9), (instruments.PHQ2, PHQ2)])
+        taken = day()
+        with at(taken, rng.randrange(8, 18)):
+            record_screening(
+                mother=mother,
+                instrument=instrument,
+                answers=rng.choice(list(totals.values())),
+                taken_on=taken,
+                method=Method.PAPER,
+                entered_by=front_desk,
+            )
+
+    def refer():
+        positive = Screening.objects.filter(total__gte=10).order_by("?").first()
+        if positive:
+            with at(positive.taken_on + timedelta(days=rng.randrange(0, 40)), 15):
+                services.create_referral(
+                    mother=positive.mother, pathway="cbt", actor=clinician, screening=positive, override_reason="x"
+                )
+
+    def move_referral():
+        referral = Referral.objects.order_by("?").first()
+        if referral:
+            seen = referral.requested_at.date() + timedelta(days=rng.randrange(1, 60))
+            Referral.objects.filter(pk=referral.pk).update(
+                status=rng.choice([Status.ACCEPTED, Status.COMPLETED, Status.REJECTED, Status.ENTERED_IN_ERROR]),
+                first_session_on=rng.choice([None, seen]),
+                ended_at=datetime.combine(seen + timedelta(days=90), datetime.min.time(), UTC),
+            )
+
+    def redate_screening():
+        Screening.objects.filter(pk__in=Screening.objects.order_by("?").values("pk")[:1]).update(taken_on=day())
+
+    def delete_screening():
+        deletable = Screening.objects.filter(referrals=None, decisions=None, alert=None)
+        pk = deletable.order_by("?").values_list("pk", flat=True).first()
+        if pk:
+            Concern.objects.filter(screening_id=pk).update(screening=None)
+            Screening.objects.filter(pk=pk).delete()
+
+    def change_mother():
+        mother = rng.choice(mothers)
+        Mother.objects.filter(pk=mother.pk).update(
+            preferred_language=rng.choice(["en", "es"]),
+            date_of_birth=date(rng.randrange(1984, 2007), 7, 1),
+            clinic=rng.choice([clinic_a, clinic_b]),
+        )
+
+    def redate_delivery():
+        Pregnancy.objects.filter(pk__in=Pregnancy.objects.order_by("?").values("pk")[:1]).update(delivery_date=day())
+
+    def lose_child():
+        infant = Infant.objects.order_by("?").first()
+        Infant.objects.filter(pk=infant.pk).update(died_on=infant.date_of_birth + timedelta(days=rng.randrange(200)))
+
+    def mother_died():
+        concern = Concern.objects.filter(closed_at=None).order_by("?").first()
+        if concern:
+            Concern.objects.filter(pk=concern.pk).update(
+                closed_at=datetime(2026, 11, 21, tzinfo=UTC), closed_by=clinician, closed_because=ConcernClosed.DIED
+            )
+
+    changes = (
+        [screen] * 6
+        + [refer] * 3
+        + [
+            move_referral,
+            redate_screening,
+            delete_screening,
+            change_mother,
+            redate_delivery,
+            lose_child,
+            mother_died,
+        ]
+    )
+    periods = [(date(2025, 1, 1), date(2026, 11, 26)), (date(2026, 1, 1), date(2026, 6, 30)), (FIRST, LAST)]
+    compared = 0
+    for _round in range(8):
+        for _change in range(12):
+            rng.choice(changes)()
+        assert StaleMother.objects.exists()  # the changes marked her; the next report recomputes
+        for clinics in ([clinic_a.pk], [clinic_b.pk], [clinic_a.pk, clinic_b.pk]):
+            for start, end in periods:
+                assert figures((clinics, start, end), True) == figures((clinics, start, end), False)
+                compared += 1
+        assert not StaleMother.objects.exists()
+    assert compared == 72
+    assert JourneyFact.objects.filter(depression=True).count() == cascade.positive_screens(Screening.objects).count()
+    assert JourneyFact.objects.count() == Screening.objects.filter(POSITIVE_SCREEN).count() > 10
+
+
+@pytest.mark.django_db
+def test_a_report_recomputes_a_mother_changed_since_the_last(clinic_a, front_desk):
+    """Without the refresh before reading, the cascade would miss the screen entered after the
+    first report (the facts would hold the earlier figure)."""
+    mother = make_mother(clinic_a, front_desk)
+    f = ([clinic_a.pk], date(2026, 1, 1), date(2026, 12, 31))
+    assert figures(f, True)[0][0][1] == "0"
+    record_screening(
+        mother=mother,
+        instrument=instruments.EPDS,
+        answers=EPDS[14],
+        taken_on=date(2026, 11, 2),
+        method=Method.PAPER,
+        entered_by=front_desk,
+    )
+    assert figures(f, True)[0][0][1] == "1"
+    facts.refresh()
+    assert JourneyFact.objects.get().mother_id == mother.pk
