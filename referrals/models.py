@@ -211,6 +211,8 @@ class Referral(models.Model):
             models.Index(
                 fields=["clinic", "-requested_at"], name="referral_open_newest", condition=Q(status__in=OPEN_STATUSES)
             ),
+            # used by referrals.reports: the period filter
+            models.Index(fields=["clinic", "requested_at"], name="referral_clinic_period"),
         ]
 
     def __str__(self):
@@ -606,6 +608,29 @@ class JourneyFact(models.Model):
 
     def __str__(self):
         return f"JourneyFact {self.screening_id}"
+
+
+class ReferralFact(models.Model):
+    """A referral and its timings: from the screen that led to it to the referral and to the first
+    session, and the change in score after it ended."""
+
+    referral_id = models.BigIntegerField(primary_key=True)
+    mother_id = models.BigIntegerField(db_index=True)
+    clinic_id = models.BigIntegerField()
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=20)
+    pathway = models.CharField(max_length=40)
+    days_to_referral = models.FloatField(null=True)  # from the screen's entry
+    days_to_session = models.FloatField(null=True)  # from the screen's date
+    ended_from_screen = models.BooleanField()  # led to by a screen, and ended: the outcomes count these
+    change_short = models.IntegerField(null=True)  # first same-instrument screen within 3 months of the end
+    change_later = models.IntegerField(null=True)  # last one 3 months or more after
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic_id", "requested_at"], name="referralfact_period")]
+
+    def __str__(self):
+        return f"ReferralFact {self.referral_id}"
 
 
 class DeliveryFact(models.Model):

@@ -26,7 +26,7 @@ from screening.risk import POSITIVE_LEVELS, RiskLevel
 from .. import pathways
 from ..models import Alert, Decision, DecisionKind, FollowUp, FollowUpStatus, Referral, ReferralSettings, Status
 from . import facts
-from .base import AGE_GROUPS, Table, positives, quantiles, rate, referrals, round_or_none, screenings
+from .base import AGE_GROUPS, Table, positives, quantiles, rate, referrals, round_or_none, screenings, spread
 
 SHORT_TERM = timedelta(days=90)
 
@@ -222,11 +222,15 @@ def funnel_by(f, dimension):
 
 
 def timeliness(f, now=None):
-    now = now or timezone.now()
-    from_positive = referrals(f).filter(screening__isnull=False)
-    to_referral = quantiles(from_positive, "requested_at", "screening__created_at")
-    seen = from_positive.filter(first_session_on__isnull=False)
-    to_session = quantiles(seen, "first_session_on", "screening__taken_on")
+    if facts.in_use():
+        timed = facts.referrals(f)
+        to_referral = spread(timed, F("days_to_referral"), Count("days_to_referral"))
+        to_session = spread(timed, F("days_to_session"), Count("days_to_session"))
+    else:
+        from_positive = referrals(f).filter(screening__isnull=False)
+        to_referral = quantiles(from_positive, "requested_at", "screening__created_at")
+        seen = from_positive.filter(first_session_on__isnull=False)
+        to_session = quantiles(seen, "first_session_on", "screening__taken_on")
     rows = [
         (
             _("Days from positive screen to referral"),
@@ -344,16 +348,27 @@ def _later_total(short):
     return Subquery(rows.order_by("-created_at").values("total")[:1])
 
 
+def score_changes():
+    """For the facts: the change in score after a referral that ended, from the screen behind it."""
+    return dict(
+        change_short=_later_total(True) - F("screening__total"),
+        change_later=_later_total(False) - F("screening__total"),
+    )
+
+
 def outcomes(f):
-    completed = referrals(f).filter(status=Status.COMPLETED, screening__isnull=False, ended_at__isnull=False)
-    annotated = completed.annotate(short=_later_total(True), later=_later_total(False))
+    if facts.in_use():
+        annotated = facts.referrals(f).filter(status=Status.COMPLETED, ended_from_screen=True)
+    else:
+        completed = referrals(f).filter(status=Status.COMPLETED, screening__isnull=False, ended_at__isnull=False)
+        annotated = completed.annotate(**score_changes())
     rows = (
         annotated.values("pathway")
         .annotate(
-            short_change=Avg(F("short") - F("screening__total")),
-            short_n=Count("mother", distinct=True, filter=Q(short__isnull=False)),
-            later_change=Avg(F("later") - F("screening__total")),
-            later_n=Count("mother", distinct=True, filter=Q(later__isnull=False)),
+            short_change=Avg("change_short"),
+            short_n=Count("mother_id", distinct=True, filter=Q(change_short__isnull=False)),
+            later_change=Avg("change_later"),
+            later_n=Count("mother_id", distinct=True, filter=Q(change_later__isnull=False)),
         )
         .order_by("pathway")
     )

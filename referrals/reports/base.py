@@ -2,11 +2,12 @@
 period covers."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import Aggregate, Count, DateField, DurationField, ExpressionWrapper, F, FloatField, Max, Q
 from django.db.models.functions import Extract
+from django.utils import timezone
 
 from screening.models import Screening
 from screening.risk import POSITIVE_LEVELS
@@ -58,13 +59,19 @@ class Percentile(Aggregate):
         super().__init__(expression, fraction=fraction, **extra)
 
 
+def span(end, start, unit=86400.0):
+    """(end - start) in days (or `unit` seconds), in the query (PostgreSQL)."""
+    return Extract(ExpressionWrapper(F(end) - F(start), output_field=DurationField()), "epoch") / unit
+
+
+def spread(queryset, value, n):
+    return queryset.aggregate(median=Percentile(value, 0.5), p90=Percentile(value, 0.9), most=Max(value), n=n)
+
+
 def quantiles(queryset, end, start, unit=86400.0):
     """Median, 90th percentile and maximum of (end - start), in days (or in `unit` seconds)."""
     if connection.vendor == "postgresql":
-        span = Extract(ExpressionWrapper(F(end) - F(start), output_field=DurationField()), "epoch") / unit
-        return queryset.aggregate(
-            median=Percentile(span, 0.5), p90=Percentile(span, 0.9), most=Max(span), n=Count("pk")
-        )
+        return spread(queryset, span(end, start, unit), Count("pk"))
     # SQLite (the embedded demo) has no percentile_cont: sort its few rows here.
     pairs = queryset.values_list(end, start)
     values = sorted((b - a).total_seconds() / unit for b, a in pairs if a is not None and b is not None)
@@ -93,8 +100,19 @@ def positives(f):
     return screenings(f).filter(POSITIVE_SCREEN)
 
 
+def day_range(start, end):
+    """The moments from the start of `start` to the end of `end` in the current time zone: the
+    same rows as filtering on the date, but an index on the moment can serve it."""
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.combine(start, time.min, tzinfo=zone),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
+    )
+
+
 def referrals(f):
-    rows = Referral.objects.filter(
-        clinic_id__in=f.clinic_ids, requested_at__date__gte=f.start, requested_at__date__lte=f.end
-    ).exclude(status=Status.ENTERED_IN_ERROR)
+    since, until = day_range(f.start, f.end)
+    rows = Referral.objects.filter(clinic_id__in=f.clinic_ids, requested_at__gte=since, requested_at__lt=until).exclude(
+        status=Status.ENTERED_IN_ERROR
+    )
     return rows.filter(pathway=f.pathway) if f.pathway else rows

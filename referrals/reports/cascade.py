@@ -89,20 +89,37 @@ def journeys(f):
     return f.__dict__["journeys"]
 
 
+def _counts_by(f, rows, groups):
+    """The cascade's counts for every group a row belongs to (`groups(row)`), in one pass."""
+    closed = {months: f.end - timedelta(days=high) for months, (_low, high) in WINDOWS.items()}
+    tallies = {}
+    for r in rows:
+        for key in groups(r):
+            c = tallies.get(key)
+            if c is None:
+                c = tallies[key] = dict.fromkeys(COUNTED, 0) | {"days": []}
+            c["positive"] += 1
+            c["referred"] += r["referred_at"] is not None
+            c["contacted"] += r["contact_on"] is not None
+            c["completed"] += r["completed_at"] is not None
+            for months, last in closed.items():
+                if r["positive_on"] <= last:
+                    c[f"followed_{months}"] += 1
+                    c[f"remission_{months}"] += r[f"remission_{months}"] is not None
+            if r["contact_on"] is not None:
+                c["days"].append((r["contact_on"] - r["positive_on"]).days)
+    for c in tallies.values():
+        c["days"] = median(c["days"]) if c["days"] else None
+    return tallies
+
+
+COUNTED = ["positive", "referred", "contacted", "completed"] + [
+    f"{kind}_{months}" for months in WINDOWS for kind in ("followed", "remission")
+]
+
+
 def _counts(f, rows):
-    c = {
-        "positive": len(rows),
-        "referred": sum(r["referred_at"] is not None for r in rows),
-        "contacted": sum(r["contact_on"] is not None for r in rows),
-        "completed": sum(r["completed_at"] is not None for r in rows),
-    }
-    for months, (_low, high) in WINDOWS.items():
-        closed = [r for r in rows if r["positive_on"] <= f.end - timedelta(days=high)]
-        c[f"followed_{months}"] = len(closed)
-        c[f"remission_{months}"] = sum(r[f"remission_{months}"] is not None for r in closed)
-    days = [(r["contact_on"] - r["positive_on"]).days for r in rows if r["contact_on"] is not None]
-    c["days"] = median(days) if days else None
-    return c
+    return _counts_by(f, rows, lambda r: [None]).get(None) or dict.fromkeys(COUNTED, 0) | {"days": None}
 
 
 def cascade(f):
@@ -133,20 +150,20 @@ def _age_group(age):
 
 
 def cascade_by_group(f):
-    everyone = journeys(f)
-    languages = dict(settings.LANGUAGES)
-    groups = {(str(_("All")), str(_("everyone"))): everyone}
-    order = list(languages)  # the languages in the settings' order, whatever order the rows came in
-    by_language = sorted(
-        everyone, key=lambda r: order.index(r["preferred_language"]) if r["preferred_language"] in order else len(order)
+    everyone = (str(_("All")), str(_("everyone")))
+    language = {code: (str(_("Language")), str(name)) for code, name in settings.LANGUAGES}
+    unnamed = (str(_("Language")), "")
+    age = {label: (str(_("Age")), label) for label in [*(g[2] for g in AGE_GROUPS), "unknown"]}
+    tallies = _counts_by(
+        f,
+        journeys(f),
+        lambda r: [everyone, language.get(r["preferred_language"], unnamed), age[_age_group(r["age"])]],
     )
-    for r in by_language:
-        groups.setdefault((str(_("Language")), str(languages.get(r["preferred_language"], ""))), []).append(r)
-    for r in sorted(everyone, key=lambda r: r["age"] if r["age"] is not None else 999):
-        groups.setdefault((str(_("Age")), _age_group(r["age"])), []).append(r)
+    tallies.setdefault(everyone, _counts(f, []))
+    order = [everyone, *language.values(), unnamed, *age.values()]
+    groups = {key: tallies[key] for key in order if key in tallies}
     rows = []
-    for (kind, label), members in groups.items():
-        c = _counts(f, members)
+    for (kind, label), c in groups.items():
         rows.append(
             (
                 kind,

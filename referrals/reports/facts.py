@@ -12,13 +12,13 @@ SQLite (the embedded demo) computes every report directly."""
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 
 from screening.models import Clinic, Infant, Pregnancy, Screening
 
-from ..models import ChildFact, DeliveryFact, JourneyFact, StaleMother
+from ..models import ChildFact, DeliveryFact, JourneyFact, Referral, ReferralFact, StaleMother, Status
 from . import activity, cascade, measures
-from .base import POSITIVE_SCREEN
+from .base import POSITIVE_SCREEN, day_range, span
 
 BATCH = 2000
 STEPS = ["referred", "accepted", "first_session", "completed"]
@@ -43,6 +43,19 @@ def _journeys(mother_ids):
         .values("pk", "mother_id", "clinic_id", "created_at", "reviewed_at", *FACT_FIELDS)
     )
     return [JourneyFact(screening_id=r.pop("pk"), taken_on=r.pop("positive_on"), **r) for r in rows]
+
+
+def _referrals(mother_ids):
+    timed = Referral.objects.filter(mother_id__in=mother_ids).annotate(
+        days_to_referral=span("requested_at", "screening__created_at"),
+        days_to_session=span("first_session_on", "screening__taken_on"),
+        ended_from_screen=ExpressionWrapper(
+            Q(screening__isnull=False, ended_at__isnull=False), output_field=BooleanField()
+        ),
+        **activity.score_changes(),
+    )
+    fields = [f.name for f in ReferralFact._meta.fields if f.name != "referral_id"]
+    return [ReferralFact(referral_id=r.pop("pk"), **r) for r in timed.values("pk", *fields)]
 
 
 def _deliveries(mother_ids):
@@ -106,9 +119,10 @@ def _children(mother_ids):
 
 def recompute(mother_ids):
     """Her facts from scratch, for each of these mothers (in the caller's transaction)."""
-    for model in (JourneyFact, DeliveryFact, ChildFact):
+    for model in (JourneyFact, ReferralFact, DeliveryFact, ChildFact):
         model.objects.filter(mother_id__in=mother_ids).delete()
     JourneyFact.objects.bulk_create(_journeys(mother_ids))
+    ReferralFact.objects.bulk_create(_referrals(mother_ids))
     DeliveryFact.objects.bulk_create(_deliveries(mother_ids))
     ChildFact.objects.bulk_create(_children(mother_ids))
 
@@ -177,12 +191,31 @@ def funnel_counts(f, dimension=None):
     rows = positive_screens(f)
     if dimension is None:
         return rows.aggregate(**counts)
-    group = {
-        "age": lambda: activity._age_group()[0],
-        "language": lambda: F("preferred_language"),
-        "clinic": lambda: Subquery(Clinic.objects.filter(pk=OuterRef("clinic_id")).values("name")),
-    }[dimension]()
+    if dimension == "clinic":
+        return _by_clinic_name(rows.values("clinic_id").annotate(**counts))
+    group = activity._age_group()[0] if dimension == "age" else F("preferred_language")
     return rows.annotate(group=group).values("group").annotate(**counts).order_by("group")
+
+
+def _by_clinic_name(per_clinic):
+    """Counts per clinic id, summed per clinic name in the database's order of names."""
+    per_clinic = {r.pop("clinic_id"): r for r in per_clinic}
+    named = {}
+    for pk, name in Clinic.objects.filter(pk__in=per_clinic).order_by("name").values_list("pk", "name"):
+        total = named.setdefault(name, {"group": name})
+        for key, n in per_clinic[pk].items():
+            total[key] = total.get(key, 0) + n
+    return list(named.values())
+
+
+def referrals(f):
+    """The referrals `base.referrals(f)` selects (in the period, not entered in error, of the
+    pathway if one is chosen), as facts."""
+    _fresh(f)
+    since, until = day_range(f.start, f.end)
+    rows = ReferralFact.objects.filter(clinic_id__in=f.clinic_ids, requested_at__gte=since, requested_at__lt=until)
+    rows = rows.exclude(status=Status.ENTERED_IN_ERROR)
+    return rows.filter(pathway=f.pathway) if f.pathway else rows
 
 
 def quality_counts(f):

@@ -37,6 +37,9 @@ def figures(filters, use_facts):
         f = Filters(*filters)
         tables = [cascade.cascade(f), cascade.cascade_by_group(f), measures.quality(f), activity.funnel(f)]
         tables += [activity.funnel_by(f, d) for d in ("clinic", "language", "age")] + [activity.breaches(f, NOW)]
+        tables += [activity.timeliness(f), activity.outcomes(f)]
+        cbt = Filters(*filters, pathway="cbt")
+        tables += [activity.timeliness(cbt), activity.outcomes(cbt), activity.funnel(cbt)]
     return [[tuple(str(cell) for cell in row) for row in t.rows] for t in tables]
 
 
@@ -86,7 +89,11 @@ def test_the_facts_give_the_direct_figures_after_random_changes(clinic_a, clinic
         if positive:
             with at(positive.taken_on + timedelta(days=rng.randrange(0, 40)), 15):
                 services.create_referral(
-                    mother=positive.mother, pathway="cbt", actor=clinician, screening=positive, override_reason="x"
+                    mother=positive.mother,
+                    pathway=rng.choice(["cbt", "ipt", "mip"]),
+                    actor=clinician,
+                    screening=positive,
+                    override_reason="x",
                 )
 
     def move_referral():
