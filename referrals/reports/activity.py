@@ -125,7 +125,7 @@ def referral_steps():
 
 
 def _use_facts(f):
-    return facts.in_use() and not f.pathway  # the facts hold any pathway's steps, not each one's
+    return facts.ready(f) and not f.pathway  # the facts hold any pathway's steps, not each one's
 
 
 def funnel(f):
@@ -222,7 +222,7 @@ def funnel_by(f, dimension):
 
 
 def timeliness(f, now=None):
-    if facts.in_use():
+    if facts.ready(f):
         timed = facts.referrals(f)
         to_referral = spread(timed, F("days_to_referral"), Count("days_to_referral"))
         to_session = spread(timed, F("days_to_session"), Count("days_to_session"))
@@ -295,7 +295,7 @@ def breaches(f, now=None):
         late_accept=Count("pk", filter=late_accept), late_session=Count("pk", filter=late_session)
     )
     unfollowed = (
-        (facts.positive_screens(f) if facts.in_use() else positives(f))
+        (facts.positive_screens(f) if facts.ready(f) else positives(f))
         .filter(
             _per_clinic(
                 f,
@@ -357,7 +357,7 @@ def score_changes():
 
 
 def outcomes(f):
-    if facts.in_use():
+    if facts.ready(f):
         annotated = facts.referrals(f).filter(status=Status.COMPLETED, ended_from_screen=True)
     else:
         completed = referrals(f).filter(status=Status.COMPLETED, screening__isnull=False, ended_at__isnull=False)

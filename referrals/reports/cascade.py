@@ -84,7 +84,7 @@ def journeys(f):
     """One row per mother (a few thousand at one clinic in a year), read once per report: both
     cascade tables count from it. From the report facts where they are kept (PostgreSQL)."""
     if "journeys" not in f.__dict__:
-        rows = facts.first_journeys(f) if facts.in_use() else mothers(f).values(*FIELDS, *REMISSIONS)
+        rows = facts.first_journeys(f) if facts.ready(f) else mothers(f).values(*FIELDS, *REMISSIONS)
         f.__dict__["journeys"] = list(rows)
     return f.__dict__["journeys"]
 

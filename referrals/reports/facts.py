@@ -4,8 +4,8 @@ of re-deriving every unit (seconds at 1,000,000 screenings).
 
 Kept exact, not eventually right: triggers on every table a fact is derived from mark the mother
 stale in the same transaction as the change (`TRIGGERS`), and every report first recomputes the
-stale mothers, with the very annotations the direct computation uses. Celery beat recomputes them
-every minute too, so a report rarely has more than a handful to do. A stale mark taken by a
+stale mothers, with the very annotations the direct computation uses (`ready`). Celery beat
+recomputes them every minute too, so a report rarely has more than a handful to do. A stale mark taken by a
 recompute is locked by it; a writer marking her again waits and leaves her stale for the next one.
 
 SQLite (the embedded demo) computes every report directly."""
@@ -21,6 +21,7 @@ from . import activity, cascade, measures
 from .base import POSITIVE_SCREEN, day_range, span
 
 BATCH = 2000
+INLINE_LIMIT = 5000  # stale mothers a report recomputes before reading; beyond, it computes directly
 STEPS = ["referred", "accepted", "first_session", "completed"]
 FACT_FIELDS = ["depression", *STEPS, *cascade.FIELDS, *cascade.REMISSIONS]
 
@@ -133,13 +134,10 @@ def refresh(limit=None):
     done = 0
     while limit is None or done < limit:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {StaleMother._meta.db_table} WHERE mother_id IN ("
-                f"SELECT mother_id FROM {StaleMother._meta.db_table} LIMIT %s FOR UPDATE SKIP LOCKED"
-                ") RETURNING mother_id",
-                [BATCH],
-            )
+            table = StaleMother._meta.db_table
+            cursor.execute(f"SELECT mother_id FROM {table} LIMIT %s FOR UPDATE SKIP LOCKED", [BATCH])
             ids = [row[0] for row in cursor.fetchall()]
+            cursor.execute(f"DELETE FROM {table} WHERE mother_id = ANY(%s)", [ids])
             if ids:
                 recompute(ids)
         done += len(ids)
@@ -148,27 +146,22 @@ def refresh(limit=None):
     return done
 
 
-def mark_everyone_stale():
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {StaleMother._meta.db_table} (mother_id, marked_at) "
-            "SELECT id, now() FROM screening_mother ON CONFLICT (mother_id) DO NOTHING"
-        )
-
-
 # Read ------------------------------------------------------------------------------------------
 
 
-def _fresh(f):
-    """Recompute the stale mothers once per report, before its first read."""
-    if "fresh" not in f.__dict__:
-        refresh()
-        f.__dict__["fresh"] = True
+def ready(f):
+    """Whether this report reads the facts: on PostgreSQL, once the stale mothers are recomputed,
+    if there are at most INLINE_LIMIT of them. After a bulk change beat has not caught up with, the
+    report computes directly instead (as exact, only slower) rather than wait for thousands."""
+    if "facts" not in f.__dict__:
+        f.__dict__["facts"] = in_use() and StaleMother.objects.count() <= INLINE_LIMIT
+        if f.__dict__["facts"]:
+            refresh()
+    return f.__dict__["facts"]
 
 
 def positive_screens(f):
-    """The positive screens at these clinics in the period (up to date)."""
-    _fresh(f)
+    """The positive screens at these clinics in the period."""
     return JourneyFact.objects.filter(clinic_id__in=f.clinic_ids, taken_on__gte=f.start, taken_on__lte=f.end)
 
 
@@ -211,7 +204,6 @@ def _by_clinic_name(per_clinic):
 def referrals(f):
     """The referrals `base.referrals(f)` selects (in the period, not entered in error, of the
     pathway if one is chosen), as facts."""
-    _fresh(f)
     since, until = day_range(f.start, f.end)
     rows = ReferralFact.objects.filter(clinic_id__in=f.clinic_ids, requested_at__gte=since, requested_at__lt=until)
     rows = rows.exclude(status=Status.ENTERED_IN_ERROR)
@@ -219,7 +211,6 @@ def referrals(f):
 
 
 def quality_counts(f):
-    _fresh(f)
     closed_84 = measures._closed_by(f, measures.POSTPARTUM[1].days)
     closed_30 = measures._closed_by(f, measures.FOLLOW_UP.days)
     deliveries = DeliveryFact.objects.filter(

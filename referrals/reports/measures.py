@@ -210,7 +210,7 @@ def all_measures(f):
 def counts(f):
     """{slug: (numerator, denominator)}: from the report facts where they are kept (PostgreSQL),
     else from the measures' own querysets."""
-    if facts.in_use():
+    if facts.ready(f):
         return facts.quality_counts(f)
     return {m.slug: (m.numerator.count(), m.denominator.count()) for m in all_measures(f).values()}
 
