@@ -80,24 +80,32 @@ FIELDS = ["preferred_language", "age", "positive_on", "referred_at", "contact_on
 REMISSIONS = [f"remission_{m}" for m in WINDOWS]
 
 
-def journeys(f):
-    """One row per mother (a few thousand at one clinic in a year), read once per report: both
-    cascade tables count from it. From the report facts where they are kept (PostgreSQL)."""
-    if "journeys" not in f.__dict__:
-        rows = facts.first_journeys(f) if facts.ready(f) else mothers(f).values(*FIELDS, *REMISSIONS)
-        f.__dict__["journeys"] = list(rows)
-    return f.__dict__["journeys"]
+def _groups(r):
+    return [EVERYONE, ("language", r["preferred_language"]), ("age", age_group(r["age"]))]
+
+
+def tallies(f):
+    """The cascade's counts for everyone, per language and per age group, counted once per
+    report: in PostgreSQL from the report facts, else from one row per mother read here."""
+    if "tallies" not in f.__dict__:
+        if facts.ready(f):
+            counted = facts.cascade_tallies(f)
+        else:
+            counted = _counts_by(f, mothers(f).values(*FIELDS, *REMISSIONS), _groups)
+        counted.setdefault(EVERYONE, dict.fromkeys(COUNTED, 0) | {"days": None})
+        f.__dict__["tallies"] = counted
+    return f.__dict__["tallies"]
 
 
 def _counts_by(f, rows, groups):
     """The cascade's counts for every group a row belongs to (`groups(row)`), in one pass."""
     closed = {months: f.end - timedelta(days=high) for months, (_low, high) in WINDOWS.items()}
-    tallies = {}
+    counted = {}
     for r in rows:
         for key in groups(r):
-            c = tallies.get(key)
+            c = counted.get(key)
             if c is None:
-                c = tallies[key] = dict.fromkeys(COUNTED, 0) | {"days": []}
+                c = counted[key] = dict.fromkeys(COUNTED, 0) | {"days": []}
             c["positive"] += 1
             c["referred"] += r["referred_at"] is not None
             c["contacted"] += r["contact_on"] is not None
@@ -108,22 +116,19 @@ def _counts_by(f, rows, groups):
                     c[f"remission_{months}"] += r[f"remission_{months}"] is not None
             if r["contact_on"] is not None:
                 c["days"].append((r["contact_on"] - r["positive_on"]).days)
-    for c in tallies.values():
-        c["days"] = median(c["days"]) if c["days"] else None
-    return tallies
+    for c in counted.values():
+        c["days"] = float(median(c["days"])) if c["days"] else None
+    return counted
 
 
+EVERYONE = ("all", None)
 COUNTED = ["positive", "referred", "contacted", "completed"] + [
     f"{kind}_{months}" for months in WINDOWS for kind in ("followed", "remission")
 ]
 
 
-def _counts(f, rows):
-    return _counts_by(f, rows, lambda r: [None]).get(None) or dict.fromkeys(COUNTED, 0) | {"days": None}
-
-
 def cascade(f):
-    c = _counts(f, journeys(f))
+    c = tallies(f)[EVERYONE]
     rows = [(label, c[step], rate(c[step], c["positive"])) for step, label in STEPS]
     for months in WINDOWS:
         label = _("In remission at %(n)s months (of %(of)s followed that long)") % {
@@ -145,23 +150,16 @@ def cascade(f):
     )
 
 
-def _age_group(age):
+def age_group(age):
     return next((label for low, high, label in AGE_GROUPS if age is not None and low <= age <= high), "unknown")
 
 
 def cascade_by_group(f):
-    everyone = (str(_("All")), str(_("everyone")))
-    language = {code: (str(_("Language")), str(name)) for code, name in settings.LANGUAGES}
-    unnamed = (str(_("Language")), "")
-    age = {label: (str(_("Age")), label) for label in [*(g[2] for g in AGE_GROUPS), "unknown"]}
-    tallies = _counts_by(
-        f,
-        journeys(f),
-        lambda r: [everyone, language.get(r["preferred_language"], unnamed), age[_age_group(r["age"])]],
-    )
-    tallies.setdefault(everyone, _counts(f, []))
-    order = [everyone, *language.values(), unnamed, *age.values()]
-    groups = {key: tallies[key] for key in order if key in tallies}
+    counted = tallies(f)
+    everyone = [(EVERYONE, (str(_("All")), str(_("everyone"))))]
+    languages = [(("language", code), (str(_("Language")), str(name))) for code, name in settings.LANGUAGES]
+    ages = [(("age", label), (str(_("Age")), label)) for label in [*(g[2] for g in AGE_GROUPS), "unknown"]]
+    groups = {label: counted[key] for key, label in everyone + languages + ages if key in counted}
     rows = []
     for (kind, label), c in groups.items():
         rows.append(

@@ -10,6 +10,8 @@ recompute is locked by it; a writer marking her again waits and leaves her stale
 
 SQLite (the embedded demo) computes every report directly."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
@@ -18,7 +20,7 @@ from screening.models import Clinic, Infant, Pregnancy, Screening
 
 from ..models import ChildFact, DeliveryFact, JourneyFact, Referral, ReferralFact, StaleMother, Status
 from . import activity, cascade, measures
-from .base import POSITIVE_SCREEN, day_range, span
+from .base import AGE_GROUPS, POSITIVE_SCREEN, day_range, span
 
 BATCH = 2000
 INLINE_LIMIT = 5000  # stale mothers a report recomputes before reading; beyond, it computes directly
@@ -165,12 +167,42 @@ def positive_screens(f):
     return JourneyFact.objects.filter(clinic_id__in=f.clinic_ids, taken_on__gte=f.start, taken_on__lte=f.end)
 
 
-def first_journeys(f):
-    """Each mother's first positive depression screen in the period at these clinics, with its
-    steps: the rows `cascade.mothers(f)` computes."""
-    rows = positive_screens(f).filter(depression=True)
-    rows = rows.order_by("mother_id", "taken_on", "screening_id").distinct("mother_id")
-    return rows.annotate(positive_on=F("taken_on")).values(*cascade.FIELDS, *cascade.REMISSIONS)
+def cascade_tallies(f):
+    """`cascade.tallies(f)` in one query: each mother's first positive depression screen in the
+    period at these clinics (DISTINCT ON), counted for everyone, per language and per age group
+    (GROUPING SETS), so sixty thousand mothers never leave the database."""
+    closed = [f.end - timedelta(days=high) for _low, high in cascade.WINDOWS.values()]
+    age = " ".join(f"WHEN age BETWEEN {low} AND {high} THEN %s" for low, high, _label in AGE_GROUPS)
+    remissions = ", ".join(
+        f"count(*) FILTER (WHERE taken_on <= %s), count({field}) FILTER (WHERE taken_on <= %s)"
+        for field in cascade.REMISSIONS
+    )
+    sql = f"""
+        WITH first AS (
+            SELECT DISTINCT ON (mother_id) *, CASE {age} ELSE 'unknown' END AS age_group
+            FROM {JourneyFact._meta.db_table}
+            WHERE clinic_id = ANY(%s) AND depression AND taken_on BETWEEN %s AND %s
+            ORDER BY mother_id, taken_on, screening_id
+        )
+        SELECT GROUPING(preferred_language), GROUPING(age_group), preferred_language, age_group,
+            count(*), count(referred_at), count(contact_on), count(completed_at), {remissions},
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY contact_on - taken_on)
+        FROM first GROUP BY GROUPING SETS ((), (preferred_language), (age_group))"""
+    params = [label for _low, _high, label in AGE_GROUPS] + [list(f.clinic_ids), f.start, f.end]
+    params += [day for day in closed for _twice in (1, 2)]
+    counted = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for no_language, no_age, language, age_group, *numbers, days in cursor.fetchall():
+            key = (
+                cascade.EVERYONE
+                if no_language and no_age
+                else ("age", age_group)
+                if no_language
+                else ("language", language)
+            )
+            counted[key] = dict(zip(cascade.COUNTED, numbers, strict=True)) | {"days": days}
+    return counted
 
 
 def funnel_counts(f, dimension=None):
