@@ -670,3 +670,66 @@ class ChildFact(models.Model):
 
     def __str__(self):
         return f"ChildFact {self.infant_id}"
+
+
+# Monthly rollups: each clinic's screenings and coverage by calendar month, recomputed for the
+# (clinic, month) pairs triggers mark stale (referrals/reports/rollups.py).
+
+
+class StaleMonth(models.Model):
+    """A clinic's month whose rollups must be recomputed before the next report reads them."""
+
+    clinic_id = models.BigIntegerField()
+    month = models.DateField()  # its first day
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["clinic_id", "month"], name="stalemonth_once")]
+
+    def __str__(self):
+        return f"StaleMonth {self.clinic_id} {self.month}"
+
+
+class ScreeningMonth(models.Model):
+    """How many screenings a clinic took in a month, per instrument, risk level and anxiety flag."""
+
+    clinic_id = models.BigIntegerField()
+    month = models.DateField()
+    instrument_code = models.CharField(max_length=16)
+    risk_level = models.CharField(max_length=20)
+    anxiety_flag = models.BooleanField()
+    screenings = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["clinic_id", "month"], name="screeningmonth_period")]
+
+    def __str__(self):
+        return f"ScreeningMonth {self.clinic_id} {self.month}"
+
+
+class CoverageMonth(models.Model):
+    """How many mothers a clinic had due and screened in a month (each mother once per clinic)."""
+
+    clinic_id = models.BigIntegerField()
+    month = models.DateField()
+    mothers_due = models.IntegerField()
+    mothers_screened = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["clinic_id", "month"], name="coveragemonth_once")]
+
+    def __str__(self):
+        return f"CoverageMonth {self.clinic_id} {self.month}"
+
+
+class SharedMonth(models.Model):
+    """A mother due, or screened, at more than one clinic in the same month: counted once across
+    those clinics, so the per-clinic counts above can be summed for any set of clinics exactly."""
+
+    month = models.DateField(db_index=True)
+    mother_id = models.BigIntegerField()
+    screened = models.BooleanField()  # else due
+    clinic_ids = models.JSONField()
+
+    def __str__(self):
+        return f"SharedMonth {self.mother_id} {self.month}"

@@ -26,9 +26,10 @@ def invite_batch(pks):
 
 @shared_task
 def refresh_report_facts():
-    """Recompute the report facts of mothers whose records changed (a no-op on SQLite)."""
-    from .reports import facts
+    """Recompute the report facts of mothers whose records changed, and the monthly rollups of
+    the clinics' months that changed (a no-op on SQLite)."""
+    from .reports import facts, rollups
 
     if facts.in_use():
-        return facts.refresh()
+        return facts.refresh() + rollups.refresh()
     return 0

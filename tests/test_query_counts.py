@@ -38,7 +38,7 @@ PAGES = {
     "screening result": (lambda m, s, r: reverse("screening_detail", args=[s.code]), 45),
     "referral": (lambda m, s, r: reverse("referral_detail", args=[r.code]), 25),
     "follow-ups": (lambda m, s, r: reverse("follow_up_list"), 12),
-    "reports": (lambda m, s, r: reverse("reports"), 60),  # with the recompute of changed mothers
+    "reports": (lambda m, s, r: reverse("reports"), 80),  # with the recompute of changed mothers and months
 }
 
 

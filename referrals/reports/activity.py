@@ -25,7 +25,7 @@ from screening.risk import POSITIVE_LEVELS, RiskLevel
 
 from .. import pathways
 from ..models import Alert, Decision, DecisionKind, FollowUp, FollowUpStatus, Referral, ReferralSettings, Status
-from . import facts
+from . import facts, rollups
 from .base import AGE_GROUPS, Table, positives, quantiles, rate, referrals, round_or_none, screenings, spread
 
 SHORT_TERM = timedelta(days=90)
@@ -35,21 +35,7 @@ SHORT_TERM = timedelta(days=90)
 
 
 def coverage(f):
-    due = (
-        FollowUp.objects.filter(clinic_id__in=f.clinic_ids, due_on__gte=f.start, due_on__lte=f.end)
-        .exclude(status=FollowUpStatus.CANCELLED)
-        .annotate(month=TruncMonth("due_on"))
-        .values("month")
-        .annotate(n=Count("mother", distinct=True))
-    )
-    screened = (
-        screenings(f).annotate(month=TruncMonth("taken_on")).values("month").annotate(n=Count("mother", distinct=True))
-    )
-    months = {}
-    for row in due:
-        months.setdefault(row["month"], [0, 0])[0] = row["n"]
-    for row in screened:
-        months.setdefault(row["month"], [0, 0])[1] = row["n"]
+    months = rollups.coverage(f) if rollups.ready(f) else _coverage(f)
     rows = [(m.strftime("%Y-%m"), d, s) for m, (d, s) in sorted(months.items())]
     return Table(
         "coverage",
@@ -65,9 +51,31 @@ def _screening_counts(f):
     serves both the positive rate and the risk levels (each a scan of half a million rows at
     network scale)."""
     if "screening_counts" not in f.__dict__:
-        rows = screenings(f).values_list("instrument_code", "risk_level", "anxiety_flag").annotate(n=Count("pk"))
+        if rollups.ready(f):
+            rows = rollups.screening_counts(f)
+        else:
+            rows = screenings(f).values_list("instrument_code", "risk_level", "anxiety_flag").annotate(n=Count("pk"))
         f.__dict__["screening_counts"] = list(rows)
     return f.__dict__["screening_counts"]
+
+
+def _coverage(f):
+    due = (
+        FollowUp.objects.filter(clinic_id__in=f.clinic_ids, due_on__gte=f.start, due_on__lte=f.end)
+        .exclude(status=FollowUpStatus.CANCELLED)
+        .annotate(month=TruncMonth("due_on"))
+        .values("month")
+        .annotate(n=Count("mother", distinct=True))
+    )
+    screened = (
+        screenings(f).annotate(month=TruncMonth("taken_on")).values("month").annotate(n=Count("mother", distinct=True))
+    )
+    months = {}
+    for row in due:
+        months.setdefault(row["month"], [0, 0])[0] = row["n"]
+    for row in screened:
+        months.setdefault(row["month"], [0, 0])[1] = row["n"]
+    return months
 
 
 def positive_rate(f):

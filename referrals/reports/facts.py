@@ -295,14 +295,15 @@ _MARK = (
 )
 
 
-def _statement_triggers(table, column):
+def statement_triggers(table, mark, tag="stale"):
     """One trigger per event (PostgreSQL allows transition tables on single-event triggers), each
-    marking every mother the statement touched, once per statement (bulk loads stay fast). The
-    upsert locks an existing mark so a recompute in flight cannot take it before this commits."""
+    running `mark` (an upsert of stale marks, formatted with the transition table as `rows`) once
+    per statement, so bulk loads stay fast. The upsert locks an existing mark so a recompute in
+    flight cannot take it before this transaction commits."""
     sql = []
     for event, rows in (("INSERT", ["new_rows"]), ("UPDATE", ["old_rows", "new_rows"]), ("DELETE", ["old_rows"])):
-        name = f"{table}_stale_{event.lower()}"
-        marks = "; ".join(_MARK.format(column=column, rows=r) for r in rows)
+        name = f"{table}_{tag}_{event.lower()}"
+        marks = "; ".join(mark.format(rows=r) for r in rows)
         referencing = " ".join(f"{'OLD' if r == 'old_rows' else 'NEW'} TABLE AS {r}" for r in rows)
         sql.append(
             f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
@@ -326,12 +327,17 @@ def _mother_trigger():
     ]
 
 
-TRIGGERS = [sql for table, column in SOURCES.items() for sql in _statement_triggers(table, column)] + _mother_trigger()
-DROP_TRIGGERS = [
-    f"DROP TRIGGER IF EXISTS {table}_stale_{event} ON {table}; DROP FUNCTION IF EXISTS {table}_stale_{event}();"
-    for table in SOURCES
-    for event in ("insert", "update", "delete")
-] + [
+def drop_statement_triggers(table, tag="stale"):
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_{tag}_{event} ON {table}; DROP FUNCTION IF EXISTS {table}_{tag}_{event}();"
+        for event in ("insert", "update", "delete")
+    ]
+
+
+TRIGGERS = [
+    sql for table, column in SOURCES.items() for sql in statement_triggers(table, _MARK.replace("{column}", column))
+] + _mother_trigger()
+DROP_TRIGGERS = [sql for table in SOURCES for sql in drop_statement_triggers(table)] + [
     "DROP TRIGGER IF EXISTS screening_mother_stale ON screening_mother",
     "DROP FUNCTION IF EXISTS screening_mother_stale()",
 ]

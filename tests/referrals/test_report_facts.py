@@ -10,7 +10,18 @@ import time_machine
 from django.test import override_settings
 
 from referrals import services
-from referrals.models import Concern, ConcernClosed, JourneyFact, Referral, StaleMother, Status
+from referrals.models import (
+    Concern,
+    ConcernClosed,
+    FollowUp,
+    FollowUpStatus,
+    JourneyFact,
+    Referral,
+    SharedMonth,
+    StaleMonth,
+    StaleMother,
+    Status,
+)
 from referrals.reports import Filters, activity, cascade, facts, measures
 from referrals.reports.base import POSITIVE_SCREEN
 from referrals.tasks import refresh_report_facts
@@ -38,7 +49,8 @@ def figures(filters, use_facts):
         f = Filters(*filters)
         tables = [cascade.cascade(f), cascade.cascade_by_group(f), measures.quality(f), activity.funnel(f)]
         tables += [activity.funnel_by(f, d) for d in ("clinic", "language", "age")] + [activity.breaches(f, NOW)]
-        tables += [activity.timeliness(f), activity.outcomes(f)]
+        tables += [activity.timeliness(f), activity.outcomes(f), activity.coverage(f)]
+        tables += [activity.positive_rate(f), activity.risk_levels(f)]
         cbt = Filters(*filters, pathway="cbt")
         tables += [activity.timeliness(cbt), activity.outcomes(cbt), activity.funnel(cbt)]
     return [[tuple(str(cell) for cell in row) for row in t.rows] for t in tables]
@@ -125,6 +137,38 @@ def test_the_facts_give_the_direct_figures_after_random_changes(clinic_a, clinic
             clinic=rng.choice([clinic_a, clinic_b]),
         )
 
+    def follow_up():
+        """A follow-up due, sometimes at the other clinic in the month of one she has already."""
+        mother, due_on, clinic = rng.choice(mothers), day(), rng.choice([clinic_a, clinic_b])
+        earlier = FollowUp.objects.exclude(status=FollowUpStatus.CANCELLED).order_by("?").first()
+        if earlier and rng.random() < 0.5:
+            mother, due_on = earlier.mother, earlier.due_on
+            clinic = clinic_b if earlier.clinic_id == clinic_a.pk else clinic_a
+        FollowUp.objects.create(
+            mother=mother,
+            clinic=clinic,
+            key=f"test-{rng.random()}",
+            kind="scheduled",
+            reason="test",
+            instrument_code="EPDS",
+            due_on=due_on,
+            status=rng.choice([FollowUpStatus.SCHEDULED, FollowUpStatus.CANCELLED, FollowUpStatus.COMPLETED]),
+        )
+
+    def move_follow_up():
+        FollowUp.objects.filter(pk__in=FollowUp.objects.order_by("?").values("pk")[:1]).update(
+            due_on=day(), status=rng.choice([FollowUpStatus.SCHEDULED, FollowUpStatus.CANCELLED])
+        )
+
+    def screened_elsewhere():
+        """An operator moves one of her screenings to the other clinic, on the day of another: she
+        is then seen at two clinics in a month."""
+        mother = rng.choice(mothers)
+        first, second = (list(mother.screenings.order_by("?")[:2]) + [None, None])[:2]
+        if second:
+            other = clinic_b if first.clinic_id == clinic_a.pk else clinic_a
+            Screening.objects.filter(pk=second.pk).update(clinic=other, taken_on=first.taken_on)
+
     def redate_delivery():
         Pregnancy.objects.filter(pk__in=Pregnancy.objects.order_by("?").values("pk")[:1]).update(delivery_date=day())
 
@@ -140,8 +184,8 @@ def test_the_facts_give_the_direct_figures_after_random_changes(clinic_a, clinic
             )
 
     changes = (
-        [screen] * 6
-        + [refer] * 3
+        [screen] * 10
+        + [refer] * 4
         + [
             move_referral,
             redate_screening,
@@ -150,20 +194,60 @@ def test_the_facts_give_the_direct_figures_after_random_changes(clinic_a, clinic
             redate_delivery,
             lose_child,
             mother_died,
+            follow_up,
+            follow_up,
+            move_follow_up,
         ]
+        + [screened_elsewhere] * 2
     )
-    periods = [(date(2025, 1, 1), date(2026, 11, 26)), (date(2026, 1, 1), date(2026, 6, 30)), (FIRST, LAST)]
-    compared = 0
-    for _round in range(8):
+    periods = [
+        (date(2025, 1, 1), date(2026, 11, 26)),
+        (date(2026, 1, 1), date(2026, 6, 30)),  # whole months only
+        (FIRST, LAST),
+        (date(2026, 3, 10), date(2026, 3, 25)),  # inside one month
+        (date(2025, 9, 15), date(2026, 4, 1)),  # part-months at both ends
+    ]
+    compared, shared = 0, set()
+
+    def seen_at_both_clinics():
+        """The last round's extra: one mother due and screened at both clinics in one month, so
+        the rule that counts her once across clinics is always compared."""
+        mother = mothers[0]
+        for clinic in (clinic_a, clinic_b):
+            FollowUp.objects.create(
+                mother=mother,
+                clinic=clinic,
+                key=f"both-{clinic.pk}",
+                kind="scheduled",
+                reason="test",
+                instrument_code="EPDS",
+                due_on=date(2026, 2, 10),
+            )
+            with at(date(2026, 2, 12)):
+                taken = record_screening(
+                    mother=mother,
+                    instrument=instruments.EPDS,
+                    answers=EPDS[8],
+                    taken_on=date(2026, 2, 12),
+                    method=Method.PAPER,
+                    entered_by=front_desk,
+                )
+            Screening.objects.filter(pk=taken.pk).update(clinic=clinic)
+
+    for round_ in range(9):
         for _change in range(12):
             rng.choice(changes)()
+        if round_ == 8:
+            seen_at_both_clinics()
         assert StaleMother.objects.exists()  # the changes marked her; the next report recomputes
         for clinics in ([clinic_a.pk], [clinic_b.pk], [clinic_a.pk, clinic_b.pk]):
             for start, end in periods:
                 assert figures((clinics, start, end), True) == figures((clinics, start, end), False)
                 compared += 1
-        assert not StaleMother.objects.exists()
-    assert compared == 72
+        assert not StaleMother.objects.exists() and not StaleMonth.objects.exists()
+        shared |= set(SharedMonth.objects.values_list("screened", flat=True))
+    assert compared == 135
+    assert shared == {True, False}  # mothers screened, and due, at both clinics in a month were compared
     assert JourneyFact.objects.filter(depression=True).count() == cascade.positive_screens(Screening.objects).count()
     assert JourneyFact.objects.count() == Screening.objects.filter(POSITIVE_SCREEN).count() > 10
 
