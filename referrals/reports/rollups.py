@@ -10,7 +10,7 @@ per month however many clinics saw her: `SharedMonth` lists the few seen at more
 sum over any set of clinics takes off her extra counts."""
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection, transaction
@@ -107,13 +107,18 @@ def _pairs(pairs):
     return combined
 
 
-def refresh(limit=None):
-    """Recompute the stale (clinic, month) pairs, a batch per transaction; returns how many."""
+def refresh(limit=None, months=(date.min, date.max)):
+    """Recompute the stale (clinic, month) pairs (those of `months`, a [first, after) range), a
+    batch per transaction; returns how many."""
     done = 0
     table = StaleMonth._meta.db_table
     while limit is None or done < limit:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SELECT id, clinic_id, month FROM {table} LIMIT %s FOR UPDATE SKIP LOCKED", [BATCH])
+            cursor.execute(
+                f"SELECT id, clinic_id, month FROM {table} WHERE month >= %s AND month < %s "
+                "LIMIT %s FOR UPDATE SKIP LOCKED",
+                [*months, BATCH],
+            )
             taken = cursor.fetchall()
             cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [[pk for pk, _c, _m in taken]])
             if taken:
@@ -129,11 +134,14 @@ def refresh(limit=None):
 
 def ready(f):
     """Whether this report reads the rollups (see facts.ready): on PostgreSQL, once the stale
-    months are recomputed, if there are few."""
+    months it reads are recomputed, if there are few. The current month is stale most of the time
+    but is read from the records (a part-month) unless the period ends on its last day."""
     if "rollups" not in f.__dict__:
-        f.__dict__["rollups"] = facts.in_use() and StaleMonth.objects.count() <= INLINE_LIMIT
-        if f.__dict__["rollups"]:
-            refresh()
+        whole, _edges = split(f.start, f.end)
+        stale = StaleMonth.objects.filter(month__gte=whole[0], month__lt=whole[1]) if whole else None
+        f.__dict__["rollups"] = facts.in_use() and (stale is None or stale.count() <= INLINE_LIMIT)
+        if f.__dict__["rollups"] and whole:
+            refresh(months=whole)
     return f.__dict__["rollups"]
 
 
