@@ -54,7 +54,7 @@ def _screening_counts(f):
         if rollups.ready(f):
             rows = rollups.screening_counts(f)
         else:
-            rows = screenings(f).values_list("instrument_code", "risk_level", "anxiety_flag").annotate(n=Count("pk"))
+            rows = screenings(f).values_list("instrument_code", "risk_level", "anxiety_flag").annotate(n=Count("*"))
         f.__dict__["screening_counts"] = list(rows)
     return f.__dict__["screening_counts"]
 
