@@ -591,6 +591,10 @@ class JourneyFact(models.Model):
     created_at = models.DateTimeField()
     reviewed_at = models.DateTimeField(null=True)
     depression = models.BooleanField()  # a positive depression screen: the cascade counts these
+    # for the cascade's "first in the period": her previous positive depression screen's date, and
+    # whether all of hers are at one clinic (then that date alone decides; else the report sorts)
+    earlier_on = models.DateField(null=True)
+    one_clinic = models.BooleanField(default=True)
     referred = models.BooleanField()
     accepted = models.BooleanField()
     first_session = models.BooleanField()
@@ -620,6 +624,8 @@ class ReferralFact(models.Model):
     requested_at = models.DateTimeField()
     status = models.CharField(max_length=20)
     pathway = models.CharField(max_length=40)
+    accepted_at = models.DateTimeField(null=True)
+    first_session_on = models.DateField(null=True)
     days_to_referral = models.FloatField(null=True)  # from the screen's entry
     days_to_session = models.FloatField(null=True)  # from the screen's date
     ended_from_screen = models.BooleanField()  # led to by a screen, and ended: the outcomes count these

@@ -310,7 +310,7 @@ def breaches(f, now=None):
             status__in=[Status.REQUESTED, Status.ACCEPTED, Status.ON_HOLD],
         ),
     )
-    counts = referrals(f).aggregate(
+    counts = (facts.referrals(f) if facts.ready(f) else referrals(f)).aggregate(
         late_accept=Count("pk", filter=late_accept), late_session=Count("pk", filter=late_session)
     )
     unfollowed = (

@@ -10,6 +10,7 @@ recompute is locked by it; a writer marking her again waits and leaves her stale
 
 SQLite (the embedded demo) computes every report directly."""
 
+from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -45,7 +46,16 @@ def _journeys(mother_ids):
         )
         .values("pk", "mother_id", "clinic_id", "created_at", "reviewed_at", *FACT_FIELDS)
     )
-    return [JourneyFact(screening_id=r.pop("pk"), taken_on=r.pop("positive_on"), **r) for r in rows]
+    journeys = [JourneyFact(screening_id=r.pop("pk"), taken_on=r.pop("positive_on"), **r) for r in rows]
+    theirs = defaultdict(list)
+    for j in sorted(journeys, key=lambda j: (j.taken_on, j.screening_id)):
+        if j.depression:
+            theirs[j.mother_id].append(j)
+    for depression in theirs.values():
+        one_clinic = len({j.clinic_id for j in depression}) == 1
+        for before, j in zip([None, *depression], depression, strict=False):
+            j.earlier_on, j.one_clinic = before and before.taken_on, one_clinic
+    return journeys
 
 
 def _referrals(mother_ids):
@@ -169,7 +179,8 @@ def positive_screens(f):
 
 def cascade_tallies(f):
     """`cascade.tallies(f)` in one query: each mother's first positive depression screen in the
-    period at these clinics (DISTINCT ON), counted for everyone, per language and per age group
+    period at these clinics (one with no earlier one since the period began; for the few mothers
+    screened positive at more than one clinic, DISTINCT ON), counted for everyone, per language and per age group
     (GROUPING SETS), so sixty thousand mothers never leave the database."""
     closed = [f.end - timedelta(days=high) for _low, high in cascade.WINDOWS.values()]
     age = " ".join(f"WHEN age BETWEEN {low} AND {high} THEN %s" for low, high, _label in AGE_GROUPS)
@@ -178,17 +189,21 @@ def cascade_tallies(f):
         for field in cascade.REMISSIONS
     )
     sql = f"""
-        WITH first AS (
-            SELECT DISTINCT ON (mother_id) *, CASE {age} ELSE 'unknown' END AS age_group
-            FROM {JourneyFact._meta.db_table}
+        WITH positive AS (
+            SELECT *, CASE {age} ELSE 'unknown' END AS age_group FROM {JourneyFact._meta.db_table}
             WHERE clinic_id = ANY(%s) AND depression AND taken_on BETWEEN %s AND %s
-            ORDER BY mother_id, taken_on, screening_id
+        ), first AS (
+            SELECT * FROM positive WHERE one_clinic AND (earlier_on IS NULL OR earlier_on < %s)
+            UNION ALL (
+                SELECT DISTINCT ON (mother_id) * FROM positive WHERE NOT one_clinic
+                ORDER BY mother_id, taken_on, screening_id
+            )
         )
         SELECT GROUPING(preferred_language), GROUPING(age_group), preferred_language, age_group,
             count(*), count(referred_at), count(contact_on), count(completed_at), {remissions},
             percentile_cont(0.5) WITHIN GROUP (ORDER BY contact_on - taken_on)
         FROM first GROUP BY GROUPING SETS ((), (preferred_language), (age_group))"""
-    params = [label for _low, _high, label in AGE_GROUPS] + [list(f.clinic_ids), f.start, f.end]
+    params = [label for _low, _high, label in AGE_GROUPS] + [list(f.clinic_ids), f.start, f.end, f.start]
     params += [day for day in closed for _twice in (1, 2)]
     counted = {}
     with connection.cursor() as cursor:

@@ -213,7 +213,7 @@ def test_the_facts_give_the_direct_figures_after_random_changes(clinic_a, clinic
         (date(2026, 3, 10), date(2026, 3, 25)),  # inside one month
         (date(2025, 9, 15), date(2026, 4, 1)),  # part-months at both ends
     ]
-    compared, shared = 0, set()
+    compared, shared, several = 0, set(), False
 
     def seen_at_both_clinics():
         """The last round's extra: one mother due and screened at both clinics in one month, so
@@ -224,12 +224,22 @@ def test_the_facts_give_the_direct_figures_after_random_changes(clinic_a, clinic
                 taken = record_screening(
                     mother=mother,
                     instrument=instruments.EPDS,
-                    answers=EPDS[8],
+                    answers=EPDS[14],  # positive at both: her first is found by sorting
                     taken_on=date(2026, 2, 12),
                     method=Method.PAPER,
                     entered_by=front_desk,
                 )
             Screening.objects.filter(pk=taken.pk).update(clinic=clinic)
+        for day_ in (date(2026, 3, 10), date(2026, 3, 20)):  # her first on a period's first day
+            with at(day_):
+                record_screening(
+                    mother=mothers[1],
+                    instrument=instruments.EPDS,
+                    answers=EPDS[14],
+                    taken_on=day_,
+                    method=Method.PAPER,
+                    entered_by=front_desk,
+                )
         for clinic in (clinic_a, clinic_b):  # after her screens, which would complete them
             FollowUp.objects.create(
                 mother=mother,
@@ -256,9 +266,11 @@ def test_the_facts_give_the_direct_figures_after_random_changes(clinic_a, clinic
         # in every period, read from the records) and the months of future follow-ups are left for beat
         assert not StaleMonth.objects.filter(month__gte=date(2025, 1, 1), month__lt=date(2026, 11, 1)).exists()
         shared |= set(SharedMonth.objects.values_list("screened", flat=True))
+        several |= JourneyFact.objects.filter(depression=True, one_clinic=False).exists()
     assert compared == 135
     refresh_report_facts()
     assert not StaleMonth.objects.exists()
+    assert several  # a mother screened positive at both clinics: her first is found by sorting
     assert shared == {True, False}  # mothers screened, and due, at both clinics in a month were compared
     assert JourneyFact.objects.filter(depression=True).count() == cascade.positive_screens(Screening.objects).count()
     assert JourneyFact.objects.count() == Screening.objects.filter(POSITIVE_SCREEN).count() > 10
