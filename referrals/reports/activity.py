@@ -281,9 +281,13 @@ def _limits(f):
 def _per_clinic(f, condition):
     """One filter holding each row to its own clinic's limit: `condition(settings)` for each clinic,
     OR-ed, so the whole network is still one aggregate (and portable: no interval arithmetic)."""
-    combined = Q(pk__in=[])
+    same = {}  # clinics sharing the same limits (most keep the defaults) share one condition
     for pk, limits in _limits(f).items():
-        combined |= Q(clinic_id=pk) & condition(limits)
+        days = (limits.accept_within_days, limits.first_session_within_days, limits.follow_up_within_days)
+        same.setdefault(days, (limits, []))[1].append(pk)
+    combined = Q(pk__in=[])
+    for limits, clinics in same.values():
+        combined |= Q(clinic_id__in=clinics) & condition(limits)
     return combined
 
 

@@ -188,14 +188,18 @@ def cascade_tallies(f):
         f"count(*) FILTER (WHERE taken_on <= %s), count({field}) FILTER (WHERE taken_on <= %s)"
         for field in cascade.REMISSIONS
     )
+    table = JourneyFact._meta.db_table
+    columns = ", ".join(
+        ["preferred_language", f"CASE {age} ELSE 'unknown' END AS age_group", "taken_on"]
+        + ["referred_at", "contact_on", "completed_at", *cascade.REMISSIONS]
+    )
     sql = f"""
-        WITH positive AS (
-            SELECT *, CASE {age} ELSE 'unknown' END AS age_group FROM {JourneyFact._meta.db_table}
-            WHERE clinic_id = ANY(%s) AND depression AND taken_on BETWEEN %s AND %s
-        ), first AS (
-            SELECT * FROM positive WHERE one_clinic AND (earlier_on IS NULL OR earlier_on < %s)
+        WITH first AS (
+            SELECT {columns} FROM {table} WHERE clinic_id = ANY(%s) AND depression
+                AND taken_on BETWEEN %s AND %s AND one_clinic AND (earlier_on IS NULL OR earlier_on < %s)
             UNION ALL (
-                SELECT DISTINCT ON (mother_id) * FROM positive WHERE NOT one_clinic
+                SELECT DISTINCT ON (mother_id) {columns} FROM {table} WHERE clinic_id = ANY(%s) AND depression
+                    AND taken_on BETWEEN %s AND %s AND NOT one_clinic
                 ORDER BY mother_id, taken_on, screening_id
             )
         )
@@ -203,7 +207,8 @@ def cascade_tallies(f):
             count(*), count(referred_at), count(contact_on), count(completed_at), {remissions},
             percentile_cont(0.5) WITHIN GROUP (ORDER BY contact_on - taken_on)
         FROM first GROUP BY GROUPING SETS ((), (preferred_language), (age_group))"""
-    params = [label for _low, _high, label in AGE_GROUPS] + [list(f.clinic_ids), f.start, f.end, f.start]
+    labels = [label for _low, _high, label in AGE_GROUPS]
+    params = labels + [list(f.clinic_ids), f.start, f.end, f.start] + labels + [list(f.clinic_ids), f.start, f.end]
     params += [day for day in closed for _twice in (1, 2)]
     counted = {}
     with connection.cursor() as cursor:
