@@ -26,7 +26,7 @@ from screening.risk import POSITIVE_LEVELS, RiskLevel
 from .. import pathways
 from ..models import Alert, Decision, DecisionKind, FollowUp, FollowUpStatus, Referral, ReferralSettings, Status
 from . import facts, rollups
-from .base import AGE_GROUPS, Table, positives, quantiles, rate, referrals, round_or_none, screenings, spread
+from .base import AGE_GROUPS, Table, positives, quantiles, rate, referrals, round_or_none, screenings, spreads
 
 SHORT_TERM = timedelta(days=90)
 
@@ -242,9 +242,8 @@ def funnel_by(f, dimension):
 
 def timeliness(f, now=None):
     if facts.ready(f):
-        timed = facts.referrals(f)
-        to_referral = spread(timed, F("days_to_referral"), Count("days_to_referral"))
-        to_session = spread(timed, F("days_to_session"), Count("days_to_session"))
+        both = spreads(facts.referrals(f), referral="days_to_referral", session="days_to_session")
+        to_referral, to_session = both["referral"], both["session"]
     else:
         from_positive = referrals(f).filter(screening__isnull=False)
         to_referral = quantiles(from_positive, "requested_at", "screening__created_at")

@@ -64,6 +64,16 @@ def span(end, start, unit=86400.0):
     return Extract(ExpressionWrapper(F(end) - F(start), output_field=DurationField()), "epoch") / unit
 
 
+def spreads(queryset, **values):
+    """Median, 90th percentile, maximum and count of each of `values` (name: column), in one
+    aggregate: {name: {"median": ..., "p90": ..., "most": ..., "n": ...}}."""
+    parts = {"median": lambda v: Percentile(v, 0.5), "p90": lambda v: Percentile(v, 0.9), "most": Max, "n": Count}
+    found = queryset.aggregate(
+        **{f"{name}__{part}": make(column) for name, column in values.items() for part, make in parts.items()}
+    )
+    return {name: {part: found[f"{name}__{part}"] for part in parts} for name in values}
+
+
 def spread(queryset, value, n):
     return queryset.aggregate(median=Percentile(value, 0.5), p90=Percentile(value, 0.9), most=Max(value), n=n)
 
