@@ -624,6 +624,7 @@ class ReferralFact(models.Model):
     requested_at = models.DateTimeField()
     status = models.CharField(max_length=20)
     pathway = models.CharField(max_length=40)
+    provider_id = models.BigIntegerField(null=True)
     accepted_at = models.DateTimeField(null=True)
     first_session_on = models.DateField(null=True)
     days_to_referral = models.FloatField(null=True)  # from the screen's entry

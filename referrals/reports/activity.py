@@ -164,6 +164,9 @@ def funnel(f):
     )
 
 
+ENDED = [Status.REJECTED, Status.CANCELLED, Status.FAILED]
+
+
 def drop_off_reasons(f):
     decided = (
         Decision.objects.filter(screening__in=positives(f))
@@ -171,12 +174,11 @@ def drop_off_reasons(f):
         .values_list("kind")
         .annotate(n=Count("pk"))
     )
-    ended = (
-        referrals(f)
-        .filter(status__in=[Status.REJECTED, Status.CANCELLED, Status.FAILED])
-        .values_list("status")
-        .annotate(n=Count("pk"))
-    )
+    if facts.ready(f):
+        ended = facts.referral_counts(f)["status"].items()
+        ended = [(status, n) for status, n in ended if status in ENDED]
+    else:
+        ended = referrals(f).filter(status__in=ENDED).values_list("status").annotate(n=Count("pk"))
     rows = [(str(DecisionKind(k).label), n) for k, n in decided] + [(str(Status(s).label), n) for s, n in ended]
     return Table(
         "drop-off", _("Recorded reasons for not going on"), [_("Reason"), _("Count")], sorted(rows, key=lambda r: -r[1])
@@ -196,15 +198,19 @@ def funnel_by(f, dimension):
     if dimension in ("pathway", "provider"):
         field_name = "pathway" if dimension == "pathway" else "provider__name"
         rows = (
-            referrals(f)
-            .values(field_name)
-            .annotate(
-                referred=Count("pk"),
-                accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
-                first_session=Count("pk", filter=Q(first_session_on__isnull=False)),
-                completed=Count("pk", filter=Q(status=Status.COMPLETED)),
+            facts.referral_counts(f)[dimension]
+            if facts.ready(f)
+            else (
+                referrals(f)
+                .values(field_name)
+                .annotate(
+                    referred=Count("pk"),
+                    accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
+                    first_session=Count("pk", filter=Q(first_session_on__isnull=False)),
+                    completed=Count("pk", filter=Q(status=Status.COMPLETED)),
+                )
+                .order_by(field_name)
             )
-            .order_by(field_name)
         )
         label = (
             (lambda v: str(pathways.CATALOGUE[v].name) if v in pathways.CATALOGUE else v)
@@ -290,9 +296,8 @@ def _per_clinic(f, condition):
     return combined
 
 
-def breaches(f, now=None):
-    """One aggregate per table over all the admin's clinics, each row held to its clinic's limits."""
-    now = now or timezone.now()
+def late_referrals(f, now):
+    """The referrals not accepted, and not seen, within their clinic's limits: two conditions."""
     days = lambda n: timedelta(days=n)  # noqa: E731
     late_accept = _per_clinic(
         f,
@@ -313,9 +318,20 @@ def breaches(f, now=None):
             status__in=[Status.REQUESTED, Status.ACCEPTED, Status.ON_HOLD],
         ),
     )
-    counts = (facts.referrals(f) if facts.ready(f) else referrals(f)).aggregate(
-        late_accept=Count("pk", filter=late_accept), late_session=Count("pk", filter=late_session)
-    )
+    return late_accept, late_session
+
+
+def breaches(f, now=None):
+    """One aggregate per table over all the admin's clinics, each row held to its clinic's limits."""
+    if facts.ready(f):
+        counts = facts.referral_counts(f, now)["breaches"]  # `now` as the page's other referral tables
+    now = now or timezone.now()
+    days = lambda n: timedelta(days=n)  # noqa: E731
+    if not facts.ready(f):
+        late_accept, late_session = late_referrals(f, now)
+        counts = referrals(f).aggregate(
+            late_accept=Count("pk", filter=late_accept), late_session=Count("pk", filter=late_session)
+        )
     unfollowed = (
         (facts.positive_screens(f) if facts.ready(f) else positives(f))
         .filter(

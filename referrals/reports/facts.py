@@ -10,16 +10,17 @@ recompute is locked by it; a writer marking her again waits and leaves her stale
 
 SQLite (the embedded demo) computes every report directly."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
+from django.utils import timezone
 
 from screening.models import Clinic, Infant, Pregnancy, Screening
 
-from ..models import ChildFact, DeliveryFact, JourneyFact, Referral, ReferralFact, StaleMother, Status
+from ..models import ChildFact, DeliveryFact, JourneyFact, Provider, Referral, ReferralFact, StaleMother, Status
 from . import activity, cascade, measures
 from .base import AGE_GROUPS, POSITIVE_SCREEN, day_range, span
 
@@ -290,6 +291,49 @@ def referrals(f):
     rows = ReferralFact.objects.filter(clinic_id__in=f.clinic_ids, requested_at__gte=since, requested_at__lt=until)
     rows = rows.exclude(status=Status.ENTERED_IN_ERROR)
     return rows.filter(pathway=f.pathway) if f.pathway else rows
+
+
+def referral_counts(f, now=None):
+    """The referral tables' counts from one read of the period's referral facts, grouped by
+    pathway, provider and status: {"pathway": rows, "provider": rows, "status": {status: n},
+    "breaches": {...}}, the rows as the direct queries give them. Once per report (and `now`)."""
+    cached = f.__dict__.get("referral_counts")
+    if cached and (now is None or cached[0] == now):
+        return cached[1]
+    now = now or timezone.now()
+    late_accept, late_session = activity.late_referrals(f, now)
+    steps = ["referred", "accepted", "first_session", "completed"]
+    rows = list(
+        referrals(f)
+        .values("pathway", "provider_id", "status")
+        .annotate(
+            referred=Count("pk"),
+            accepted=Count("accepted_at"),
+            first_session=Count("first_session_on"),
+            completed=Count("pk", filter=Q(status=Status.COMPLETED)),
+            late_accept=Count("pk", filter=late_accept),
+            late_session=Count("pk", filter=late_session),
+        )
+        .order_by()
+    )
+    by_pathway, by_provider, by_status = defaultdict(Counter), defaultdict(Counter), Counter()
+    for r in rows:
+        by_pathway[r["pathway"]].update({step: r[step] for step in steps})
+        by_provider[r["provider_id"]].update({step: r[step] for step in steps})
+        by_status[r["status"]] += r["referred"]
+    names = dict(Provider.objects.filter(pk__in=[pk for pk in by_provider if pk]).values_list("pk", "name"))
+    by_name = defaultdict(Counter)
+    for pk, counts in by_provider.items():
+        by_name[names.get(pk)].update(counts)
+    ordered_names = sorted(by_name, key=lambda name: (name is None, name or ""))  # NULL last, as PostgreSQL
+    result = {
+        "pathway": [{"pathway": p, **{s: by_pathway[p][s] for s in steps}} for p in sorted(by_pathway)],
+        "provider": [{"provider__name": n, **{s: by_name[n][s] for s in steps}} for n in ordered_names],
+        "status": dict(by_status),
+        "breaches": {key: sum(r[key] for r in rows) for key in ("late_accept", "late_session")},
+    }
+    f.__dict__["referral_counts"] = (now, result)
+    return result
 
 
 def quality_counts(f):

@@ -16,6 +16,7 @@ from referrals.models import (
     FollowUp,
     FollowUpStatus,
     JourneyFact,
+    Provider,
     Referral,
     SharedMonth,
     StaleMonth,
@@ -50,9 +51,11 @@ def figures(filters, use_facts):
         tables = [cascade.cascade(f), cascade.cascade_by_group(f), measures.quality(f), activity.funnel(f)]
         tables += [activity.funnel_by(f, d) for d in ("clinic", "language", "age")] + [activity.breaches(f, NOW)]
         tables += [activity.timeliness(f), activity.outcomes(f), activity.coverage(f)]
-        tables += [activity.positive_rate(f), activity.risk_levels(f)]
+        tables += [activity.positive_rate(f), activity.risk_levels(f), activity.drop_off_reasons(f)]
+        tables += [activity.funnel_by(f, "pathway"), activity.funnel_by(f, "provider")]
         cbt = Filters(*filters, pathway="cbt")
-        tables += [activity.timeliness(cbt), activity.outcomes(cbt), activity.funnel(cbt)]
+        tables += [activity.timeliness(cbt), activity.outcomes(cbt), activity.funnel(cbt), activity.breaches(cbt, NOW)]
+        tables += [activity.funnel_by(cbt, "provider"), activity.drop_off_reasons(cbt)]
     return [[tuple(str(cell) for cell in row) for row in t.rows] for t in tables]
 
 
@@ -103,6 +106,14 @@ def test_the_facts_give_the_direct_figures_after_random_changes(clinic_a, clinic
                 entered_by=front_desk,
             )
 
+    providers = {  # the same name at both clinics: the table counts them as one, as the direct query
+        clinic.pk: [
+            Provider.objects.create(clinic=clinic, name=name, pathways=["cbt", "ipt", "mip"], contact="x")
+            for name in ("Talk Well", f"Clinic {clinic.pk} therapists")
+        ]
+        for clinic in (clinic_a, clinic_b)
+    }
+
     def refer():
         positive = pick(Screening.objects.filter(total__gte=10))
         if positive:
@@ -112,6 +123,7 @@ def test_the_facts_give_the_direct_figures_after_random_changes(clinic_a, clinic
                     pathway=rng.choice(["cbt", "ipt", "mip"]),
                     actor=clinician,
                     screening=positive,
+                    provider=rng.choice([None, *providers[positive.mother.clinic_id]]),
                     override_reason="x",
                 )
 
