@@ -141,7 +141,7 @@ def measure_mothers(request, slug, part):
     """The units behind a quality-measure number, for outreach: met, or counted but not met; as a
     page or, with format=csv, a download."""
     form, filters = _filters(request)
-    measure = measures.all_measures(filters).get(slug)
+    measure = measures.measure(filters, slug)
     if measure is None or part not in ("numerator", "gap"):
         raise Http404
     units = measures.unit_rows(measure, part)

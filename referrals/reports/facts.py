@@ -336,38 +336,55 @@ def referral_counts(f, now=None):
     return result
 
 
-def quality_counts(f):
+def _measures(f):
+    """Each measure's facts, its denominator and its numerator's extra condition, as
+    `measures.all_measures(f)` defines them."""
     closed_84 = measures._closed_by(f, measures.POSTPARTUM[1].days)
     closed_30 = measures._closed_by(f, measures.FOLLOW_UP.days)
     deliveries = DeliveryFact.objects.filter(
         clinic_id__in=f.clinic_ids, delivery_date__gte=f.start, delivery_date__lte=f.end, mother_died=False
-    )
-    postpartum = Q(delivery_date__lte=closed_84)
-    pds_positive = postpartum & Q(pds_first_positive_on__lte=closed_30)
-    pnd_positive = Q(pnd_first_positive_on__lte=closed_30)
-    d = deliveries.aggregate(
-        pds_d=Count("pk", filter=postpartum),
-        pds_n=Count("pk", filter=postpartum & Q(pds_screened=True)),
-        pds_fd=Count("pk", filter=pds_positive),
-        pds_fn=Count("pk", filter=pds_positive & Q(pds_followed_up=True)),
-        pnd_d=Count("pk"),
-        pnd_n=Count("pk", filter=Q(pnd_screened=True)),
-        pnd_fd=Count("pk", filter=pnd_positive),
-        pnd_fn=Count("pk", filter=pnd_positive & Q(pnd_followed_up=True)),
     )
     children = ChildFact.objects.filter(
         clinic_id__in=f.clinic_ids,
         date_of_birth__gte=measures.add_months(f.start, -6),
         date_of_birth__lte=measures.add_months(f.end, -6),
         died_before_six_months=False,
-    ).aggregate(d=Count("pk"), n=Count("pk", filter=Q(mother_screened=True)))
+    )
+    postpartum = Q(delivery_date__lte=closed_84)
+    everyone = Q(pk__isnull=False)
     return {
-        "pds-e-screening": (d["pds_n"], d["pds_d"]),
-        "pds-e-follow-up": (d["pds_fn"], d["pds_fd"]),
-        "pnd-e-screening": (d["pnd_n"], d["pnd_d"]),
-        "pnd-e-follow-up": (d["pnd_fn"], d["pnd_fd"]),
-        "cms82": (children["n"], children["d"]),
+        "pds-e-screening": (deliveries, postpartum, Q(pds_screened=True)),
+        "pds-e-follow-up": (deliveries, postpartum & Q(pds_first_positive_on__lte=closed_30), Q(pds_followed_up=True)),
+        "pnd-e-screening": (deliveries, everyone, Q(pnd_screened=True)),
+        "pnd-e-follow-up": (deliveries, Q(pnd_first_positive_on__lte=closed_30), Q(pnd_followed_up=True)),
+        "cms82": (children, everyone, Q(mother_screened=True)),
     }
+
+
+def quality_counts(f):
+    """{slug: (numerator, denominator)}: one aggregate over the delivery facts, one over the
+    children's."""
+    found = {}
+    for model in (DeliveryFact, ChildFact):
+        theirs = {slug: m for slug, m in _measures(f).items() if m[0].model is model}
+        rows = next(iter(theirs.values()))[0]
+        counts = rows.aggregate(
+            **{f"d{i}": Count("pk", filter=den) for i, (_rows, den, _num) in enumerate(theirs.values())},
+            **{f"n{i}": Count("pk", filter=den & num) for i, (_rows, den, num) in enumerate(theirs.values())},
+        )
+        found |= {slug: (counts[f"n{i}"], counts[f"d{i}"]) for i, slug in enumerate(theirs)}
+    return {slug: found[slug] for slug in measures.MEASURES}
+
+
+def measure_units(f, slug):
+    """The measure's units (deliveries or children) as querysets: its denominator and numerator."""
+    rows, denominator, numerator = _measures(f)[slug]
+    model, key = (Pregnancy, "pregnancy_id") if rows.model is DeliveryFact else (Infant, "infant_id")
+    counted = rows.filter(denominator)
+    return (
+        model.objects.filter(pk__in=counted.values(key)),
+        model.objects.filter(pk__in=counted.filter(numerator).values(key)),
+    )
 
 
 # Triggers --------------------------------------------------------------------------------------

@@ -207,6 +207,17 @@ def all_measures(f):
     return {m.slug: m for m in [*postpartum(f), *prenatal(f), *cms82(f)]}
 
 
+def measure(f, slug):
+    """One measure, its denominator and numerator as querysets of its units (None if no such
+    measure): from the report facts where they are kept, else computed for this measure only."""
+    if slug not in MEASURES:
+        return None
+    if facts.ready(f):
+        return _measure(slug, *facts.measure_units(f, slug))
+    family = {"pds": postpartum, "pnd": prenatal, "cms82": cms82}[slug.split("-")[0]]
+    return {m.slug: m for m in family(f)}[slug]
+
+
 def counts(f):
     """{slug: (numerator, denominator)}: from the report facts where they are kept (PostgreSQL),
     else from the measures' own querysets."""

@@ -56,7 +56,13 @@ def figures(filters, use_facts):
         cbt = Filters(*filters, pathway="cbt")
         tables += [activity.timeliness(cbt), activity.outcomes(cbt), activity.funnel(cbt), activity.breaches(cbt, NOW)]
         tables += [activity.funnel_by(cbt, "provider"), activity.drop_off_reasons(cbt)]
-    return [[tuple(str(cell) for cell in row) for row in t.rows] for t in tables]
+        units = [
+            sorted(rows.values_list("pk", flat=True))
+            for slug in measures.MEASURES
+            for m in [measures.measure(f, slug)]
+            for rows in (m.denominator, m.numerator)
+        ]
+    return [[tuple(str(cell) for cell in row) for row in t.rows] for t in tables] + units
 
 
 def at(day, hour=12):
