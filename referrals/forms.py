@@ -2,7 +2,7 @@ from django import forms
 from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from screening.forms import RECENT, DateInput, between
+from screening.forms import RECENT, DateInput, between, not_in_future
 from screening.models import CrisisResource, Language
 
 from . import alerts, lifecycle, pathways
@@ -121,7 +121,7 @@ class ProviderForm(forms.ModelForm):
 
     class Meta:
         model = Provider
-        fields = ["name", "pathways", "contact", "languages", "accepting", "typical_wait_weeks"]
+        fields = ["name", "pathways", "contact", "referral_email", "languages", "accepting", "typical_wait_weeks"]
 
 
 class ReferralSettingsForm(forms.ModelForm):
@@ -241,3 +241,37 @@ class MarkConcernForm(forms.Form):
         ),
         required=False,
     )
+
+
+# The receiving provider's steps (provider_links) ------------------------------------------------
+
+
+class ProviderDeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Why you cannot take this referral"), max_length=300)
+
+
+class ProviderAppointmentForm(forms.Form):
+    on = forms.DateField(
+        label=_("First appointment on"), widget=DateInput(), validators=[between(days_back=30, days_ahead=366)]
+    )
+
+
+class ProviderAttendedForm(forms.Form):
+    on = forms.DateField(label=_("She came on"), widget=DateInput(), validators=[not_in_future, between(days_back=366)])
+
+
+class ProviderDischargeForm(forms.Form):
+    on = forms.DateField(
+        label=_("Treatment ended on"), widget=DateInput(), validators=[not_in_future, between(days_back=366)]
+    )
+    note = forms.CharField(label=_("Closing note for the referring clinic"), max_length=2000, widget=forms.Textarea)
+
+
+PROVIDER_FORMS = {
+    "accept": None,
+    "decline": ProviderDeclineForm,
+    "appointment": ProviderAppointmentForm,
+    "attended": ProviderAttendedForm,
+    "missed": None,
+    "discharge": ProviderDischargeForm,
+}

@@ -126,6 +126,9 @@ class Provider(models.Model):
     languages = models.JSONField(_("languages"), default=list)
     accepting = models.BooleanField(_("accepting new clients"), default=True)
     typical_wait_weeks = models.PositiveSmallIntegerField(_("typical wait (weeks)"), default=2)
+    referral_email = models.EmailField(
+        _("referral email"), blank=True, help_text=_("Where a private link to each referral is sent.")
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -188,6 +191,8 @@ class Referral(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     sessions_attended = models.PositiveSmallIntegerField(null=True, blank=True)
     closing_note = models.TextField(blank=True)
+    appointment_on = models.DateField(_("first appointment"), null=True, blank=True)  # proposed or booked
+    contact_confirmed_by_provider = models.BooleanField(default=False)  # the provider marked it attended
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -268,6 +273,7 @@ class ReferralEvent(models.Model):
     to_status = models.CharField(max_length=20, choices=Status.choices)
     reason = models.CharField(max_length=300, blank=True)
     note = models.TextField(blank=True)
+    by_provider = models.BooleanField(default=False)  # through the provider's private link
 
     class Meta:
         ordering = ["at", "pk"]
@@ -275,6 +281,30 @@ class ReferralEvent(models.Model):
 
     def __str__(self):
         return f"{self.from_status or 'new'} -> {self.to_status}"
+
+
+class ProviderLink(models.Model):
+    """The receiving provider's private link to one referral: a capability like the mother's (a
+    192-bit token derived from the nonce and SECRET_KEY, only its hash stored), expiring and
+    revocable. The message that carries it holds no health data."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey(Referral, models.CASCADE, related_name="provider_links")
+    nonce = models.CharField(max_length=32)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    sent_to = models.EmailField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Provider link for referral {self.referral_id}"
+
+    def is_open(self, now=None):
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())
 
 
 class DecisionKind(models.TextChoices):

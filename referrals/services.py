@@ -129,9 +129,19 @@ def create_referral(
 
 @transaction.atomic
 def transition(
-    referral, target, *, actor, reason="", note="", first_session_on=None, sessions_attended=None, closing_note=""
+    referral,
+    target,
+    *,
+    actor,
+    reason="",
+    note="",
+    first_session_on=None,
+    sessions_attended=None,
+    closing_note="",
+    by_provider=False,
 ):
-    """Moves a referral on, or raises InvalidTransition and changes nothing."""
+    """Moves a referral on, or raises InvalidTransition and changes nothing. `by_provider`: the
+    receiving provider did, through their private link (no user; audited as such)."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     lifecycle.check(referral.status, target, reason)
     now = timezone.now()
@@ -148,9 +158,17 @@ def transition(
         referral.closing_note = closing_note
     referral.save()
     ReferralEvent.objects.create(
-        referral=referral, at=now, actor=actor, from_status=previous, to_status=target, reason=reason.strip(), note=note
+        referral=referral,
+        at=now,
+        actor=actor,
+        from_status=previous,
+        to_status=target,
+        reason=reason.strip(),
+        note=note,
+        by_provider=by_provider,
     )
-    audit.record(actor, referral.clinic, Action.UPDATE, referral, f"{previous} -> {target}")
+    by = " (provider via link)" if by_provider else ""
+    audit.record(actor, referral.clinic, Action.UPDATE, referral, f"{previous} -> {target}{by}")
     if target in lifecycle.ENDED:
         _referral_ended(referral)
     settle(referral.mother)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import report_views, views
+from . import provider_views, report_views, views
 
 urlpatterns = [
     path("worklist/", views.worklist, name="worklist"),
@@ -23,4 +23,9 @@ urlpatterns = [
     path("follow-ups/", views.follow_up_list, name="follow_up_list"),
     path("follow-ups/<uuid:code>/reschedule/", views.follow_up_reschedule, name="follow_up_reschedule"),
     path("follow-ups/<uuid:code>/cancel/", views.follow_up_cancel, name="follow_up_cancel"),
+    path("referrals/<uuid:code>/provider-link/", views.provider_link_make, name="provider_link_make"),
+    path("referrals/<uuid:code>/provider-link/revoke/", views.provider_link_revoke, name="provider_link_revoke"),
+    path("referrals/<uuid:code>/letter/", views.referral_letter, name="referral_letter"),
+    path("p/<str:token>/", provider_views.referral_page, name="provider_referral"),
+    path("p/<str:token>/<slug:step>/", provider_views.referral_step, name="provider_step"),
 ]

@@ -16,7 +16,7 @@ from screening.crisis import resources_for
 from screening.models import AuditEntry, CrisisResource, Language
 from screening.risk import RiskLevel
 
-from . import concerns, followups, lifecycle, services
+from . import concerns, followups, lifecycle, provider_links, services
 from . import worklist as work
 from .forms import (
     AcknowledgeForm,
@@ -182,6 +182,8 @@ def referral_detail(request, code, form=None):
             "form": form or TransitionForm(referral=referral),
             "breaches": referral.breaches(ReferralSettings.for_clinic(referral.clinic)),
             "next_screening": referral.next_screening(),
+            "provider_link": next((lnk for lnk in referral.provider_links.order_by("-pk") if lnk.is_open()), None),
+            "ended_statuses": list(lifecycle.ENDED),
         },
     )
 
@@ -202,6 +204,55 @@ def referral_transition(request, code):
     else:
         messages.success(request, _("Referral updated."))
     return redirect("referral_detail", code=referral.code)
+
+
+@require_POST
+@staff_view(SEES_SCORES)
+def provider_link_make(request, code):
+    """A new private link for the receiving provider (the previous one stops working), emailed to
+    their referral address if they have one, else for the printed letter."""
+    referral = get_referral(request, code)
+    if referral.status in lifecycle.ENDED:
+        messages.error(request, _("This referral has ended."))
+        return redirect("referral_detail", code=referral.code)
+    link = provider_links.create(referral, actor=request.user)
+    if request.POST.get("send") == "email":
+        try:
+            provider_links.send(link, actor=request.user)
+        except Exception as error:  # no address, or the mail server refused: the letter still works
+            messages.error(
+                request, _("The link was not emailed (%(error)s). Print the letter instead.") % {"error": error}
+            )
+        else:
+            messages.success(
+                request, _("A new link is on its way to %(to)s.") % {"to": link.referral.provider.referral_email}
+            )
+        return redirect("referral_detail", code=referral.code)
+    return redirect("referral_letter", code=referral.code)
+
+
+@require_POST
+@staff_view(SEES_SCORES)
+def provider_link_revoke(request, code):
+    referral = get_referral(request, code)
+    for link in referral.provider_links.filter(revoked_at=None):
+        provider_links.revoke(link, actor=request.user)
+    messages.success(request, _("The provider's link no longer works."))
+    return redirect("referral_detail", code=referral.code)
+
+
+@require_GET
+@staff_view(SEES_SCORES)
+def referral_letter(request, code):
+    """What the provider needs and nothing more, with their private link, to print."""
+    referral = get_referral(request, code)
+    link = next((lnk for lnk in referral.provider_links.order_by("-pk") if lnk.is_open()), None)
+    audit.record(request.user, referral.clinic, AuditEntry.Action.VIEW, referral, "referral letter")
+    return render(
+        request,
+        "referrals/referral_letter.html",
+        {"referral": referral, "link": link, "url": link and provider_links.url_for(link)},
+    )
 
 
 @require_GET

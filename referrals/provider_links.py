@@ -1,0 +1,156 @@
+"""The receiving provider's side of a referral (issue 16): a private link, made and sent by the
+referring clinic, through which the provider accepts or declines, books and records the first
+appointment, and discharges, without an account. Every step moves the referral through the same
+lifecycle as a clinician's, and is audited as "provider via link".
+
+The token is derived like the mother's (HMAC-SHA256 of the link's nonce with SECRET_KEY, 192
+bits); only its SHA-256 hash is stored, so a copy of the database opens no referral."""
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from screening import audit, emails
+from screening.models import AuditEntry
+
+from . import lifecycle, services
+from .models import ProviderLink, ReferralEvent, Status
+
+LIFETIME = timedelta(days=60)
+BY_LINK = "provider via link"
+
+
+def _token(link, key=None):
+    key = key or settings.SECRET_KEY
+    digest = hmac.new(key.encode(), f"provider-link:{link.code}:{link.nonce}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
+
+
+def _hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_for(link):
+    for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
+        token = _token(link, key)
+        if _hash(token) == link.token_hash:
+            return token
+    return _token(link)
+
+
+def url_for(link):
+    return settings.SITE_URL.rstrip("/") + reverse("provider_referral", args=[token_for(link)])
+
+
+def find(token, now=None):
+    """The open link this token opens, or None (wrong, expired, revoked, or its referral ended in
+    error)."""
+    if not token or len(token) > 64:
+        return None
+    link = (
+        ProviderLink.objects.select_related("referral__mother", "referral__clinic", "referral__provider")
+        .select_related("referral__screening")
+        .filter(token_hash=_hash(token))
+        .first()
+    )
+    if link is None or not link.is_open(now) or link.referral.status == Status.ENTERED_IN_ERROR:
+        return None
+    return link
+
+
+def create(referral, *, actor, lifetime=LIFETIME):
+    """A new link for this referral; the ones before it stop working (one live link at a time)."""
+    now = timezone.now()
+    with transaction.atomic():
+        referral.provider_links.filter(revoked_at=None).update(revoked_at=now)
+        link = ProviderLink(referral=referral, nonce=secrets.token_hex(16), expires_at=now + lifetime, created_by=actor)
+        link.token_hash = _hash(_token(link))
+        link.save()
+        audit.record(actor, referral.clinic, AuditEntry.Action.CREATE, referral, "provider link made")
+    return link
+
+
+def send(link, *, actor):
+    """Emails the link to the provider's referral address; the message names the clinic only."""
+    provider = link.referral.provider
+    if provider is None or not provider.referral_email:
+        raise ValueError(_("This provider has no referral email: print the referral letter instead."))
+    emails.send(
+        "provider-link",
+        [provider.referral_email],
+        {"clinic": link.referral.clinic, "link": url_for(link), "expires_at": link.expires_at},
+    )
+    ProviderLink.objects.filter(pk=link.pk).update(sent_to=provider.referral_email, sent_at=timezone.now())
+    audit.record(actor, link.referral.clinic, AuditEntry.Action.UPDATE, link.referral, "provider link emailed")
+
+
+def revoke(link, *, actor):
+    ProviderLink.objects.filter(pk=link.pk, revoked_at=None).update(revoked_at=timezone.now())
+    audit.record(actor, link.referral.clinic, AuditEntry.Action.UPDATE, link.referral, "provider link revoked")
+
+
+# The provider's steps ----------------------------------------------------------------------------
+
+
+def actions(referral):
+    """What the provider may do next, in the order they come."""
+    status = Status(referral.status)
+    if status in (Status.REQUESTED, Status.ON_HOLD):
+        return ["accept", "decline"]
+    if status == Status.ACCEPTED:
+        return ["appointment", "attended", "missed", "decline"]
+    if status == Status.IN_PROGRESS:
+        return ["discharge"]
+    return []
+
+
+def _note(referral, note):
+    """A step that does not change the status: written in the history and the audit."""
+    ReferralEvent.objects.create(
+        referral=referral, from_status=referral.status, to_status=referral.status, note=note, by_provider=True
+    )
+    audit.record(None, referral.clinic, AuditEntry.Action.UPDATE, referral, f"{note} ({BY_LINK})")
+
+
+def act(link, action, *, reason="", on=None, note=""):
+    """One of the provider's steps; raises lifecycle.InvalidTransition (nothing changed) when the
+    referral has moved on meanwhile or the step does not fit."""
+    with transaction.atomic():
+        referral = link.referral.__class__.objects.select_for_update().get(pk=link.referral_id)
+        if action not in actions(referral):
+            raise lifecycle.InvalidTransition(_("This step is no longer open for this referral."))
+        if action == "accept":
+            referral = services.transition(referral, Status.ACCEPTED, actor=None, by_provider=True)
+        elif action == "decline":
+            referral = services.transition(referral, Status.REJECTED, actor=None, reason=reason, by_provider=True)
+        elif action == "appointment":
+            referral.appointment_on = on
+            referral.save(update_fields=["appointment_on"])
+            _note(referral, _("First appointment booked for %(day)s") % {"day": on.isoformat()})
+        elif action == "missed":
+            missed = referral.appointment_on
+            referral.appointment_on = None
+            referral.save(update_fields=["appointment_on"])
+            _note(referral, _("She did not come to the appointment of %(day)s") % {"day": missed or "-"})
+        elif action == "attended":
+            referral = services.transition(
+                referral, Status.IN_PROGRESS, actor=None, first_session_on=on, by_provider=True
+            )
+            referral.contact_confirmed_by_provider = True
+            referral.save(update_fields=["contact_confirmed_by_provider"])
+        elif action == "discharge":
+            referral = services.transition(
+                referral, Status.COMPLETED, actor=None, closing_note=note, note=note, by_provider=True
+            )
+            referral.ended_at = timezone.make_aware(datetime.combine(on, time(12)))
+            referral.save(update_fields=["ended_at"])
+        ProviderLink.objects.filter(pk=link.pk).update(last_opened_at=timezone.now())
+    return referral

@@ -1,0 +1,88 @@
+"""The receiving provider's pages, reached through their private link (no account). Limited per
+address like the mother's link: all requests loosely, wrong or dead links strictly."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from screening import audit
+from screening.models import AuditEntry
+
+from . import lifecycle, provider_links
+from .forms import PROVIDER_FORMS
+
+
+def _limited(request, group, rate):
+    return is_ratelimited(request, group=group, key="ip", rate=rate, increment=True)
+
+
+def with_link(view):
+    @wraps(view)
+    def wrapper(request, token, *args, **kwargs):
+        if _limited(request, "provider", settings.ONLINE_REQUESTS_PER_MINUTE):
+            return render(request, "provider/limited.html", status=429)
+        link = provider_links.find(token)
+        if link is None:
+            if _limited(request, "provider-miss", settings.ONLINE_MISSES_PER_MINUTE):
+                return render(request, "provider/limited.html", status=429)
+            return render(request, "provider/unavailable.html", status=404)
+        return view(request, link, token, *args, **kwargs)
+
+    return never_cache(wrapper)
+
+
+def _page(request, link, token, forms=None, status=200):
+    referral = link.referral
+    steps = provider_links.actions(referral)
+    forms = forms or {}
+    for step in steps:
+        form_class = PROVIDER_FORMS[step]
+        if form_class and step not in forms:
+            initial = {"on": referral.appointment_on} if step == "attended" and referral.appointment_on else {}
+            forms[step] = form_class(prefix=step, initial=initial)
+    return render(
+        request,
+        "provider/referral.html",
+        {
+            "link": link,
+            "token": token,
+            "referral": referral,
+            "mother": referral.mother,
+            "screening": referral.screening,
+            "steps": [(step, forms.get(step)) for step in steps],
+            "clinic": referral.clinic,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@with_link
+def referral_page(request, link, token):
+    audit.record(None, link.referral.clinic, AuditEntry.Action.VIEW, link.referral, "opened (provider via link)")
+    return _page(request, link, token)
+
+
+@require_POST
+@with_link
+def referral_step(request, link, token, step):
+    if step not in PROVIDER_FORMS:
+        return render(request, "provider/unavailable.html", status=404)
+    form_class = PROVIDER_FORMS[step]
+    form = form_class(request.POST, prefix=step) if form_class else None
+    if form is not None and not form.is_valid():
+        return _page(request, link, token, forms={step: form}, status=400)
+    data = form.cleaned_data if form else {}
+    try:
+        provider_links.act(link, step, reason=data.get("reason", ""), on=data.get("on"), note=data.get("note", ""))
+    except lifecycle.InvalidTransition as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Thank you: the referring clinic sees this now."))
+    return redirect("provider_referral", token=token)
