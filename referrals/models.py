@@ -633,6 +633,7 @@ class JourneyFact(models.Model):
     age = models.IntegerField(null=True)
     referred_at = models.DateTimeField(null=True)
     contact_on = models.DateField(null=True)
+    provider_contact_on = models.DateField(null=True)  # a first session the provider confirmed by link
     completed_at = models.DateTimeField(null=True)
     remission_3 = models.DateField(null=True)
     remission_6 = models.DateField(null=True)

@@ -28,6 +28,7 @@ STEPS = [
     ("positive", _("Screened positive")),
     ("referred", _("Referred")),
     ("contacted", _("First contact confirmed")),
+    ("by_provider", _("of which confirmed by the provider through their link")),
     ("completed", _("Treatment completed")),
 ]
 
@@ -51,6 +52,7 @@ def steps():
         "age": ExtractYear("taken_on") - ExtractYear("mother__date_of_birth"),
         "referred_at": Subquery(referrals.order_by("requested_at").values("requested_at")[:1]),
         "contact_on": Subquery(seen.values("first_session_on")[:1]),
+        "provider_contact_on": Subquery(seen.filter(contact_confirmed_by_provider=True).values("first_session_on")[:1]),
         "completed_at": Subquery(referrals.filter(status=Status.COMPLETED).values("ended_at")[:1]),
     }
     for months, (low, high) in WINDOWS.items():
@@ -76,7 +78,15 @@ def mothers(f):
     return positive.exclude(Exists(earlier)).annotate(**steps())
 
 
-FIELDS = ["preferred_language", "age", "positive_on", "referred_at", "contact_on", "completed_at"]
+FIELDS = [
+    "preferred_language",
+    "age",
+    "positive_on",
+    "referred_at",
+    "contact_on",
+    "completed_at",
+    "provider_contact_on",
+]
 REMISSIONS = [f"remission_{m}" for m in WINDOWS]
 
 
@@ -109,6 +119,7 @@ def _counts_by(f, rows, groups):
             c["positive"] += 1
             c["referred"] += r["referred_at"] is not None
             c["contacted"] += r["contact_on"] is not None
+            c["by_provider"] += r["provider_contact_on"] is not None
             c["completed"] += r["completed_at"] is not None
             for months, last in closed.items():
                 if r["positive_on"] <= last:
@@ -122,7 +133,7 @@ def _counts_by(f, rows, groups):
 
 
 EVERYONE = ("all", None)
-COUNTED = ["positive", "referred", "contacted", "completed"] + [
+COUNTED = ["positive", "referred", "contacted", "completed", "by_provider"] + [
     f"{kind}_{months}" for months in WINDOWS for kind in ("followed", "remission")
 ]
 
@@ -144,7 +155,8 @@ def cascade(f):
         {"type": "bar", "label": 0, "values": [1]},
         note=_(
             "Mothers with a positive depression screen in the period, counted once from their first. First "
-            "contact is a first session the provider confirmed. Remission is a negative full-length rescreen "
+            "contact is a first session, entered by staff or confirmed by the provider through their private "
+            "link; the next line counts those the provider confirmed. Remission is a negative full-length rescreen "
             "(EPDS under 10, PHQ-9 under 5) 60-120 days or 150-210 days after the positive screen."
         ),
     )

@@ -192,7 +192,7 @@ def cascade_tallies(f):
     table = JourneyFact._meta.db_table
     columns = ", ".join(
         ["preferred_language", f"CASE {age} ELSE 'unknown' END AS age_group", "taken_on"]
-        + ["referred_at", "contact_on", "completed_at", *cascade.REMISSIONS]
+        + ["referred_at", "contact_on", "completed_at", "provider_contact_on", *cascade.REMISSIONS]
     )
     sql = f"""
         WITH first AS (
@@ -205,7 +205,8 @@ def cascade_tallies(f):
             )
         )
         SELECT GROUPING(preferred_language), GROUPING(age_group), preferred_language, age_group,
-            count(*), count(referred_at), count(contact_on), count(completed_at), {remissions},
+            count(*), count(referred_at), count(contact_on), count(completed_at), count(provider_contact_on),
+            {remissions},
             percentile_cont(0.5) WITHIN GROUP (ORDER BY contact_on - taken_on)
         FROM first GROUP BY GROUPING SETS ((), (preferred_language), (age_group))"""
     labels = [label for _low, _high, label in AGE_GROUPS]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from referrals import provider_links, services
 from referrals.models import Provider, ProviderLink, Referral, ReferralEvent, Status
+from referrals.reports import Filters, cascade
 from screening.models import AuditEntry
 
 from ..conftest import enter_epds
@@ -96,6 +97,10 @@ def test_accept_book_attend_and_discharge_each_move_the_referral_and_are_audited
     seen = Referral.objects.get(pk=referral.pk)
     assert seen.status == Status.IN_PROGRESS and seen.first_session_on == timezone.localdate()
     assert seen.contact_confirmed_by_provider
+    today = timezone.localdate()
+    cascade_rows = {str(r[0]): r[1] for r in cascade.cascade(Filters([referral.clinic_id], today, today)).rows}
+    assert cascade_rows["First contact confirmed"] == 1
+    assert cascade_rows["of which confirmed by the provider through their link"] == 1
     step(client, token, "discharge", on=timezone.localdate().isoformat(), note="Eight sessions; much better")
     done = Referral.objects.get(pk=referral.pk)
     assert done.status == Status.COMPLETED and done.closing_note == "Eight sessions; much better"

@@ -140,6 +140,7 @@ def test_the_facts_give_the_direct_figures_after_random_changes(clinic_a, clinic
             Referral.objects.filter(pk=referral.pk).update(
                 status=rng.choice([Status.ACCEPTED, Status.COMPLETED, Status.REJECTED, Status.ENTERED_IN_ERROR]),
                 first_session_on=rng.choice([None, seen]),
+                contact_confirmed_by_provider=rng.random() < 0.5,
                 ended_at=datetime.combine(seen + timedelta(days=90), datetime.min.time(), UTC),
             )
 
@@ -231,7 +232,7 @@ def test_the_facts_give_the_direct_figures_after_random_changes(clinic_a, clinic
         (date(2026, 3, 10), date(2026, 3, 25)),  # inside one month
         (date(2025, 9, 15), date(2026, 4, 1)),  # part-months at both ends
     ]
-    compared, shared, several = 0, set(), False
+    compared, shared, several, provider_confirmed = 0, set(), False, False
 
     def seen_at_both_clinics():
         """The last round's extra: one mother due and screened at both clinics in one month, so
@@ -285,10 +286,12 @@ def test_the_facts_give_the_direct_figures_after_random_changes(clinic_a, clinic
         assert not StaleMonth.objects.filter(month__gte=date(2025, 1, 1), month__lt=date(2026, 11, 1)).exists()
         shared |= set(SharedMonth.objects.values_list("screened", flat=True))
         several |= JourneyFact.objects.filter(depression=True, one_clinic=False).exists()
+        provider_confirmed |= JourneyFact.objects.exclude(provider_contact_on=None).exists()
     assert compared == 135
     refresh_report_facts()
     assert not StaleMonth.objects.exists()
     assert several  # a mother screened positive at both clinics: her first is found by sorting
+    assert provider_confirmed  # a first contact the provider confirmed was counted both ways
     assert shared == {True, False}  # mothers screened, and due, at both clinics in a month were compared
     assert JourneyFact.objects.filter(depression=True).count() == cascade.positive_screens(Screening.objects).count()
     assert JourneyFact.objects.count() == Screening.objects.filter(POSITIVE_SCREEN).count() > 10
