@@ -1,0 +1,86 @@
+"""Issue 16's journey in a browser: a clinician refers and emails the provider a private link; the
+provider, with no account, accepts, books and records the first session; the clinic sees it on
+the referral, the worklist, the reports' cascade and the audit log."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from referrals.models import Provider, Referral, Status
+
+from ..conftest import PASSWORD, enter_epds
+from .conftest import Visit, log_in
+
+pytestmark = pytest.mark.browser
+POSITIVE = [2, 2, 1, 1, 1, 1, 2, 1, 2, 3]  # no self-harm answer
+
+
+def test_the_provider_accepts_and_confirms_the_first_session_through_the_link(
+    transactional_db, clinician, clinic_admin, front_desk, mother, live_server, page, visit, browser
+):
+    harbor = Provider.objects.create(
+        clinic=mother.clinic,
+        name="Harbor Therapy",
+        pathways=["cbt"],
+        contact="555-0100",
+        referral_email="in@harbor.test",
+    )
+    screening = enter_epds(mother, POSITIVE, front_desk)
+
+    log_in(page, live_server, "alice", PASSWORD)
+    page.goto(f"{live_server.url}/screenings/{screening.code}/refer/")
+    page.get_by_role("combobox", name="Pathway").select_option(value="cbt")
+    page.get_by_role("combobox", name="Provider").select_option(value=str(harbor.pk))
+    page.get_by_label("Note for the provider").fill("Low mood and poor sleep since the birth.")
+    page.get_by_role("button", name="Request referral").click()
+    page.get_by_text("Referral requested.").wait_for()
+    page.get_by_role("button", name="Email a new link to in@harbor.test").click()
+    page.get_by_text("A new link is on its way to in@harbor.test.").wait_for()
+    visit.check_accessibility()
+    page.goto(f"{live_server.url}/worklist/")
+    assert page.get_by_role("link", name=mother.full_name).count() >= 1  # waiting for the provider
+
+    (message,) = mail.outbox
+    path = re.search(r"https?://\S+?(/p/[A-Za-z0-9_-]+/)", message.body).group(1)  # SITE_URL is not the test server
+    link = live_server.url + path
+    provider = browser.new_context().new_page()
+    provider.set_default_timeout(10_000)
+    seen = Visit(provider, live_server.url)
+    provider.goto(link)
+    provider.get_by_role("heading", name=re.compile(mother.full_name)).wait_for()
+    seen.check_accessibility()
+    provider.get_by_role("button", name="Accept the referral").click()
+    provider.get_by_text("Thank you: the referring clinic sees this now.").wait_for()
+    today = timezone.localdate().isoformat()
+    provider.get_by_label("First appointment on").fill(today)
+    provider.get_by_role("button", name="Save the appointment").click()
+    provider.get_by_text("Thank you: the referring clinic sees this now.").wait_for()
+    provider.get_by_label("She came on").fill(today)
+    provider.get_by_role("button", name="She came to her first session").click()
+    provider.get_by_text("Thank you: the referring clinic sees this now.").wait_for()
+    seen.check_accessibility()
+    seen.assert_clean()
+
+    referral = Referral.objects.get()
+    assert referral.status == Status.IN_PROGRESS and referral.contact_confirmed_by_provider
+    page.goto(f"{live_server.url}/referrals/{referral.code}/")
+    assert page.get_by_text("confirmed by the provider").is_visible()
+    history = page.get_by_role("table").last
+    assert history.get_by_role("cell", name="provider via link").count() == 3
+    page.goto(f"{live_server.url}/worklist/")
+    assert page.get_by_role("link", name=mother.full_name).count() == 0  # under way: nothing to chase
+    visit.check_accessibility()
+
+    admin = browser.new_context().new_page()
+    admin.set_default_timeout(10_000)
+    log_in(admin, live_server, "ada", PASSWORD)
+    admin.goto(f"{live_server.url}/reports/")
+    cascade = admin.locator("table", has_text="Screened positive").first
+    row = cascade.get_by_role("row", name=re.compile("of which confirmed by the provider"))
+    assert row.get_by_role("cell").nth(1).inner_text() == "1"
+    admin.goto(f"{live_server.url}/clinic/audit/")
+    assert admin.get_by_text("requested -> accepted (provider via link)").count() == 1
+    assert admin.get_by_text("accepted -> in-progress (provider via link)").count() == 1
+    visit.assert_clean()
