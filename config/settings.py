@@ -210,6 +210,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-alerts": {"task": "referrals.tasks.sweep_alerts", "schedule": 60.0},
     "dispatch-follow-ups": {"task": "referrals.tasks.dispatch_follow_ups", "schedule": 60.0},
     "refresh-report-facts": {"task": "referrals.tasks.refresh_report_facts", "schedule": 60.0},
+    "escalate-stalled-referrals": {"task": "referrals.tasks.escalate_stalled_referrals", "schedule": 900.0},
 }
 # On PostgreSQL the cascade and quality measures read per-unit facts kept exact by triggers
 # (referrals/reports/facts.py); off, every report computes from the records directly.

@@ -193,6 +193,9 @@ class Referral(models.Model):
     closing_note = models.TextField(blank=True)
     appointment_on = models.DateField(_("first appointment"), null=True, blank=True)  # proposed or booked
     contact_confirmed_by_provider = models.BooleanField(default=False)  # the provider marked it attended
+    # a stalled referral is escalated to the clinician who made it, once per limit it passes
+    escalated_accept_at = models.DateTimeField(null=True, blank=True)
+    escalated_session_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -33,3 +33,11 @@ def refresh_report_facts():
     if facts.in_use():
         return facts.refresh() + rollups.refresh()
     return 0
+
+
+@shared_task
+def escalate_stalled_referrals():
+    """Emails the referring clinician about referrals past their limits (once per limit)."""
+    from . import stalled
+
+    return stalled.escalate()

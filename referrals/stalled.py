@@ -1,0 +1,77 @@
+"""A stalled referral escalates to the clinician who made it (issue 16): once when the provider
+has not accepted it within the clinic's limit for its urgency, once when she has had no first
+session within the limit. The email names the clinic and links to the referral page (staff sign
+in to see it); the referral's history records the escalation. The worklist already lists it
+under "Referral waiting or past its limits"."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from screening import emails
+
+from .models import OPEN_STATUSES, Referral, ReferralEvent, ReferralSettings, Status
+
+WAITING = [Status.REQUESTED, Status.ON_HOLD, Status.ACCEPTED]
+
+
+def _passed(referral, limits, now):
+    """The limits this referral has passed and not yet been escalated for: [(field, message)]."""
+    accept_days, session_days = limits.limits_for(referral.urgency)
+    passed = []
+    if not referral.accepted_at and not referral.escalated_accept_at:
+        if now > referral.requested_at + timedelta(days=accept_days):
+            message = ngettext("not accepted within %(n)s day", "not accepted within %(n)s days", accept_days) % {
+                "n": accept_days
+            }
+            passed.append(("escalated_accept_at", message))
+    if not referral.first_session_on and not referral.escalated_session_at:
+        if now > referral.requested_at + timedelta(days=session_days):
+            message = ngettext(
+                "no first session within %(n)s day", "no first session within %(n)s days", session_days
+            ) % {"n": session_days}
+            passed.append(("escalated_session_at", message))
+    return passed
+
+
+def escalate(now=None):
+    """Escalates every stalled referral not yet escalated for the limit it passed; returns how many
+    emails went out."""
+    now = now or timezone.now()
+    candidates = (
+        Referral.objects.filter(status__in=WAITING, requested_at__lt=now - timedelta(days=1))
+        .filter(
+            Q(accepted_at__isnull=True, escalated_accept_at__isnull=True)
+            | Q(first_session_on__isnull=True, escalated_session_at__isnull=True)
+        )
+        .select_related("clinic", "created_by")
+    )
+    limits, sent = {}, 0
+    for referral in candidates.iterator():
+        if referral.clinic_id not in limits:
+            limits[referral.clinic_id] = ReferralSettings.for_clinic(referral.clinic)
+        passed = _passed(referral, limits[referral.clinic_id], now)
+        if not passed:
+            continue
+        what = "; ".join(message for _field, message in passed)
+        updated = Referral.objects.filter(pk=referral.pk, status__in=OPEN_STATUSES)
+        for field, _message in passed:
+            updated = updated.filter(**{f"{field}__isnull": True})
+        if not updated.update(**{field: now for field, _message in passed}):
+            continue  # another run took it, or it moved on
+        ReferralEvent.objects.create(
+            referral=referral,
+            from_status=referral.status,
+            to_status=referral.status,
+            note=_("Escalated to the referring clinician: %(what)s") % {"what": what},
+        )
+        if referral.created_by.email:
+            url = settings.SITE_URL.rstrip("/") + reverse("referral_detail", args=[referral.code])
+            emails.send("referral-stalled", [referral.created_by.email], {"clinic": referral.clinic, "url": url})
+            sent += 1
+    return sent

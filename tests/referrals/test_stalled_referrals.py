@@ -1,0 +1,59 @@
+"""A stalled referral escalates to the clinician who made it (issue 16), once per limit passed."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from referrals import services, stalled
+from referrals.models import ReferralEvent, ReferralSettings, Status
+
+from ..conftest import enter_epds
+
+POSITIVE = [2, 2, 1, 1, 1, 1, 2, 1, 2, 3]
+
+
+@pytest.fixture
+def referral(mother, clinician, front_desk):
+    screening = enter_epds(mother, POSITIVE, front_desk)
+    return services.create_referral(mother=mother, pathway="cbt", actor=clinician, screening=screening)
+
+
+def later(days):
+    return time_machine.travel(timezone.now() + timedelta(days=days, hours=1), tick=False)
+
+
+def test_not_accepted_in_time_emails_the_referring_clinician_once(referral, clinician, mother):
+    accept_days, _session_days = ReferralSettings.for_clinic(referral.clinic).limits_for(referral.urgency)
+    with later(accept_days - 1):
+        assert stalled.escalate() == 0
+    with later(accept_days):
+        assert stalled.escalate() == 1
+        assert stalled.escalate() == 0  # once
+    (message,) = mail.outbox
+    assert message.to == [clinician.email] and str(referral.code) in message.body
+    assert mother.family_name not in message.subject + message.body  # no health data
+    event = ReferralEvent.objects.filter(referral=referral).latest("pk")
+    assert f"not accepted within {accept_days} day" in event.note
+    referral.refresh_from_db()
+    assert referral.escalated_accept_at is not None and referral.escalated_session_at is None
+
+
+def test_no_first_session_in_time_is_escalated_after_acceptance(referral, clinician):
+    accept_days, session_days = ReferralSettings.for_clinic(referral.clinic).limits_for(referral.urgency)
+    services.transition(referral, Status.ACCEPTED, actor=clinician)
+    with later(accept_days):
+        assert stalled.escalate() == 0  # accepted in time
+    with later(session_days):
+        assert stalled.escalate() == 1
+    assert "no first session within" in ReferralEvent.objects.filter(referral=referral).latest("pk").note
+
+
+def test_an_ended_or_seen_referral_is_never_escalated(referral, clinician):
+    services.transition(referral, Status.ACCEPTED, actor=clinician)
+    services.transition(referral, Status.IN_PROGRESS, actor=clinician, first_session_on=timezone.localdate())
+    with later(400):
+        assert stalled.escalate() == 0
+    assert not mail.outbox
