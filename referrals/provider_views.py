@@ -46,6 +46,12 @@ def _page(request, link, token, forms=None, status=200):
         if form_class and step not in forms:
             initial = {"on": referral.appointment_on} if step == "attended" and referral.appointment_on else {}
             forms[step] = form_class(prefix=step, initial=initial)
+    screening = referral.screening
+    answers = []  # her answers only where the clinic chose to share them: by default the totals alone
+    if screening and referral.clinic.share_answers_with_providers:
+        answers = [
+            (item, item.options[a]) for item, a in zip(screening.instrument.items, screening.answers, strict=True)
+        ]
     return render(
         request,
         "provider/referral.html",
@@ -54,7 +60,8 @@ def _page(request, link, token, forms=None, status=200):
             "token": token,
             "referral": referral,
             "mother": referral.mother,
-            "screening": referral.screening,
+            "screening": screening,
+            "answers": answers,
             "steps": [(step, forms.get(step)) for step in steps],
             "clinic": referral.clinic,
         },

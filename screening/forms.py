@@ -251,7 +251,7 @@ class ClinicSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Clinic
-        fields = ["time_zone", "epds_online_permission", "show_scores_to_mother"]
+        fields = ["time_zone", "epds_online_permission", "show_scores_to_mother", "share_answers_with_providers"]
 
 
 class StaffForm(forms.ModelForm):

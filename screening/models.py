@@ -37,6 +37,9 @@ class Clinic(models.Model):
         default=False,
     )
     show_scores_to_mother = models.BooleanField(_("show mothers their total after they answer online"), default=False)
+    share_answers_with_providers = models.BooleanField(
+        _("show the receiving provider her answers, not only the totals"), default=False
+    )
     history = HistoricalRecords()
 
     def __str__(self):

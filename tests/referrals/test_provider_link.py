@@ -82,8 +82,13 @@ def test_the_provider_sees_the_minimum_necessary(client, staff, referral, mother
     total = f"EPDS total {referral.screening.total}"
     for shown in (mother.full_name, "+15555550123", "maria@example.org", "Spanish", total, "Low mood, sleep"):
         assert shown in text
-    assert mother.record_number not in text  # nor her answers: no item appears
+    assert mother.record_number not in text
+    first_item = referral.screening.instrument.items[0].text
+    assert first_item not in text  # her answers only if the clinic shares them
     assert "Accept the referral" in text and "Decline" in text
+    referral.clinic.share_answers_with_providers = True
+    referral.clinic.save()
+    assert first_item in page(client, token).content.decode()
 
 
 def test_accept_book_attend_and_discharge_each_move_the_referral_and_are_audited(client, staff, referral):
