@@ -209,7 +209,9 @@ def test_the_cascade_follows_each_positive_mother_to_remission_by_language(world
     screen(delivered(day), date(2026, 2, 1), NEGATIVE_EPDS)  # negative: not in the cascade
     f = Filters([clinic_a.pk], *YEAR)
     steps = [row[1] for row in cascade.cascade(f).rows]
-    assert steps == [3, 2, 1, 1, 1, 0]  # positive, referred, seen, completed, remission 3 and 6 months
+    # positive, referred, seen, of which the provider confirmed (staff entered this one), completed,
+    # remission at 3 and at 6 months
+    assert steps == [3, 2, 1, 0, 1, 1, 0]
     groups = {(str(r[0]), r[1]): r for r in cascade.cascade_by_group(f).rows}
     assert groups[("Language", "Spanish")][2:] == (1, 100.0, 100.0, 100.0, 100.0, 0.0, 10.0)
     assert groups[("Language", "English")][2:5] == (2, 50.0, 0.0)
