@@ -12,6 +12,7 @@ urlpatterns = [
     path("favicon.ico", lambda request: redirect(static("favicon.svg"), permanent=True)),
     path("", include("screening.urls")),
     path("", include("referrals.urls")),
+    path("", include("fhir_api.urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:

@@ -1,0 +1,69 @@
+"""API clients: `Authorization: Bearer <client id>.<secret>`, one clinic each. A missing, wrong or
+revoked credential gets 401 with nothing else; every answered request is audited."""
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from functools import wraps
+
+from django.http import JsonResponse
+from django.utils import timezone
+
+from screening import audit
+from screening.models import AuditEntry
+
+from .models import ApiClient
+
+
+def _hash(secret):
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create(clinic, name, actor):
+    """The client and its token, which is shown once."""
+    secret = secrets.token_urlsafe(32)
+    client = ApiClient.objects.create(clinic=clinic, name=name, secret_hash=_hash(secret), created_by=actor)
+    audit.record(actor, clinic, AuditEntry.Action.CREATE, None, f"FHIR API client {name}")
+    return client, f"{client.code}.{secret}"
+
+
+def client_for(request):
+    header = request.headers.get("Authorization", "")
+    scheme, _space, token = header.partition(" ")
+    code, _dot, secret = token.partition(".")
+    if scheme.lower() != "bearer" or not secret:
+        return None
+    try:
+        code = uuid.UUID(code)
+    except ValueError:
+        return None
+    client = ApiClient.objects.select_related("clinic").filter(code=code, revoked_at=None).first()
+    if client is None or not hmac.compare_digest(client.secret_hash, _hash(secret)):
+        return None
+    return client
+
+
+def outcome(status, code, text):
+    """A FHIR OperationOutcome as the response body."""
+    body = {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": code, "diagnostics": text}]}
+    return JsonResponse(body, status=status, content_type="application/fhir+json")
+
+
+def api_view(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        client = client_for(request)
+        if client is None:
+            response = outcome(401, "login", "A valid bearer token of an authorised API client is required.")
+            response["WWW-Authenticate"] = 'Bearer realm="fhir"'
+            return response
+        if request.method != "GET":
+            return outcome(405, "not-supported", "This API is read-only.")
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+        audit.record(
+            None, client.clinic, AuditEntry.Action.VIEW, None, f"FHIR {client.name}: {request.get_full_path()}"
+        )
+        return view(request, client, *args, **kwargs)
+
+    return wrapper

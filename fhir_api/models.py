@@ -1,0 +1,24 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from screening.models import Clinic
+
+
+class ApiClient(models.Model):
+    """A system a clinic admin authorised to read the clinic's records over FHIR: its id is public,
+    its secret is shown once and only its SHA-256 hash kept."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, models.CASCADE, related_name="api_clients")
+    name = models.CharField(_("name of the system"), max_length=200)
+    secret_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.name} ({self.clinic})"
