@@ -45,7 +45,7 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 FOLLOW_UPS = int(os.environ.get("BENCH_FOLLOW_UPS", "100000"))
 DISPATCH_LIMIT = float(os.environ.get("BENCH_DISPATCH_LIMIT", "3600"))
-PARTS = os.environ.get("BENCH_PARTS", "load,dispatcher").split(",")
+PARTS = os.environ.get("BENCH_PARTS", "load,dispatcher,export").split(",")
 FORMS_PER_CLIENT = 1500  # per round: more than a client submits in BENCH_SECONDS
 SPREAD = 200  # staff entries and page reads go to this many different mothers
 CSRF = "b" * 32
@@ -425,6 +425,29 @@ def dispatcher_lines():
     ]
 
 
+def export_lines():
+    """One clinic's FHIR bulk export, the task run in-process: files, resources, seconds."""
+    from fhir_api import auth, export
+    from fhir_api.models import BulkExport
+    from screening.models import User
+
+    admin = User.objects.get(username="bench-clinic_admin-000")
+    clinic = admin.memberships.first().clinic
+    client, _token = auth.create(clinic, "bench export", admin)
+    job = BulkExport.objects.create(client=client)
+    started = time.perf_counter()
+    export.run(job.pk)
+    seconds = time.perf_counter() - started
+    job.refresh_from_db()
+    total = sum(part["count"] for part in job.output)
+    parts = ", ".join(f"{part['type']} {part['count']:,}" for part in job.output)
+    return [
+        "",
+        f"FHIR bulk export of one clinic ({clinic.name}): {total:,} resources ({parts}) as NDJSON in "
+        f"{seconds:.1f} s ({total / seconds:,.0f} resources per second), built and validated with fhir.resources.",
+    ]
+
+
 def main():
     if "load" in PARTS and port_taken():
         sys.exit(f"port {PORT} is taken: stop what listens there (an earlier gunicorn?) and run again")
@@ -442,11 +465,13 @@ def main():
     ]
     if "load" in PARTS:
         lines += serve_and_load()
+    if "export" in PARTS:
+        lines += export_lines()
     if "dispatcher" in PARTS:
         lines += dispatcher_lines()
     text = "\n".join(lines) + "\n"
     print(text)
-    suffix = "" if set(PARTS) == {"load", "dispatcher"} else "-" + "-".join(PARTS)
+    suffix = "" if set(PARTS) == {"load", "dispatcher", "export"} else "-" + "-".join(PARTS)
     out = ROOT / "bench" / "results" / f"bench-{date.today()}{suffix}.md"
     out.write_text(text)
     print(f"written to {out}")

@@ -105,6 +105,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (INCLUDE) are PostgreSQL's; SQLite (`make run`) builds the same index without them.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# FHIR bulk exports (NDJSON with health data): a private folder, served only to the client's token.
+FHIR_EXPORT_DIR = env.str("FHIR_EXPORT_DIR", default=str(BASE_DIR / "exports"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -22,3 +22,25 @@ class ApiClient(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.clinic})"
+
+
+class BulkExport(models.Model):
+    """A client's `$export` of its clinic's records as NDJSON files, written by a Celery task."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(ApiClient, models.CASCADE, related_name="exports")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.CharField(max_length=200, blank=True)
+    output = models.JSONField(default=list)  # [{"type": ..., "count": ...}]
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Export {self.code} ({self.state})"

@@ -36,6 +36,10 @@ SELF_HARM_EPDS = [1, 1, 1, 1, 2, 2, 2, 1, 3, 2]  # 11, item 10 scores 1
 
 @pytest.fixture
 def records(clinic_a, clinic_b, front_desk, clinician, outsider):
+    return make_records(clinic_a, clinic_b, front_desk, clinician, outsider)
+
+
+def make_records(clinic_a, clinic_b, front_desk, clinician, outsider):
     mine = make_mother(clinic_a, front_desk, record_number="A-1")
     theirs = make_mother(clinic_b, outsider, record_number="B-1")
     screen = lambda m, i, a, day, by: record_screening(  # noqa: E731
@@ -171,3 +175,42 @@ def test_a_real_client_id_with_a_wrong_secret_gets_401(client, clinic_a, clinic_
     api_client, token = auth.create(clinic_a, "County EHR", clinic_admin)
     wrong = f"{api_client.code}.{token.split('.', 1)[1][:-2]}xx"
     assert client.get("/fhir/Patient", HTTP_AUTHORIZATION=f"Bearer {wrong}").status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_export_with_a_real_worker_returns_only_the_clinics_records_as_valid_ndjson(
+    broker, clinic_a, clinic_b, front_desk, clinician, outsider, clinic_admin, tmp_path, settings
+):
+    import json
+
+    from ..workers import celery_workers, wait_for
+
+    records_for_export = make_records(clinic_a, clinic_b, front_desk, clinician, outsider)
+    _api_client, token = auth.create(clinic_a, "Warehouse", clinic_admin)
+    _other, other_token = auth.create(clinic_b, "Their warehouse", outsider)
+    from django.test import Client
+
+    http = Client()
+    header = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert http.get("/fhir/$export", **header).status_code == 400  # asynchronous only
+    with celery_workers(tmp_path, names=("w1",)):
+        started = http.get("/fhir/$export", HTTP_PREFER="respond-async", **header)
+        assert started.status_code == 202
+        status_url = started["Content-Location"].removeprefix("http://testserver")
+        assert wait_for(lambda: http.get(status_url, **header).status_code == 200, seconds=60)
+    manifest = http.get(status_url, **header).json()
+    assert http.get(status_url, HTTP_AUTHORIZATION=f"Bearer {other_token}").status_code == 404
+    counts = {}
+    for part in manifest["output"]:
+        path = part["url"].removeprefix("http://testserver")
+        assert http.get(path, HTTP_AUTHORIZATION=f"Bearer {other_token}").status_code == 404
+        response = http.get(path, **header)
+        assert response["Content-Type"] == "application/fhir+ndjson"
+        lines = b"".join(response.streaming_content).decode().splitlines()
+        resources = [json.loads(line) for line in lines]
+        assert all(valid(r) for r in resources) and len(resources) == part["count"]
+        counts[part["type"]] = resources
+    assert [p["id"] for p in counts["Patient"]] == [str(records_for_export["mine"].code)]
+    assert len(counts["Observation"]) == 4 and len(counts["Task"]) == 1
+    theirs = str(records_for_export["theirs"].code)
+    assert not any(theirs in json.dumps(r) for rs in counts.values() for r in rs)

@@ -1,0 +1,72 @@
+"""`$export`, its status and its files, for the client that asked."""
+
+from django.db import transaction
+from django.http import FileResponse
+from django.urls import reverse
+
+from . import export, tasks
+from .auth import api_view, outcome
+from .models import BulkExport
+from .views import _fhir
+
+
+@api_view
+def kick_off(request, client):
+    if request.headers.get("Prefer", "").strip() != "respond-async":
+        return outcome(400, "invalid", "Send the header Prefer: respond-async.")
+    job = BulkExport.objects.create(client=client)
+    transaction.on_commit(lambda: tasks.bulk_export.delay(job.pk))
+    response = _fhir(
+        {
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": "information", "code": "informational", "diagnostics": "Export started."}],
+        },
+        status=202,
+    )
+    response["Content-Location"] = request.build_absolute_uri(reverse("fhir_export_status", args=[job.code]))
+    return response
+
+
+def _job(client, code):
+    return BulkExport.objects.filter(code=code, client=client).first()
+
+
+@api_view
+def status(request, client, code):
+    job = _job(client, code)
+    if job is None:
+        return outcome(404, "not-found", "No such export.")
+    if job.state in (BulkExport.State.QUEUED, BulkExport.State.RUNNING):
+        response = _fhir({}, status=202)
+        response["X-Progress"] = job.progress or job.state
+        response["Retry-After"] = "5"
+        return response
+    if job.state == BulkExport.State.FAILED:
+        return outcome(500, "exception", "The export failed; ask for a new one.")
+    return _fhir(
+        {
+            "transactionTime": job.requested_at.isoformat(),
+            "request": request.build_absolute_uri(reverse("fhir_export")),
+            "requiresAccessToken": True,
+            "output": [
+                {
+                    "type": part["type"],
+                    "url": request.build_absolute_uri(reverse("fhir_export_file", args=[job.code, part["type"]])),
+                    "count": part["count"],
+                }
+                for part in job.output
+            ],
+            "error": [],
+        }
+    )
+
+
+@api_view
+def download(request, client, code, kind):
+    job = _job(client, code)
+    if job is None or job.state != BulkExport.State.DONE or kind not in export.TYPES:
+        return outcome(404, "not-found", "No such file.")
+    path = export.file_for(job, kind)
+    if not path.exists():
+        return outcome(404, "not-found", "The file is gone; ask for a new export.")
+    return FileResponse(path.open("rb"), content_type="application/fhir+ndjson")
