@@ -14,3 +14,18 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", self.POLICY)
         return response
+
+
+class NoStoreForStaffMiddleware:
+    """A signed-in page may show a mother's name beside her clinical status: no browser or proxy
+    keeps a copy (the back button on a shared clinic computer shows nothing after sign-out)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store, private"
+        return response

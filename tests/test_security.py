@@ -3,6 +3,7 @@ import subprocess
 import sys
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
@@ -58,6 +59,13 @@ def test_every_page_forbids_other_origins(login, clinician):
     response = login(clinician).get(reverse("home"))
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert "script-src 'self';" in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("page", ["home", "worklist", "mother_list", "follow_up_list", "reports"])
+def test_signed_in_pages_are_never_kept_by_a_browser_or_proxy(login, clinic_admin, page):
+    response = login(clinic_admin).get(reverse(page))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
 
 
 def run_manage(*args, **env):
