@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -215,7 +216,11 @@ class Mother(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["clinic", "record_number"], name="mother_record_number_unique_in_clinic"),
+            # case-insensitively: "a-100" and "A-100" are one chart (the form says so; this holds
+            # when two registrations race)
+            models.UniqueConstraint(
+                models.F("clinic"), Lower("record_number"), name="mother_record_number_unique_in_clinic"
+            ),
             models.CheckConstraint(
                 condition=Q(due_date__isnull=False) | Q(delivery_date__isnull=False),
                 name="mother_pregnant_or_delivered",

@@ -102,19 +102,25 @@ def _save_mother(request, mother, template):
     form = MotherForm(request.POST or None, instance=mother, clinic=clinic)
     infants = InfantFormSet(request.POST or None, instance=mother, prefix="infants")
     if request.method == "POST" and form.is_valid() and infants.is_valid():
-        with transaction.atomic():
-            created = mother.pk is None
+        created = mother.pk is None
+        try:
+            with transaction.atomic():
+                if created:
+                    form.instance.created_by = request.user
+                saved = form.save()
+                infants.instance = saved
+                infants.save()
+                audit.record(
+                    request.user, clinic, Action.CREATE if created else Action.UPDATE, saved, saved.record_number
+                )
+                mother_changed.send(sender=Mother, mother=saved)
+        except IntegrityError:  # a colleague registered the same record number a moment ago
             if created:
-                form.instance.created_by = request.user
-            mother = form.save()
-            infants.instance = mother
-            infants.save()
-            audit.record(
-                request.user, clinic, Action.CREATE if created else Action.UPDATE, mother, mother.record_number
-            )
-            mother_changed.send(sender=Mother, mother=mother)
-        messages.success(request, _("Saved %(name)s.") % {"name": mother.full_name})
-        return redirect("mother_detail", code=mother.code)
+                form.instance.pk = None
+            form.add_error("record_number", _("Another mother at this clinic has this record number."))
+        else:
+            messages.success(request, _("Saved %(name)s.") % {"name": saved.full_name})
+            return redirect("mother_detail", code=saved.code)
     return render(request, template, {"form": form, "infants": infants, "mother": mother})
 
 

@@ -112,3 +112,25 @@ def test_viewing_a_mother_is_audited_and_shows_her_screenings_in_time_order(logi
 def test_front_desk_sees_no_scores_on_the_mothers_page(login, front_desk, screening):
     page = login(front_desk).get(reverse("mother_detail", args=[screening.mother.code])).content.decode()
     assert "Self-harm" not in page and "Urgent" not in page and str(screening.code) not in page
+
+
+def test_the_database_holds_record_numbers_unique_per_clinic_whatever_their_case(mother, front_desk):
+    import pytest
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_mother(mother.clinic, front_desk, record_number=mother.record_number.lower())
+
+
+def test_two_registrations_racing_give_one_mother_and_a_clear_message(login, front_desk, clinic_a, monkeypatch):
+    """The form's own check passed for both (each before the other saved): the database decides,
+    and the second gets the message with everything she typed, never a server error."""
+    from screening.forms import MotherForm
+
+    monkeypatch.setattr(MotherForm, "clean_record_number", lambda form: form.cleaned_data["record_number"])
+    make_mother(clinic_a, front_desk, record_number="r-777")  # the colleague's, a moment earlier
+    response = login(front_desk).post(reverse("mother_create"), registration(record_number="R-777"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Another mother at this clinic has this record number" in page and 'value="Sofia"' in page
+    assert Mother.objects.filter(record_number__iexact="r-777").count() == 1
