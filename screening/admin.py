@@ -3,7 +3,54 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import audit
 from .models import AuditEntry, Clinic, Infant, Membership, Mother, Screening, ThresholdSet, User
+from .signals import mother_changed
+
+
+def _clinic_of(obj):
+    if isinstance(obj, Clinic):
+        return obj
+    clinic = getattr(obj, "clinic", None)
+    if clinic is None and hasattr(obj, "memberships"):
+        first = obj.memberships.select_related("clinic").first()
+        clinic = first and first.clinic
+    return clinic
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Every change made in the admin site is written in the app's own audit log too, for the
+    clinic it concerns: the admin is not a way around the audit trail."""
+
+    def _mirror(self, request, obj, action, message):
+        clinic = _clinic_of(obj)
+        if clinic is not None:
+            audit.record(request.user, clinic, action, obj, f"admin site: {type(obj).__name__} {message}"[:300])
+
+    def log_addition(self, request, obj, message):
+        self._mirror(request, obj, AuditEntry.Action.CREATE, "added")
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._mirror(request, obj, AuditEntry.Action.UPDATE, f"changed {message}")
+        return super().log_change(request, obj, message)
+
+    def log_deletion(self, request, obj, object_repr):
+        self._mirror(request, obj, AuditEntry.Action.DELETE, f"deleted {object_repr}")
+        return super().log_deletion(request, obj, object_repr)
+
+
+class ReadOnlyAdmin(AuditedAdmin):
+    """Clinical records are written by the app's services only: the admin reads them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class MembershipInline(admin.TabularInline):
@@ -12,18 +59,18 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(AuditedAdmin, UserAdmin):
     inlines = [MembershipInline]
 
 
 @admin.register(Clinic)
-class ClinicAdmin(SimpleHistoryAdmin):
+class ClinicAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "time_zone", "epds_online_permission"]
     inlines = [MembershipInline]
 
 
 @admin.register(ThresholdSet)
-class ThresholdSetAdmin(SimpleHistoryAdmin):
+class ThresholdSetAdmin(AuditedAdmin, SimpleHistoryAdmin):
     list_display = ["clinic", "context", "epds_possible", "epds_probable", "epds_high"]
 
 
@@ -33,22 +80,30 @@ class InfantInline(admin.TabularInline):
 
 
 @admin.register(Mother)
-class MotherAdmin(SimpleHistoryAdmin):
+class MotherAdmin(AuditedAdmin, SimpleHistoryAdmin):
+    """An operator's fixes go through the same services as the staff form: after a change to her
+    dates or infants her episode and follow-up schedule are recomputed."""
+
     list_display = ["record_number", "given_name", "family_name", "clinic", "due_date", "delivery_date"]
     list_filter = ["clinic"]
     search_fields = ["record_number", "family_name", "given_name"]
     inlines = [InfantInline]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # her screenings and referrals keep her; a clinic records that she left care
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        mother_changed.send(sender=Mother, mother=form.instance)
+
 
 @admin.register(Screening)
-class ScreeningAdmin(admin.ModelAdmin):
-    """Results are computed from answers: the admin may read them, never edit them."""
+class ScreeningAdmin(ReadOnlyAdmin):
+    """Results are computed from answers, with their alerts: the admin may read them, never add,
+    change or delete one (staff enter screenings; an error is marked in the app)."""
 
     list_display = ["mother", "instrument_code", "taken_on", "total", "risk_level", "self_harm"]
     list_filter = ["clinic", "instrument_code", "risk_level"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditEntry)

@@ -654,6 +654,7 @@ class AuditEntry(models.Model):
         VIEW = "view", _("viewed")
         CREATE = "create", _("created")
         UPDATE = "update", _("changed")
+        DELETE = "delete", _("deleted")
         SEARCH = "search", _("searched")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
