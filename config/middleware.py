@@ -29,3 +29,22 @@ class NoStoreForStaffMiddleware:
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = "no-store, private"
         return response
+
+
+class FirstPasswordMiddleware:
+    """A password a clinic admin chose is known to two people: until she picks her own, every
+    page takes her to the password form."""
+
+    ALLOWED = ("/accounts/password/", "/accounts/logout/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+            if not request.path.startswith(self.ALLOWED):
+                from django.shortcuts import redirect
+
+                return redirect("password_change")
+        return self.get_response(request)

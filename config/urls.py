@@ -5,9 +5,30 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+
+class OwnPasswordView(auth_views.PasswordChangeView):
+    """Staff change their own password (Django's form: the old one, then the new one twice, the
+    validators apply); the first change clears the admin-chosen one."""
+
+    template_name = "registration/password_change.html"
+    success_url = "/"
+
+    def form_valid(self, form):
+        from django.contrib import messages
+        from django.utils.translation import gettext as _
+
+        response = super().form_valid(form)
+        from django.contrib.auth import get_user_model
+
+        get_user_model().objects.filter(pk=self.request.user.pk).update(must_change_password=False)
+        messages.success(self.request, _("Your password is changed."))
+        return response
+
+
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", OwnPasswordView.as_view(), name="password_change"),
     path("admin/", admin.site.urls),
     path("favicon.ico", lambda request: redirect(static("favicon.svg"), permanent=True)),
     path("", include("screening.urls")),

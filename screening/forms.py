@@ -1,3 +1,4 @@
+import secrets
 import uuid
 from datetime import timedelta
 from zoneinfo import available_timezones
@@ -7,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from .instruments.phq import DIFFICULTY_OPTIONS, DIFFICULTY_QUESTION
@@ -255,15 +257,20 @@ class ClinicSettingsForm(forms.ModelForm):
 
 
 class StaffForm(forms.ModelForm):
-    """A new colleague at this clinic. Colleagues from other clinics are linked by a superuser,
-    so that a clinic admin cannot probe which usernames exist elsewhere."""
+    """A new colleague at this clinic. Her username is made here (her name and four random
+    digits), never typed by the admin: a typed one that was taken would tell a clinic admin which
+    usernames exist at other clinics. Colleagues from other clinics are linked by a superuser."""
 
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput)
 
     class Meta:
         model = get_user_model()
-        fields = ["username", "first_name", "last_name", "email"]
+        fields = ["first_name", "last_name", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = self.fields["last_name"].required = True
 
     def clean_password(self):
         from django.contrib.auth.password_validation import validate_password
@@ -271,9 +278,20 @@ class StaffForm(forms.ModelForm):
         validate_password(self.cleaned_data["password"])
         return self.cleaned_data["password"]
 
+    def _username(self):
+        names = (slugify(self.cleaned_data[field]) for field in ("first_name", "last_name"))
+        base = ".".join(name for name in names if name)[:30]
+        users = get_user_model().objects
+        while True:
+            candidate = f"{base or 'staff'}.{secrets.randbelow(9000) + 1000}"
+            if not users.filter(username__iexact=candidate).exists():
+                return candidate
+
     def save(self, clinic):
         user = super().save(commit=False)
+        user.username = self._username()
         user.set_password(self.cleaned_data["password"])
+        user.must_change_password = True
         user.save()
         return Membership.objects.create(user=user, clinic=clinic, role=self.cleaned_data["role"])
 

@@ -17,6 +17,9 @@ from .risk import DEFAULT_THRESHOLDS, POSITIVE_LEVELS, Context, RiskLevel, Thres
 
 
 class User(AbstractUser):
+    # set when a clinic admin chose the password: she picks her own at her first sign-in
+    must_change_password = models.BooleanField(default=False)
+
     def memberships_list(self):
         return list(self.memberships.select_related("clinic").order_by("clinic__name"))
 

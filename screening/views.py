@@ -379,7 +379,8 @@ def staff_add(request):
         audit.record(
             request.user, membership.clinic, Action.CREATE, None, f"staff {membership.user.username}: {membership.role}"
         )
-        messages.success(request, _("Added %(user)s.") % {"user": membership.user.username})
+        added = _("Added %(name)s: they sign in as %(user)s, and change the password the first time.")
+        messages.success(request, added % {"name": membership.user.get_full_name(), "user": membership.user.username})
         return redirect("staff_list")
     return render(request, "screening/staff_form.html", {"form": form})
 

@@ -1,3 +1,5 @@
+import re
+
 from django.urls import reverse
 
 from screening.models import AuditEntry, Membership, Screening, ThresholdSet, User
@@ -55,7 +57,6 @@ def test_admin_adds_a_colleague_changes_her_role_and_removes_her(login, clinic_a
     client.post(
         reverse("staff_add"),
         {
-            "username": "dora",
             "first_name": "Dora",
             "last_name": "Diaz",
             "email": "",
@@ -63,22 +64,29 @@ def test_admin_adds_a_colleague_changes_her_role_and_removes_her(login, clinic_a
             "password": "another-strong-pass-1",
         },
     )
-    membership = Membership.objects.get(user__username="dora", clinic=clinic_a)
+    membership = Membership.objects.get(user__first_name="Dora", clinic=clinic_a)
+    assert re.fullmatch(r"dora\.diaz\.\d{4}", membership.user.username)
     assert membership.role == "front_desk"
     client.post(reverse("staff_role", args=[membership.pk]), {"role": "clinician"})
     membership.refresh_from_db()
     assert membership.role == "clinician"
     client.post(reverse("staff_role", args=[membership.pk]), {"remove": "1"})
     assert not Membership.objects.filter(pk=membership.pk).exists()
-    assert AuditEntry.objects.filter(summary__startswith="staff dora").count() == 3
+    assert AuditEntry.objects.filter(summary__startswith=f"staff {membership.user.username}").count() == 3
 
 
-def test_a_weak_password_or_taken_username_is_refused(login, clinic_admin, outsider):
-    response = login(clinic_admin).post(
-        reverse("staff_add"), {"username": outsider.username, "role": "clinician", "password": "123"}
-    )
-    body = response.content.decode()
-    assert "already exists" in body and "too short" in body
+def test_the_add_staff_form_never_tells_which_usernames_exist_elsewhere(login, clinic_admin, outsider):
+    """The admin cannot type a username, so a taken one elsewhere can never be probed; a weak
+    password is still refused."""
+    client = login(clinic_admin)
+    same_name = {"first_name": outsider.first_name or "Carl", "last_name": outsider.last_name or "Outsider"}
+    weak = client.post(reverse("staff_add"), {"username": outsider.username, "role": "clinician", "password": "1"})
+    body = weak.content.decode()
+    assert "too short" in body and "already exists" not in body and 'name="username"' not in body
+    strong = {"username": outsider.username, "role": "clinician", "password": "another-strong-pass-1", **same_name}
+    client.post(reverse("staff_add"), strong)
+    added = Membership.objects.get(clinic__name="Clinic A", role="clinician", user__first_name=same_name["first_name"])
+    assert added.user != outsider and added.user.username != outsider.username
     assert not Membership.objects.filter(user=outsider, clinic__name="Clinic A").exists()
 
 
@@ -115,3 +123,29 @@ def test_audit_entries_cannot_be_changed_or_deleted(clinician, clinic_a, screeni
     with pytest.raises(Exception, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE screening_auditentry SET summary = 'rewritten'")
     assert Screening.objects.count() == 1
+
+
+def test_a_colleague_picks_her_own_password_at_her_first_sign_in(login, clinic_admin, client):
+    login(clinic_admin).post(
+        reverse("staff_add"),
+        {"first_name": "Ema", "last_name": "Ruiz", "role": "clinician", "password": "admin-chosen-pass-1"},
+    )
+    ema = User.objects.get(first_name="Ema")
+    client.force_login(ema)
+    assert client.get(reverse("worklist"))["Location"] == reverse("password_change")
+    wrong = client.post(
+        reverse("password_change"),
+        {"old_password": "nope", "new_password1": "her-own-pass-2026", "new_password2": "her-own-pass-2026"},
+    )
+    assert wrong.status_code == 200 and User.objects.get(pk=ema.pk).must_change_password
+    changed = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "admin-chosen-pass-1",
+            "new_password1": "her-own-pass-2026",
+            "new_password2": "her-own-pass-2026",
+        },
+    )
+    assert changed.status_code == 302 and not User.objects.get(pk=ema.pk).must_change_password
+    assert client.get(reverse("worklist")).status_code == 200
+    assert User.objects.get(pk=ema.pk).check_password("her-own-pass-2026")
