@@ -63,12 +63,14 @@ def worklist(request):
     mothers, counts = work.rows(m.clinic, limits, now, filters)
     page = Paginator(mothers, PER_PAGE, allow_empty_first_page=True).get_page(request.GET.get("page"))
     query = {k: v for k, v in vars(filters).items() if v}
+    rows = work.details(page.object_list, m.clinic, limits, now)
+    audit.record_shown(request.user, m.clinic, [row.mother for row in rows], "the worklist")
     return render(
         request,
         "referrals/worklist.html",
         {
             "page": page,
-            "rows": work.details(page.object_list, m.clinic, limits, now),
+            "rows": rows,
             "counts": counts,
             "section_counts": [(key, label, counts[key]) for key, label in work.SECTIONS.items()],
             "filters": filters,
@@ -312,6 +314,7 @@ def follow_up_list(request):
         show = "upcoming"
         rows = rows.filter(status=FollowUpStatus.SCHEDULED).order_by("due_on")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    audit.record_shown(request.user, request.membership.clinic, [f.mother for f in page], "the follow-up list")
     return render(request, "referrals/follow_up_list.html", {"page": page, "show": show})
 
 

@@ -10,3 +10,24 @@ def record(actor, clinic, action, obj=None, summary=""):
         object_code=getattr(obj, "code", None),
         summary=summary[:300],
     )
+
+
+def record_shown(actor, clinic, mothers, page):
+    """A list page showed these mothers (names with clinical status): one entry each, written in
+    one insert, so each mother's access history is complete and a page still costs one query."""
+    seen, entries = set(), []
+    for mother in mothers:
+        if mother.pk not in seen:
+            seen.add(mother.pk)
+            entries.append(
+                AuditEntry(
+                    actor=actor,
+                    clinic=clinic,
+                    action=AuditEntry.Action.VIEW,
+                    object_type="Mother",
+                    object_code=mother.code,
+                    summary=f"shown on {page}"[:300],
+                )
+            )
+    if entries:
+        AuditEntry.objects.bulk_create(entries)

@@ -83,6 +83,9 @@ def home(request):
         context["self_harm"] = waiting.self_harm()[:20]
         context["positive"] = waiting.positive().filter(self_harm=False)[:20]
         context["panels"] = render_panels("home", request)
+    shown = [*context["recent_mothers"], *(s.mother for s in context["recent_screenings"])]
+    shown += [s.mother for s in [*context.get("self_harm", []), *context.get("positive", [])]]
+    audit.record_shown(request.user, m.clinic, shown, "the home page")
     return render(request, "screening/home.html", context)
 
 
@@ -498,6 +501,7 @@ def invitation_detail(request, code):
         "deliveries": deliveries,
         "problems": invitation.deliveries.problems(),
     }
+    audit.record(request.user, invitation.clinic, Action.VIEW, invitation.mother, "invitation page")
     if is_open and request.session.pop(SHOW_LINK_KEY, None) == str(invitation.code):
         link = invitations.link_for(invitation)
         context.update(link=link, qr=segno.make(link, error="m").svg_data_uri(scale=5))
