@@ -25,10 +25,26 @@ class OwnPasswordView(auth_views.PasswordChangeView):
         return response
 
 
+class NewPasswordView(auth_views.PasswordResetConfirmView):
+    """The link a clinic admin sent: she sets a password only she knows."""
+
+    template_name = "registration/password_reset_confirm.html"
+
+    def form_valid(self, form):
+        form.user.must_change_password = False
+        return super().form_valid(form)
+
+
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", OwnPasswordView.as_view(), name="password_change"),
+    path("accounts/reset/<uidb64>/<token>/", NewPasswordView.as_view(), name="password_reset_confirm"),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="registration/password_reset_done.html"),
+        name="password_reset_complete",
+    ),
     path("admin/", admin.site.urls),
     path("favicon.ico", lambda request: redirect(static("favicon.svg"), permanent=True)),
     path("", include("screening.urls")),

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from config.celery import enqueue_on_commit
 
-from . import audit, instruments, invitations, tasks
+from . import audit, emails, instruments, invitations, tasks
 from .access import ADMINS, SEES_SCORES, get_mother, get_screening, staff_view
 from .crisis import resources_for
 from .extensions import render_panels
@@ -369,8 +370,60 @@ def clinic_settings(request):
 @require_GET
 @staff_view(ADMINS)
 def staff_list(request):
-    members = request.membership.clinic.memberships.select_related("user").order_by("user__username")
+    from axes.models import AccessAttempt
+
+    members = list(request.membership.clinic.memberships.select_related("user").order_by("user__username"))
+    locked = set(
+        AccessAttempt.objects.filter(
+            username__in=[m.user.username for m in members], failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+        ).values_list("username", flat=True)
+    )
+    for m in members:
+        m.locked_out = m.user.username in locked
     return render(request, "screening/staff_list.html", {"members": members, "roles": Role.choices})
+
+
+def _colleague(request, pk):
+    return get_object_or_404(Membership.objects.select_related("user"), pk=pk, clinic=request.membership.clinic)
+
+
+@require_POST
+@staff_view(ADMINS)
+def staff_unlock(request, pk):
+    """Lets a colleague who was locked out after too many wrong passwords try again at once."""
+    from axes.utils import reset
+
+    colleague = _colleague(request, pk)
+    reset(username=colleague.user.username)
+    audit.record(request.user, colleague.clinic, Action.UPDATE, None, f"staff {colleague.user.username}: unlocked")
+    messages.success(request, _("%(user)s can sign in again.") % {"user": colleague.user.username})
+    return redirect("staff_list")
+
+
+@require_POST
+@staff_view(ADMINS)
+def staff_reset(request, pk):
+    """Emails a colleague a one-time link to set a new password (Django's reset tokens: they stop
+    working once used, or when the password changes, or after PASSWORD_RESET_TIMEOUT)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    colleague = _colleague(request, pk)
+    user = colleague.user
+    if not user.email:
+        messages.error(request, _("%(user)s has no email address: add one first.") % {"user": user.username})
+        return redirect("staff_list")
+    path = reverse(
+        "password_reset_confirm",
+        args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
+    )
+    emails.send(
+        "password-reset", [user.email], {"clinic": colleague.clinic, "link": settings.SITE_URL.rstrip("/") + path}
+    )
+    audit.record(request.user, colleague.clinic, Action.UPDATE, None, f"staff {user.username}: reset link sent")
+    messages.success(request, _("A link to set a new password is on its way to %(user)s.") % {"user": user.username})
+    return redirect("staff_list")
 
 
 @require_http_methods(["GET", "POST"])

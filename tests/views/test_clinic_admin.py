@@ -149,3 +149,41 @@ def test_a_colleague_picks_her_own_password_at_her_first_sign_in(login, clinic_a
     assert changed.status_code == 302 and not User.objects.get(pk=ema.pk).must_change_password
     assert client.get(reverse("worklist")).status_code == 200
     assert User.objects.get(pk=ema.pk).check_password("her-own-pass-2026")
+
+
+def test_an_admin_unlocks_a_locked_out_colleague(login, clinic_admin, clinician, client):
+    from django.conf import settings
+
+    from ..conftest import PASSWORD
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": clinician.username, "password": "wrong"})
+    assert client.post(reverse("login"), {"username": clinician.username, "password": PASSWORD}).status_code == 429
+    admin = login(clinic_admin)
+    listing = admin.get(reverse("staff_list")).content.decode()
+    assert "Locked out" in listing
+    membership = clinician.memberships.get()
+    admin.post(reverse("staff_unlock", args=[membership.pk]))
+    assert "Locked out" not in admin.get(reverse("staff_list")).content.decode()
+    assert client.post(reverse("login"), {"username": clinician.username, "password": PASSWORD}).status_code == 302
+    assert AuditEntry.objects.filter(summary=f"staff {clinician.username}: unlocked").exists()
+
+
+def test_an_admin_emails_a_one_time_reset_link(login, clinic_admin, clinician, client, outsider):
+    import re
+
+    from django.core import mail
+
+    admin = login(clinic_admin)
+    admin.post(reverse("staff_reset", args=[clinician.memberships.get().pk]))
+    (message,) = mail.outbox
+    assert message.to == [clinician.email]
+    path = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", message.body).group(1)
+    form = client.get(path, follow=True)
+    assert form.status_code == 200 and "new_password1" in form.content.decode()
+    new = {"new_password1": "a-fresh-secret-2026", "new_password2": "a-fresh-secret-2026"}
+    client.post(form.redirect_chain[-1][0] if form.redirect_chain else path, new)
+    assert User.objects.get(pk=clinician.pk).check_password("a-fresh-secret-2026")
+    again = client.get(path, follow=True).content.decode()
+    assert "has been used or has expired" in again
+    assert admin.post(reverse("staff_reset", args=[outsider.memberships.get().pk])).status_code == 404
