@@ -35,7 +35,7 @@ class FirstPasswordMiddleware:
     """A password a clinic admin chose is known to two people: until she picks her own, every
     page takes her to the password form."""
 
-    ALLOWED = ("/accounts/password/", "/accounts/logout/", "/static/")
+    ALLOWED = ("/accounts/password/", "/accounts/logout/", "/accounts/two-factor/", "/static/")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "screening",
     "referrals",
     "fhir_api",
@@ -60,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "screening.two_factor.TwoFactorMiddleware",
     "config.middleware.NoStoreForStaffMiddleware",
     "config.middleware.FirstPasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -105,6 +110,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+OTP_TOTP_ISSUER = "PPD Screening"
 # Covering indexes (INCLUDE) are PostgreSQL's; SQLite (`make run`) builds the same index without them.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # FHIR bulk exports (NDJSON with health data): a private folder, served only to the client's token.

@@ -5,6 +5,8 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from screening import two_factor
+
 
 class OwnPasswordView(auth_views.PasswordChangeView):
     """Staff change their own password (Django's form: the old one, then the new one twice, the
@@ -39,6 +41,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", OwnPasswordView.as_view(), name="password_change"),
+    path("accounts/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
+    path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
     path("accounts/reset/<uidb64>/<token>/", NewPasswordView.as_view(), name="password_reset_confirm"),
     path(
         "accounts/reset/done/",

@@ -253,7 +253,13 @@ class ClinicSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Clinic
-        fields = ["time_zone", "epds_online_permission", "show_scores_to_mother", "share_answers_with_providers"]
+        fields = [
+            "time_zone",
+            "epds_online_permission",
+            "show_scores_to_mother",
+            "share_answers_with_providers",
+            "require_two_factor",
+        ]
 
 
 class StaffForm(forms.ModelForm):

@@ -41,6 +41,9 @@ class Clinic(models.Model):
         default=False,
     )
     show_scores_to_mother = models.BooleanField(_("show mothers their total after they answer online"), default=False)
+    require_two_factor = models.BooleanField(
+        _("require two-factor sign-in (an authenticator app) for everyone at this clinic"), default=False
+    )
     share_answers_with_providers = models.BooleanField(
         _("show the receiving provider her answers, not only the totals"), default=False
     )

@@ -184,3 +184,16 @@ def assert_outcomes(login, personas, table):
             if not ok:
                 failures.append(f"{name} as {persona}: {status}, expected {outcome}")
     assert not failures, "\n".join(failures)
+
+
+def second_factor(client, user):
+    """Signs `user` in with a confirmed authenticator device, as if she had typed its code (for
+    tests of pages behind two-factor sign-in, which superusers always need)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client

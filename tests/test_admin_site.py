@@ -12,7 +12,7 @@ from referrals import services
 from referrals.models import FollowUp, Provider
 from screening.models import AuditEntry, Mother, User
 
-from .conftest import enter_epds, make_mother
+from .conftest import enter_epds, make_mother, second_factor
 
 POSITIVE = [2, 2, 1, 1, 1, 1, 2, 1, 2, 3]
 SELF_HARM = [1, 1, 1, 1, 2, 2, 2, 1, 3, 2]  # 11, item 10 scores 1
@@ -21,8 +21,7 @@ SELF_HARM = [1, 1, 1, 1, 2, 2, 2, 1, 3, 2]  # 11, item 10 scores 1
 @pytest.fixture
 def root(client, db):
     user = User.objects.create_superuser("root", "root@example.org", "a-long-root-password-2026")
-    client.force_login(user)
-    return client
+    return second_factor(client, user)
 
 
 def test_screenings_cannot_be_added_changed_or_deleted_in_the_admin(root, mother, front_desk):

@@ -11,7 +11,7 @@ from referrals.models import FollowUp, ReferralSettings
 from screening import instruments, invitations
 from screening.models import Clinic, Screening
 
-from ..conftest import make_mother, make_staff
+from ..conftest import make_mother, make_staff, second_factor
 
 # 20:00 UTC on 1 June is already 2 June, 08:00 in Auckland, and still 1 June, 16:00 in New York.
 EVENING_UTC = datetime(2026, 6, 1, 20, 0, tzinfo=UTC)
@@ -86,6 +86,6 @@ def test_the_audit_log_shows_clinic_time_on_the_page_and_in_the_admin_site(login
     page = login(clinic_admin).get(reverse("audit_log")).content.decode()
     assert "2026-06-01 22:30 EDT" in page and "America/New_York" in page
     root = get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-the-admin-2026")
-    client.force_login(root)
+    second_factor(client, root)
     admin_page = client.get(reverse("admin:screening_auditentry_changelist")).content.decode()
     assert "2026-06-01 22:30 EDT" in admin_page

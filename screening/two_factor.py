@@ -1,0 +1,136 @@
+"""Two-factor sign-in for staff (django-otp): a time-based code from an authenticator app (TOTP,
+RFC 6238), with ten one-time recovery codes. Superusers always need it; a clinic can require it
+for everyone who works there; anyone who has set it up is asked for a code at every sign-in.
+
+Until the second factor is given, every page but these takes her to enrolment or to the code."""
+
+import segno
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp import match_token, user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import audit
+from .models import AuditEntry
+
+OPEN_PATHS = ("/accounts/two-factor/", "/accounts/logout/", "/static/")
+RECOVERY_CODES = 10
+
+
+def required(user):
+    if user.is_superuser:
+        return True
+    return user.memberships.filter(clinic__require_two_factor=True).exists()
+
+
+class TwoFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not user.is_verified()
+            and not request.path.startswith(OPEN_PATHS)
+        ):
+            if user_has_device(user):
+                return redirect(f"{reverse('two_factor_verify')}?next={request.get_full_path()}")
+            if required(user):
+                return redirect("two_factor_setup")
+        return self.get_response(request)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+def _first_clinic(user):
+    first = user.memberships.select_related("clinic").first()
+    return first and first.clinic
+
+
+def _audit(user, what):
+    clinic = _first_clinic(user)
+    if clinic is not None:
+        audit.record(user, clinic, AuditEntry.Action.UPDATE, None, f"two-factor: {what}")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def setup(request):
+    """Scan the code with an authenticator app, type the code it shows: the device is confirmed,
+    and the recovery codes are shown once."""
+    if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        return redirect("home")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name="authenticator app", confirmed=False)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"].replace(" ", "")):
+            device.confirmed = True
+            device.save()
+            otp_login(request, device)
+            static, _created = StaticDevice.objects.get_or_create(user=request.user, name="recovery codes")
+            static.token_set.all().delete()
+            codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+            static.token_set.bulk_create([StaticToken(device=static, token=c) for c in codes])
+            _audit(request.user, "set up")
+            return render(request, "registration/two_factor_codes.html", {"codes": codes})
+        form.add_error("code", _("That code is not the one your app shows now. Try the newest one."))
+    secret = device.bin_key.hex()
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "qr": segno.make(device.config_url, error="m").svg_data_uri(scale=4),
+            "secret": _base32(device.bin_key),
+            "hex": secret,
+        },
+    )
+
+
+def _base32(key):
+    import base64
+
+    return base64.b32encode(key).decode().rstrip("=")
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    """The code from her app, or one of her recovery codes (each works once)."""
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["code"].replace(" ", ""))
+        if device is not None:
+            otp_login(request, device)
+            if isinstance(device, StaticDevice):
+                left = device.token_set.count()
+                _audit(request.user, "recovery code used")
+                messages.warning(request, _("You used a recovery code: %(n)s left.") % {"n": left})
+            following = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(following, {request.get_host()}, request.is_secure()):
+                following = reverse("home")
+            return redirect(following or "home")
+        form.add_error("code", _("That code is not right. Use the newest code in your app, or a recovery code."))
+    return render(request, "registration/two_factor_verify.html", {"form": form})
