@@ -76,10 +76,23 @@ class Role(models.TextChoices):
     CLINIC_ADMIN = "clinic_admin", _("Clinic admin")
 
 
+class ActiveMemberships(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(active=True)
+
+
 class Membership(models.Model):
+    """A colleague's place at a clinic. Deactivated, not deleted (her name stays on what she
+    did): a deactivated membership does not exist for signing in, choosing a clinic, reports or
+    alerts, since every one of those reads memberships through the default manager."""
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships")
     clinic = models.ForeignKey(Clinic, models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    active = models.BooleanField(default=True)
+
+    objects = ActiveMemberships()
+    all_objects = models.Manager()  # noqa: DJ012 - managers together; the staff page sees the inactive
 
     class Meta:
         constraints = [

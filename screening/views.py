@@ -20,6 +20,7 @@ from config.celery import enqueue_on_commit
 
 from . import audit, emails, instruments, invitations, tasks
 from .access import ADMINS, SEES_SCORES, get_mother, get_screening, staff_view
+from .confirm import ask_first
 from .crisis import resources_for
 from .extensions import render_panels
 from .forms import (
@@ -372,7 +373,11 @@ def clinic_settings(request):
 def staff_list(request):
     from axes.models import AccessAttempt
 
-    members = list(request.membership.clinic.memberships.select_related("user").order_by("user__username"))
+    members = list(
+        Membership.all_objects.filter(clinic=request.membership.clinic)
+        .select_related("user")
+        .order_by("-active", "user__username")
+    )
     locked = set(
         AccessAttempt.objects.filter(
             username__in=[m.user.username for m in members], failures_since_start__gte=settings.AXES_FAILURE_LIMIT
@@ -446,19 +451,46 @@ def staff_add(request):
 def staff_role(request, pk):
     membership = get_object_or_404(Membership, pk=pk, clinic=request.membership.clinic)
     if membership == request.membership:
-        raise PermissionDenied  # an admin cannot demote or remove themselves
-    if request.POST.get("remove"):
-        membership.delete()
-        summary = f"staff {membership.user.username}: removed"
-    else:
-        form = RoleForm(request.POST, instance=membership)
-        if not form.is_valid():
-            messages.error(request, _("Choose a valid role."))
-            return redirect("staff_list")
-        form.save()
-        summary = f"staff {membership.user.username}: {membership.role}"
-    audit.record(request.user, request.membership.clinic, Action.UPDATE, None, summary)
+        raise PermissionDenied  # an admin cannot demote themselves
+    form = RoleForm(request.POST, instance=membership)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid role."))
+        return redirect("staff_list")
+    form.save()
+    audit.record(
+        request.user,
+        request.membership.clinic,
+        Action.UPDATE,
+        None,
+        f"staff {membership.user.username}: {membership.role}",
+    )
     messages.success(request, _("Staff updated."))
+    return redirect("staff_list")
+
+
+@require_POST
+@staff_view(ADMINS)
+def staff_deactivate(request, pk):
+    membership = get_object_or_404(Membership, pk=pk, clinic=request.membership.clinic)
+    if membership == request.membership:
+        raise PermissionDenied  # an admin cannot lock themselves out
+    question = _("Deactivate %(user)s? They can no longer sign in to this clinic; what they recorded keeps their name.")
+    asked = ask_first(request, question % {"user": membership.user.username}, reverse("staff_list"))
+    if asked:
+        return asked
+    Membership.all_objects.filter(pk=membership.pk).update(active=False)
+    audit.record(request.user, membership.clinic, Action.UPDATE, None, f"staff {membership.user.username}: deactivated")
+    messages.success(request, _("%(user)s is deactivated.") % {"user": membership.user.username})
+    return redirect("staff_list")
+
+
+@require_POST
+@staff_view(ADMINS)
+def staff_reactivate(request, pk):
+    membership = get_object_or_404(Membership.all_objects, pk=pk, clinic=request.membership.clinic, active=False)
+    Membership.all_objects.filter(pk=membership.pk).update(active=True)
+    audit.record(request.user, membership.clinic, Action.UPDATE, None, f"staff {membership.user.username}: reactivated")
+    messages.success(request, _("%(user)s can sign in again.") % {"user": membership.user.username})
     return redirect("staff_list")
 
 
@@ -565,6 +597,10 @@ def invitation_detail(request, code):
 @staff_view()
 def invitation_cancel(request, code):
     invitation = get_object_or_404(Invitation.objects.visible_to(request.membership), code=code)
+    question = _("Cancel this invitation? Its link stops working at once, in every message that carried it.")
+    asked = ask_first(request, question, reverse("invitation_detail", args=[code]))
+    if asked:
+        return asked
     if invitations.cancel(invitation, request.user):
         messages.success(request, _("Invitation cancelled: the link no longer works."))
     return redirect("invitation_detail", code=invitation.code)

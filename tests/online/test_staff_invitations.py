@@ -59,9 +59,14 @@ def test_an_invitation_cannot_use_a_channel_without_consent(login, front_desk, m
     assert not mail.outbox
 
 
-def test_cancelling_kills_the_link(login, front_desk, invited, client):
+def test_cancelling_asks_first_then_kills_the_link(login, front_desk, invited, client):
     invitation, token = invited
-    login(front_desk).post(reverse("invitation_cancel", args=[invitation.code]))
+    staff = login(front_desk)
+    asked = staff.post(reverse("invitation_cancel", args=[invitation.code]))
+    assert "Cancel this invitation?" in asked.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.state() != "cancelled"
+    staff.post(reverse("invitation_cancel", args=[invitation.code]), {"confirmed": "yes"})
     invitation.refresh_from_db()
     assert invitation.state() == "cancelled"
     assert client.get(f"/q/{token}/").status_code == 404

@@ -70,9 +70,16 @@ def test_admin_adds_a_colleague_changes_her_role_and_removes_her(login, clinic_a
     client.post(reverse("staff_role", args=[membership.pk]), {"role": "clinician"})
     membership.refresh_from_db()
     assert membership.role == "clinician"
-    client.post(reverse("staff_role", args=[membership.pk]), {"remove": "1"})
-    assert not Membership.objects.filter(pk=membership.pk).exists()
-    assert AuditEntry.objects.filter(summary__startswith=f"staff {membership.user.username}").count() == 3
+    asked = client.post(reverse("staff_deactivate", args=[membership.pk]))
+    assert f"Deactivate {membership.user.username}?" in asked.content.decode()  # asked first: nothing changed
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    client.post(reverse("staff_deactivate", args=[membership.pk]), {"confirmed": "yes"})
+    assert not Membership.objects.filter(pk=membership.pk).exists()  # gone for sign-in and access
+    assert Membership.all_objects.filter(pk=membership.pk, active=False).exists()  # kept, her name too
+    assert login(membership.user).get(reverse("worklist")).status_code != 200
+    client.post(reverse("staff_reactivate", args=[membership.pk]))
+    assert Membership.objects.filter(pk=membership.pk).exists()
+    assert AuditEntry.objects.filter(summary__startswith=f"staff {membership.user.username}").count() == 4
 
 
 def test_the_add_staff_form_never_tells_which_usernames_exist_elsewhere(login, clinic_admin, outsider):
@@ -97,7 +104,8 @@ def test_admin_cannot_change_staff_of_another_clinic_or_themselves(login, clinic
         == 404
     )
     own = clinic_admin.memberships.get()
-    assert client.post(reverse("staff_role", args=[own.pk]), {"remove": "1"}).status_code == 403
+    deactivate_self = client.post(reverse("staff_deactivate", args=[own.pk]), {"confirmed": "yes"})
+    assert deactivate_self.status_code == 403
     assert User.objects.filter(pk=outsider.pk).exists() and Membership.objects.filter(pk=own.pk).exists()
 
 
