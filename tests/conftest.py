@@ -59,6 +59,12 @@ def outsider(clinic_b):
 
 
 @pytest.fixture
+def outsider_admin(clinic_b):
+    """An admin of clinic B: every admin power, at the other clinic."""
+    return make_staff("dana", clinic_b, Role.CLINIC_ADMIN)
+
+
+@pytest.fixture
 def login():
     def client_for(user):
         client = Client()
@@ -150,17 +156,32 @@ def broker():
 
 
 PERSONAS = ("anonymous", "front_desk", "clinician", "clinic_admin", "outsider")
+CLINIC_A_MARKS = ("Clinic A", "alice", "Lopez")  # its name, a colleague's username, a mother's surname
 
 
 @pytest.fixture
-def personas(front_desk, clinician, clinic_admin, outsider):
+def personas(front_desk, clinician, clinic_admin, outsider, outsider_admin):
     return {
         "anonymous": None,
         "front_desk": front_desk,
         "clinician": clinician,
         "clinic_admin": clinic_admin,
         "outsider": outsider,
+        "outsider_admin": outsider_admin,
     }
+
+
+def outsider_admin_outcome(url, expected):
+    """Every matrix also runs as an admin of clinic B, whose outcome follows from the row: her own
+    clinic's admin pages open (and must show nothing of clinic A); a clinic A record (a URL with
+    its code) is "not found" even where clinic B's clinician is refused for her role."""
+    import re
+
+    by = dict(zip(PERSONAS, expected, strict=True))
+    if by["outsider"] == 403 and by["clinic_admin"] == 200:
+        names_a_record = re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", url)
+        return 404 if names_a_record else 200
+    return by["outsider"]
 
 
 def assert_outcomes(login, personas, table):
@@ -170,11 +191,17 @@ def assert_outcomes(login, personas, table):
 
     failures = []
     for name, method, url, *expected in table:
-        for persona, outcome in zip(PERSONAS, expected, strict=True):
+        rows = [*zip(PERSONAS, expected, strict=True), ("outsider_admin", outsider_admin_outcome(url, expected))]
+        for persona, outcome in rows:
             if outcome is None:
                 continue
             response = getattr(login(personas[persona]), method)(url)
             status = response.status_code
+            if persona == "outsider_admin" and status == 200:
+                body = response.content.decode()
+                leaked = [mark for mark in CLINIC_A_MARKS if mark in body]
+                if leaked:
+                    failures.append(f"{name} as outsider_admin shows clinic A: {leaked}")
             if outcome == "login":
                 ok = status == 302 and response.url.startswith(reverse("login"))
             elif outcome == "ok-or-redirect":
