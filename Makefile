@@ -42,7 +42,7 @@ messages: $(VENV)/.dev
 
 ## Benchmarks on PostgreSQL: a network of clinics (100,000 mothers, 1,000,000 screenings).
 BENCH_DATABASE_URL ?= postgres://ppd@127.0.0.1:5432/ppd_bench
-BENCH_ENV = DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=false SECRET_KEY=bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz \
+BENCH_ENV = DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=false SECRET_KEY=bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz \
 	ALLOWED_HOSTS=testserver,127.0.0.1 SECURE_SSL_REDIRECT=false CONN_MAX_AGE=60 CELERY_BROKER_URL=$(REDIS_URL_TEST) SITE_URL=https://bench.invalid \
 	ONLINE_REQUESTS_PER_MINUTE=100000000/m
 

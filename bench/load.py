@@ -200,7 +200,7 @@ def children(pid):
 
 
 def start(command, log):
-    env = {**os.environ, "BENCH_ENDPOINTS": "true"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}  # the app plus the floor views
     return subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True
     )

@@ -231,7 +231,6 @@ REPORT_FACTS = envbool("REPORT_FACTS", True)
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TIMEZONE = TIME_ZONE
 
-BENCH_ENDPOINTS = envbool("BENCH_ENDPOINTS", False)  # make bench only: the floor views in config/bench_views.py
 
 # Where validated instrument translations are read from (one JSON file per language pack).
 INSTRUMENT_TRANSLATION_DIRS = [BASE_DIR / "screening" / "instruments" / "translations"]

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
@@ -55,11 +54,3 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("fhir_api.urls")),
 ]
-
-if settings.BENCH_ENDPOINTS:
-    from . import bench_views
-
-    urlpatterns += [
-        path("bench/trivial/", bench_views.trivial),
-        path("bench/insert/", bench_views.insert_one),
-    ]

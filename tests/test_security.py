@@ -111,3 +111,24 @@ def test_production_without_a_secret_key_refuses_to_start():
 def test_a_malformed_boolean_setting_fails_loudly():
     result = run_manage("check", DJANGO_DEBUG="yes please")
     assert result.returncode != 0 and "DJANGO_DEBUG must be true or false" in result.stderr
+
+
+def test_no_production_setting_routes_the_benchmark_floor(client, db, settings):
+    """Only bench.settings (its own URLs) has the floor views: the app's URLs do not, whatever a
+    setting says (they once appeared with BENCH_ENDPOINTS=true)."""
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    import config.urls
+
+    settings.BENCH_ENDPOINTS = True
+    try:
+        importlib.reload(config.urls)
+        clear_url_caches()
+        assert client.get("/bench/trivial/").status_code == 404
+        assert client.post("/bench/insert/").status_code in (403, 404)
+    finally:
+        del settings.BENCH_ENDPOINTS
+        importlib.reload(config.urls)
+        clear_url_caches()
