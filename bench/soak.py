@@ -34,7 +34,7 @@ django.setup()
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from config.celery import enqueue_on_commit  # noqa: E402
+from common.tasks import enqueue_on_commit  # noqa: E402
 from referrals import services  # noqa: E402
 from referrals.models import Alert  # noqa: E402
 from screening import instruments, invitations, tasks  # noqa: E402

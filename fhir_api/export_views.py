@@ -1,8 +1,9 @@
 """`$export`, its status and its files, for the client that asked."""
 
-from django.db import transaction
 from django.http import FileResponse
 from django.urls import reverse
+
+from common.tasks import enqueue_on_commit
 
 from . import export, tasks
 from .auth import api_view, outcome
@@ -15,7 +16,7 @@ def kick_off(request, client):
     if request.headers.get("Prefer", "").strip() != "respond-async":
         return outcome(400, "invalid", "Send the header Prefer: respond-async.")
     job = BulkExport.objects.create(client=client)
-    transaction.on_commit(lambda: tasks.bulk_export.delay(job.pk))
+    enqueue_on_commit(tasks.bulk_export, job.pk)  # a dead broker never answers 500
     response = _fhir(
         {
             "resourceType": "OperationOutcome",

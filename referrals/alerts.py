@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from config.celery import enqueue_on_commit
+from common.tasks import enqueue_on_commit
 from screening.emails import send
 from screening.models import Invitation, InvitationStatus, Mother, Role
 

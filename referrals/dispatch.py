@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.celery import enqueue_on_commit
+from common.tasks import enqueue_on_commit
 from screening import invitations
 from screening import tasks as screening_tasks
 from screening.models import OPEN_INVITATION, Clinic, Delivery, Invitation, InvitationStatus

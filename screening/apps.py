@@ -9,7 +9,7 @@ class ScreeningConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         import config.checks  # noqa: F401 - registers the production checks
-        from config.sessions import renewed_at_login
+        from common.sessions import renewed_at_login
 
         from . import episodes
         from .online import hand_back

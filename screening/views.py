@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.celery import enqueue_on_commit
+from common.tasks import enqueue_on_commit
 
 from . import audit, emails, instruments, invitations, tasks
 from .access import ADMINS, SEES_SCORES, get_mother, get_screening, staff_view

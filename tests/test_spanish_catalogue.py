@@ -18,7 +18,7 @@ MO = PO.with_suffix(".mo")
 def extracted(tmp_path_factory):
     """A fresh makemessages run over a scratch copy of the project."""
     scratch = tmp_path_factory.mktemp("messages")
-    for name in ("config", "screening", "referrals", "fhir_api", "templates", "manage.py"):
+    for name in ("config", "common", "screening", "referrals", "fhir_api", "templates", "manage.py"):
         source = ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, scratch / name)
     (scratch / "locale").mkdir()
