@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import (
     Avg,
     Case,
@@ -235,11 +236,18 @@ def funnel_by(f, dimension):
         else:
             queryset = queryset.annotate(group=F("clinic__name"))
         rows = _funnel_counts(f, queryset, "group")
+    rows, name = list(rows), (lambda group: group)
+    if dimension == "age":  # youngest first, "unknown" last: not the labels' alphabetical order
+        order = [label for _low, _high, label in AGE_GROUPS] + ["unknown"]
+        rows.sort(key=lambda r: order.index(r["group"]) if r["group"] in order else len(order))
+    elif dimension == "language":
+        languages = dict(settings.LANGUAGES)
+        name = lambda code: str(languages.get(code, code))  # noqa: E731
     return Table(
         f"funnel-by-{dimension}",
         _("Funnel by %(d)s") % {"d": _(dimension)},
         [_(dimension.title()), *columns],
-        [(r["group"], *(r[s] for s in STEPS)) for r in rows],
+        [(name(r["group"]), *(r[s] for s in STEPS)) for r in rows],
     )
 
 

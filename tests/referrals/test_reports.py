@@ -145,9 +145,9 @@ def test_the_funnel_by_pathway_language_and_age(data, clinic_a):
     by_pathway = {r[0]: r[1:] for r in run(lambda f: activity.funnel_by(f, "pathway"), clinic_a).rows}
     assert by_pathway == {"Mother-infant psychotherapy": (1, 1, 1, 1), "Psychiatric evaluation": (1, 0, 0, 0)}
     by_language = {r[0]: r[1:] for r in run(lambda f: activity.funnel_by(f, "language"), clinic_a).rows}
-    assert by_language == {"es": (2, 2, 1, 1, 1, 1), "en": (3, 2, 1, 0, 0, 0)}
-    by_age = {r[0]: r[1] for r in run(lambda f: activity.funnel_by(f, "age"), clinic_a).rows}
-    assert by_age == {"20-24": 2, "30-34": 1, "35-39": 1, "40 and over": 1}
+    assert by_language == {"Spanish": (2, 2, 1, 1, 1, 1), "English": (3, 2, 1, 0, 0, 0)}  # names, not codes
+    by_age = [(r[0], r[1]) for r in run(lambda f: activity.funnel_by(f, "age"), clinic_a).rows]
+    assert by_age == [("20-24", 2), ("30-34", 1), ("35-39", 1), ("40 and over", 1)]  # by age
     only_mip = run(activity.funnel, clinic_a, pathway="mip").rows
     assert [r[1] for r in only_mip] == [5, 4, 1, 1, 1, 1]
 
@@ -227,3 +227,11 @@ def test_a_clinic_b_admin_never_counts_clinic_a(data, clinic_b):
     assert run(activity.positive_rate, clinic_b).rows == [("EPDS", 1, 1, 100.0)]
     assert Screening.objects.count() == 7 and Referral.objects.count() == 2
     assert Alert.objects.count() == 1 and Decision.objects.count() == 4
+
+
+def test_the_funnel_by_age_runs_from_the_youngest(clinic_b, outsider):
+    for n, born in enumerate((date(1990, 1, 1), date(2008, 6, 1), date(1979, 1, 1))):  # 36, 18, 47 in 2026
+        mother = make_mother(clinic_b, outsider, record_number=f"Y-{n}", date_of_birth=born)
+        enter_epds(mother, [2, 2, 1, 1, 1, 1, 2, 1, 2, 3], outsider, taken_on=PERIOD[0] + timedelta(days=30))
+    groups = [r[0] for r in run(lambda f: activity.funnel_by(f, "age"), clinic_b).rows]
+    assert groups == ["under 20", "35-39", "40 and over"]
