@@ -283,6 +283,27 @@ class Mother(models.Model):
     def risk_factor_labels(self):
         return [RiskFactor(code).label for code in self.risk_factors if code in RiskFactor.values]
 
+    def header_facts(self):
+        """Her age, weeks postpartum (or of pregnancy) and each infant's age, today at her clinic:
+        what staff look for first on her page."""
+        day = self.clinic.today()
+        years = (
+            day.year
+            - self.date_of_birth.year
+            - ((day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day))
+        )
+        facts = [_("%(n)s years old") % {"n": years}]
+        postpartum, pregnant = self.weeks_since_delivery(day), self.weeks_pregnant(day)
+        if postpartum is not None:
+            facts.append(_("%(n)s weeks postpartum") % {"n": postpartum})
+        elif pregnant is not None:
+            facts.append(_("%(n)s weeks pregnant") % {"n": pregnant})
+        for infant in self.infants.all():
+            age = infant.age_on(day)
+            if age:
+                facts.append(f"{infant}: {age}")
+        return facts
+
     def weeks_since_delivery(self, day):
         if self.delivery_date and day >= self.delivery_date:
             return (day - self.delivery_date).days // 7

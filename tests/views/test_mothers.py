@@ -134,3 +134,23 @@ def test_two_registrations_racing_give_one_mother_and_a_clear_message(login, fro
     page = response.content.decode()
     assert "Another mother at this clinic has this record number" in page and 'value="Sofia"' in page
     assert Mother.objects.filter(record_number__iexact="r-777").count() == 1
+
+
+def test_her_page_opens_with_her_age_weeks_postpartum_and_her_infants_age(login, front_desk, clinic_a):
+    from datetime import date
+
+    today = clinic_a.today()
+    born = date(today.year - 31, 1, 1)
+    mother = make_mother(clinic_a, front_desk, record_number="H-1", delivered_days_ago=44, date_of_birth=born)
+    page = login(front_desk).get(reverse("mother_detail", args=[mother.code])).content.decode()
+    facts = page.split('id="mother-facts">')[1].split("</p>")[0]
+    assert "31 years old" in facts and "6 weeks postpartum" in facts and "Leo: 6 weeks" in facts
+
+
+def test_a_pregnant_mothers_page_says_how_many_weeks(login, front_desk, clinic_a):
+    today = clinic_a.today()
+    mother = make_mother(
+        clinic_a, front_desk, record_number="H-2", delivered_days_ago=None, due_date=today + timedelta(weeks=12)
+    )
+    page = login(front_desk).get(reverse("mother_detail", args=[mother.code])).content.decode()
+    assert "28 weeks pregnant" in page.split('id="mother-facts">')[1].split("</p>")[0]
