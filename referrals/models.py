@@ -240,25 +240,26 @@ class Referral(models.Model):
     def is_open(self):
         return self.status in OPEN_STATUSES
 
-    def breaches(self, limits, now=None):
-        """Time limits this referral has passed while still waiting."""
+    def limits_passed(self, limits, now=None):
+        """The clinic's limits for its urgency this referral has passed while still waiting:
+        [("accept", days)] and/or [("session", days)]."""
         now = now or timezone.now()
         accept_days, first_session_days = limits.limits_for(self.urgency)
-        found = []
+        passed = []
         if self.requested_at and self.status in OPEN_STATUSES:
             if not self.accepted_at and now > self.requested_at + timedelta(days=accept_days):
-                found.append(
-                    ngettext("Not accepted within %(n)s day", "Not accepted within %(n)s days", accept_days)
-                    % {"n": accept_days}
-                )
+                passed.append(("accept", accept_days))
             if not self.first_session_on and now > self.requested_at + timedelta(days=first_session_days):
-                found.append(
-                    ngettext(
-                        "No first session within %(n)s day", "No first session within %(n)s days", first_session_days
-                    )
-                    % {"n": first_session_days}
-                )
-        return found
+                passed.append(("session", first_session_days))
+        return passed
+
+    def breaches(self, limits, now=None):
+        """Time limits this referral has passed while still waiting, in words."""
+        words = {
+            "accept": lambda n: ngettext("Not accepted within %(n)s day", "Not accepted within %(n)s days", n),
+            "session": lambda n: ngettext("No first session within %(n)s day", "No first session within %(n)s days", n),
+        }
+        return [words[kind](days) % {"n": days} for kind, days in self.limits_passed(limits, now)]
 
     def next_screening(self):
         """The mother's first screening after the referral ended (or after it was requested)."""

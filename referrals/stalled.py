@@ -20,23 +20,20 @@ from .models import OPEN_STATUSES, Referral, ReferralEvent, ReferralSettings, St
 WAITING = [Status.REQUESTED, Status.ON_HOLD, Status.ACCEPTED]
 
 
+ESCALATED = {"accept": "escalated_accept_at", "session": "escalated_session_at"}
+WORDS = {
+    "accept": lambda n: ngettext("not accepted within %(n)s day", "not accepted within %(n)s days", n),
+    "session": lambda n: ngettext("no first session within %(n)s day", "no first session within %(n)s days", n),
+}
+
+
 def _passed(referral, limits, now):
     """The limits this referral has passed and not yet been escalated for: [(field, message)]."""
-    accept_days, session_days = limits.limits_for(referral.urgency)
-    passed = []
-    if not referral.accepted_at and not referral.escalated_accept_at:
-        if now > referral.requested_at + timedelta(days=accept_days):
-            message = ngettext("not accepted within %(n)s day", "not accepted within %(n)s days", accept_days) % {
-                "n": accept_days
-            }
-            passed.append(("escalated_accept_at", message))
-    if not referral.first_session_on and not referral.escalated_session_at:
-        if now > referral.requested_at + timedelta(days=session_days):
-            message = ngettext(
-                "no first session within %(n)s day", "no first session within %(n)s days", session_days
-            ) % {"n": session_days}
-            passed.append(("escalated_session_at", message))
-    return passed
+    return [
+        (ESCALATED[kind], WORDS[kind](days) % {"n": days})
+        for kind, days in referral.limits_passed(limits, now)
+        if getattr(referral, ESCALATED[kind]) is None
+    ]
 
 
 def escalate(now=None):

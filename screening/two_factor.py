@@ -4,10 +4,14 @@ for everyone who works there; anyone who has set it up is asked for a code at ev
 
 Until the second factor is given, every page but these takes her to enrolment or to the code."""
 
+import base64
+
 import segno
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,21 +20,35 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
+from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import audit
-from .models import AuditEntry
+from .models import AuditEntry, Membership
 
 OPEN_PATHS = ("/accounts/two-factor/", "/accounts/logout/", "/static/")
 RECOVERY_CODES = 10
 
 
-def required(user):
-    if user.is_superuser:
-        return True
-    return user.memberships.filter(clinic__require_two_factor=True).exists()
+def _second_factor(user):
+    """ "verify" if she has a device to give a code from, "setup" if she must enrol, else "": one
+    query, since this runs on every request of anyone not yet verified."""
+    devices = [model.objects.filter(user=OuterRef("pk"), confirmed=True) for model in (TOTPDevice, StaticDevice)]
+    found = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            device=Exists(devices[0]) | Exists(devices[1]),
+            required=Exists(Membership.objects.filter(user=OuterRef("pk"), clinic__require_two_factor=True)),
+        )
+        .values_list("device", "required")
+        .first()
+    )
+    has_device, required_here = found or (False, False)
+    if has_device:
+        return "verify"
+    return "setup" if user.is_superuser or required_here else ""
 
 
 class TwoFactorMiddleware:
@@ -45,9 +63,10 @@ class TwoFactorMiddleware:
             and not user.is_verified()
             and not request.path.startswith(OPEN_PATHS)
         ):
-            if user_has_device(user):
+            needed = _second_factor(user)
+            if needed == "verify":
                 return redirect(f"{reverse('two_factor_verify')}?next={request.get_full_path()}")
-            if required(user):
+            if needed == "setup":
                 return redirect("two_factor_setup")
         return self.get_response(request)
 
@@ -95,23 +114,15 @@ def setup(request):
             _audit(request.user, "set up")
             return render(request, "registration/two_factor_codes.html", {"codes": codes})
         form.add_error("code", _("That code is not the one your app shows now. Try the newest one."))
-    secret = device.bin_key.hex()
     return render(
         request,
         "registration/two_factor_setup.html",
         {
             "form": form,
             "qr": segno.make(device.config_url, error="m").svg_data_uri(scale=4),
-            "secret": _base32(device.bin_key),
-            "hex": secret,
+            "secret": base64.b32encode(device.bin_key).decode().rstrip("="),
         },
     )
-
-
-def _base32(key):
-    import base64
-
-    return base64.b32encode(key).decode().rstrip("=")
 
 
 @never_cache
