@@ -240,7 +240,7 @@ def funnel_counts(f, dimension=None):
     if dimension is None:
         return groups["all"][0] if groups["all"] else dict.fromkeys(FUNNEL, 0)
     if dimension == "clinic":
-        return _by_clinic_name(groups["clinic"])
+        return [{"group": name, **counts} for name, counts in _by_name(groups["clinic"], Clinic)]
     return groups[dimension]
 
 
@@ -258,13 +258,13 @@ def _funnel_groups(f):
         GROUP BY GROUPING SETS ((), (clinic_id), (preferred_language), (age_group))
         ORDER BY preferred_language, age_group"""
     params = [label for _low, _high, label in AGE_GROUPS] + [list(f.clinic_ids), f.start, f.end]
-    groups = {"all": [], "clinic": [], "language": [], "age": []}
+    groups = {"all": [], "clinic": {}, "language": [], "age": []}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for no_clinic, no_language, no_age, clinic, language, age_group, *numbers in cursor.fetchall():
             counts = dict(zip(FUNNEL, numbers, strict=True))
             if not no_clinic:
-                groups["clinic"].append({"clinic_id": clinic, **counts})
+                groups["clinic"][clinic] = Counter(counts)
             elif not no_language:
                 groups["language"].append({"group": language, **counts})
             elif not no_age:
@@ -274,15 +274,15 @@ def _funnel_groups(f):
     return groups
 
 
-def _by_clinic_name(per_clinic):
-    """Counts per clinic id, summed per clinic name in the database's order of names."""
-    per_clinic = {r.pop("clinic_id"): r for r in per_clinic}
+def _by_name(counts, model):
+    """{pk: Counter} summed per name (two rows of one name are one group), in the database's
+    order of names, with no row (pk None) last: the order of the direct query's ORDER BY name."""
     named = {}
-    for pk, name in Clinic.objects.filter(pk__in=per_clinic).order_by("name").values_list("pk", "name"):
-        total = named.setdefault(name, {"group": name})
-        for key, n in per_clinic[pk].items():
-            total[key] = total.get(key, 0) + n
-    return list(named.values())
+    for pk, name in model.objects.filter(pk__in=[pk for pk in counts if pk]).order_by("name").values_list("pk", "name"):
+        named.setdefault(name, Counter()).update(counts[pk])
+    if None in counts:
+        named.setdefault(None, Counter()).update(counts[None])
+    return named.items()
 
 
 def referrals(f):
@@ -322,14 +322,12 @@ def referral_counts(f, now=None):
         by_pathway[r["pathway"]].update({step: r[step] for step in steps})
         by_provider[r["provider_id"]].update({step: r[step] for step in steps})
         by_status[r["status"]] += r["referred"]
-    names = dict(Provider.objects.filter(pk__in=[pk for pk in by_provider if pk]).values_list("pk", "name"))
-    by_name = defaultdict(Counter)
-    for pk, counts in by_provider.items():
-        by_name[names.get(pk)].update(counts)
-    ordered_names = sorted(by_name, key=lambda name: (name is None, name or ""))  # NULL last, as PostgreSQL
     result = {
         "pathway": [{"pathway": p, **{s: by_pathway[p][s] for s in steps}} for p in sorted(by_pathway)],
-        "provider": [{"provider__name": n, **{s: by_name[n][s] for s in steps}} for n in ordered_names],
+        "provider": [
+            {"provider__name": name, **{s: counts[s] for s in steps}}
+            for name, counts in _by_name(by_provider, Provider)
+        ],
         "status": dict(by_status),
         "breaches": {key: sum(r[key] for r in rows) for key in ("late_accept", "late_session")},
     }
