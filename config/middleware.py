@@ -1,3 +1,6 @@
+from django.shortcuts import redirect
+
+
 class ContentSecurityPolicyMiddleware:
     """Pages about a mother's mental health load nothing from another origin."""
 
@@ -44,7 +47,5 @@ class FirstPasswordMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
             if not request.path.startswith(self.ALLOWED):
-                from django.shortcuts import redirect
-
                 return redirect("password_change")
         return self.get_response(request)

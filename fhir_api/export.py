@@ -2,10 +2,10 @@
 file per resource type of the client's clinic under FHIR_EXPORT_DIR/<export>/, and the client
 polls a status URL, then downloads the files with the same token."""
 
+import json
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models.query import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -26,8 +26,6 @@ def file_for(export, kind):
 
 def run(export_id):
     """Writes every file; the export row says how far it got, and what went wrong if it failed."""
-    import json
-
     export = BulkExport.objects.select_related("client__clinic").get(pk=export_id)
     BulkExport.objects.filter(pk=export.pk).update(state=BulkExport.State.RUNNING)
     folder(export).mkdir(parents=True, exist_ok=True)
@@ -35,7 +33,7 @@ def run(export_id):
     try:
         for kind in TYPES:
             rows_for, build = SEARCH[kind]
-            rows: QuerySet = rows_for(export.client, QueryDict())
+            rows = rows_for(export.client, QueryDict())
             count = 0
             with file_for(export, kind).open("w") as out:
                 for row in rows.iterator(chunk_size=CHUNK):

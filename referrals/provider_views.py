@@ -9,27 +9,23 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from screening import audit
 from screening.models import AuditEntry
+from screening.online import limited
 
 from . import lifecycle, provider_links
 from .forms import PROVIDER_FORMS
 
 
-def _limited(request, group, rate):
-    return is_ratelimited(request, group=group, key="ip", rate=rate, increment=True)
-
-
 def with_link(view):
     @wraps(view)
     def wrapper(request, token, *args, **kwargs):
-        if _limited(request, "provider", settings.ONLINE_REQUESTS_PER_MINUTE):
+        if limited(request, "provider", settings.ONLINE_REQUESTS_PER_MINUTE):
             return render(request, "provider/limited.html", status=429)
         link = provider_links.find(token)
         if link is None:
-            if _limited(request, "provider-miss", settings.ONLINE_MISSES_PER_MINUTE):
+            if limited(request, "provider-miss", settings.ONLINE_MISSES_PER_MINUTE):
                 return render(request, "provider/limited.html", status=429)
             return render(request, "provider/unavailable.html", status=404)
         return view(request, link, token, *args, **kwargs)

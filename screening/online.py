@@ -55,11 +55,11 @@ def with_invitation(view):
     def wrapper(request, token, *args, **kwargs):
         if request.user.is_authenticated:  # her answers are hers: staff hand over the device instead
             return _render(request, "online/staff_signed_in.html", {}, _language(request), status=403)
-        if _limited(request, "online", settings.ONLINE_REQUESTS_PER_MINUTE):
+        if limited(request, "online", settings.ONLINE_REQUESTS_PER_MINUTE):
             return _render(request, "online/limited.html", {}, _language(request), status=429)
         invitation = invitations.find(token)
         if invitation is None:  # only wrong or dead links count towards, and meet, the strict limit
-            if _limited(request, "online-miss", settings.ONLINE_MISSES_PER_MINUTE):
+            if limited(request, "online-miss", settings.ONLINE_MISSES_PER_MINUTE):
                 return _render(request, "online/limited.html", {}, _language(request), status=429)
             done = request.session.get(DONE_KEY)
             if done and done.get("token") == token:
@@ -72,7 +72,7 @@ def with_invitation(view):
     return wrapper
 
 
-def _limited(request, group, rate, count=True):
+def limited(request, group, rate, count=True):
     """Per client address. Wrong tokens are limited strictly (guessing); all requests loosely, since
     several mothers may share a clinic's or a hospital's address."""
     return is_ratelimited(request, group=group, key="ip", rate=rate, increment=count)

@@ -13,9 +13,7 @@ def install_triggers(apps, schema_editor):
 
     for sql in facts.TRIGGERS:
         schema_editor.execute(sql)
-    schema_editor.execute(
-        "INSERT INTO referrals_stalemother (mother_id, marked_at) SELECT id, now() FROM screening_mother"
-    )
+    facts.mark_stale(schema_editor)
 
 
 def drop_triggers(apps, schema_editor):

@@ -4,12 +4,10 @@ from django.db import migrations, models
 
 
 def everyone_stale(apps, schema_editor):
-    """The next refresh computes every mother's referral facts (PostgreSQL only)."""
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            "INSERT INTO referrals_stalemother (mother_id, marked_at) SELECT id, now() FROM screening_mother "
-            "ON CONFLICT (mother_id) DO NOTHING"
-        )
+    """The next refresh fills the new facts (PostgreSQL only)."""
+    from referrals.reports import facts
+
+    facts.mark_stale(schema_editor)
 
 
 class Migration(migrations.Migration):

@@ -159,6 +159,16 @@ def refresh(limit=None):
     return done
 
 
+def mark_stale(schema_editor, source="screening_mother", column="id"):
+    """Every mother of `source` stale, so the next refresh (beat, or the first report) computes her
+    facts: for the migrations that add facts or fact columns. PostgreSQL only."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            f"INSERT INTO {StaleMother._meta.db_table} (mother_id, marked_at) SELECT DISTINCT {column}, now() "
+            f"FROM {source} ON CONFLICT (mother_id) DO NOTHING"
+        )
+
+
 # Read ------------------------------------------------------------------------------------------
 
 
