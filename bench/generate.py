@@ -646,4 +646,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():  # a script acts for every clinic
+        main()

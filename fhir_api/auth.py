@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from screening import audit
 from screening.models import AuditEntry
+from screening.tenancy import clinic_scope
 
 from .models import ApiClient
 
@@ -38,7 +39,8 @@ def client_for(request):
         code = uuid.UUID(code)
     except ValueError:
         return None
-    client = ApiClient.objects.select_related("clinic").filter(code=code, revoked_at=None).first()
+    by_token = ApiClient.objects.with_scopes_disabled()  # the token names the clinic: it is the lookup
+    client = by_token.select_related("clinic").filter(code=code, revoked_at=None).first()
     if client is None or not hmac.compare_digest(client.secret_hash, _hash(secret)):
         return None
     return client
@@ -60,10 +62,11 @@ def api_view(view):
             return response
         if request.method != "GET":
             return outcome(405, "not-supported", "This API is read-only.")
-        ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
-        audit.record(
-            None, client.clinic, AuditEntry.Action.VIEW, None, f"FHIR {client.name}: {request.get_full_path()}"
-        )
-        return view(request, client, *args, **kwargs)
+        with clinic_scope(client.clinic_id):
+            ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+            audit.record(
+                None, client.clinic, AuditEntry.Action.VIEW, None, f"FHIR {client.name}: {request.get_full_path()}"
+            )
+            return view(request, client, *args, **kwargs)
 
     return wrapper

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from screening.models import Clinic
+from screening.tenancy import clinic_manager
 
 
 class ApiClient(models.Model):
@@ -19,6 +20,8 @@ class ApiClient(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = clinic_manager()
 
     def __str__(self):
         return f"{self.name} ({self.clinic})"

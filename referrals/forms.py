@@ -10,9 +10,36 @@ from .models import URGENCY_ORDER, Alert, ConcernClosed, DecisionKind, Provider,
 from .services import least_urgency
 
 
+class ProviderChoice(forms.RadioSelect):
+    """Each provider carries the pathways it offers, so the list can narrow to the chosen one."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        provider = getattr(value, "instance", None)
+        if provider is not None:
+            option["attrs"]["data-pathways"] = " ".join(provider.pathways)
+        return option
+
+
+def provider_label(provider):
+    languages = dict(Language.choices)
+    facts = [
+        ", ".join(str(languages.get(code, code)) for code in provider.languages) or None,
+        _("accepting new clients") if provider.accepting else _("not accepting new clients"),
+        _("typical wait %(n)s weeks") % {"n": provider.typical_wait_weeks},
+    ]
+    return f"{provider.name} · " + " · ".join(str(f) for f in facts if f)
+
+
 class ReferForm(forms.Form):
-    pathway = forms.ChoiceField(label=_("Pathway"))
-    provider = forms.ModelChoiceField(label=_("Provider"), queryset=Provider.objects.none(), required=False)
+    pathway = forms.ChoiceField(label=_("Pathway"), widget=forms.RadioSelect)
+    provider = forms.ModelChoiceField(
+        label=_("Provider"),
+        queryset=Provider.objects.none(),
+        required=False,
+        widget=ProviderChoice,
+        empty_label=_("No provider yet"),
+    )
     urgency = forms.ChoiceField(
         label=_("Urgency"),
         choices=[("", _("From the pathway and risk")), *Urgency.choices],
@@ -30,16 +57,18 @@ class ReferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.screening = screening
         self.recommended = set(recommended)
-        first = [(c, f"{pathways.get(c).name} ({_('recommended')})") for c in recommended]
-        rest = [(c, name) for c, name in pathways.choices() if c not in self.recommended]
+
+        def label(code, name, recommended=False):
+            urgency = Urgency(least_urgency(code, screening)).label
+            return " · ".join(str(part) for part in (name, recommended and _("recommended"), urgency) if part)
+
+        first = [(c, label(c, pathways.get(c).name, recommended=True)) for c in recommended]
+        rest = [(c, label(c, name)) for c, name in pathways.choices() if c not in self.recommended]
         self.fields["pathway"].choices = first + rest
         if recommended and recommended[0] == pathways.SAME_DAY:  # never a psychotherapy: they are equal options
             self.fields["pathway"].initial = recommended[0]
-        self.fields["provider"].queryset = Provider.objects.filter(clinic=clinic)
-        self.fields["provider"].label_from_instance = lambda p: (
-            f"{p.name}: {', '.join(str(n) for n in p.pathway_names())}"
-            + ("" if p.accepting else f" ({_('not accepting')})")
-        )
+        self.fields["provider"].queryset = Provider.objects.filter(clinic=clinic).order_by("-accepting", "name")
+        self.fields["provider"].label_from_instance = provider_label
 
     def clean(self):
         data = super().clean()

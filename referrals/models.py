@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
-from screening.models import Clinic, ClinicScopedQuerySet, Invitation, Mother, Screening
+from screening.models import Clinic, Invitation, Mother, Screening
 from screening.risk import RiskLevel
+from screening.tenancy import ClinicScopedQuerySet, clinic_manager
 
 from . import pathways
 from .recommend import evidence_for
@@ -68,6 +69,8 @@ class ReferralSettings(models.Model):
     send_from_hour = models.PositiveSmallIntegerField(_("send messages from (hour, clinic time)"), default=9)
     send_until_hour = models.PositiveSmallIntegerField(_("send messages until (hour, clinic time)"), default=19)
     history = HistoricalRecords()
+
+    objects = clinic_manager()
 
     class Meta:
         constraints = [
@@ -130,6 +133,8 @@ class Provider(models.Model):
         _("referral email"), blank=True, help_text=_("Where a private link to each referral is sent.")
     )
     history = HistoricalRecords()
+
+    objects = clinic_manager()
 
     class Meta:
         ordering = ["name"]
@@ -199,7 +204,7 @@ class Referral(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ReferralQuerySet.as_manager()
+    objects = clinic_manager(ReferralQuerySet)
 
     class Meta:
         constraints = [
@@ -331,6 +336,8 @@ class Decision(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(default=timezone.now)
 
+    objects = clinic_manager(clinic="mother__clinic")
+
     class Meta:
         ordering = ["decided_at", "pk"]
         constraints = [models.CheckConstraint(condition=Q(kind__in=DecisionKind.values), name="decision_kind_valid")]
@@ -374,7 +381,7 @@ class Alert(models.Model):
     action = models.CharField(max_length=12, choices=Action.choices, blank=True)
     note = models.TextField(blank=True)
 
-    objects = AlertQuerySet.as_manager()
+    objects = clinic_manager(AlertQuerySet)
 
     class Meta:
         constraints = [
@@ -408,6 +415,25 @@ class Alert(models.Model):
     @property
     def answered_on(self):
         return self.screening.taken_on if self.screening_id else timezone.localdate(self.created_at)
+
+    def self_harm_answer(self):
+        """What the clinician calling her needs first: the self-harm question, her answer, and the
+        total if she sent the whole form. None for a clinician's concern."""
+        if self.screening_id:
+            source, answers = self.screening, dict(enumerate(self.screening.answers, start=1))
+        elif self.invitation_id:
+            source, answers = self.invitation, self.invitation.answers_so_far()
+        else:
+            return None
+        instrument = source.instrument
+        item = instrument.items[instrument.self_harm_item - 1]
+        chosen = answers.get(item.number)
+        return {
+            "question": item.text,
+            "answer": item.options[chosen].text if chosen is not None else None,
+            "total": self.screening.total if self.screening_id else None,
+            "risk": self.screening.get_risk_level_display() if self.screening_id else None,
+        }
 
 
 class FollowUpStatus(models.TextChoices):
@@ -468,7 +494,7 @@ class FollowUp(models.Model):
     next_try_at = models.DateTimeField(null=True, blank=True)  # after a failure, not before this
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = FollowUpQuerySet.as_manager()
+    objects = clinic_manager(FollowUpQuerySet)
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -565,7 +591,7 @@ class Concern(models.Model):
     closed_because = models.CharField(_("why"), max_length=12, choices=ConcernClosed.choices, blank=True)
     closing_note = models.TextField(_("closing note"), blank=True)
 
-    objects = ConcernQuerySet.as_manager()
+    objects = clinic_manager(ConcernQuerySet)
 
     class Meta:
         constraints = [

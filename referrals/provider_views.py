@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from screening import audit
 from screening.models import AuditEntry
 from screening.online import limited
+from screening.tenancy import clinic_scope
 
 from . import lifecycle, provider_links
 from .forms import PROVIDER_FORMS
@@ -28,7 +29,8 @@ def with_link(view):
             if limited(request, "provider-miss", settings.ONLINE_MISSES_PER_MINUTE):
                 return render(request, "provider/limited.html", status=429)
             return render(request, "provider/unavailable.html", status=404)
-        return view(request, link, token, *args, **kwargs)
+        with clinic_scope(link.referral.clinic_id):
+            return view(request, link, token, *args, **kwargs)
 
     return never_cache(wrapper)
 

@@ -1,18 +1,20 @@
-import csv
 from datetime import date, timedelta
+from functools import wraps
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from common.downloads import csv_download
 from screening import audit
 from screening.access import ADMINS, staff_view
 from screening.forms import DateInput
 from screening.models import AuditEntry, Role
+from screening.tenancy import clinic_scope
 
 from . import pathways, reports
 from .reports import measures
@@ -50,44 +52,33 @@ class ReportFilterForm(forms.Form):
         return reports.Filters([c.pk for c in chosen], start, end, data.get("pathway", ""))
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """A CSV cell a spreadsheet will not run: text starting like a formula gets a leading quote
-    (OWASP's CSV injection advice). Numbers, negative ones included, stay numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, int | float):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def csv_download(filename, columns, rows):
-    """A CSV attachment, every cell neutralised."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    for row in (columns, *rows):
-        writer.writerow([safe_cell(v) for v in row])
-    return response
-
-
 def _admin_clinics(request):
     """Reports cover every clinic the user administers (the clinic in use first)."""
-    memberships = request.user.memberships.filter(role=Role.CLINIC_ADMIN).select_related("clinic")
+    memberships = request.user.own_memberships().filter(role=Role.CLINIC_ADMIN)
     clinics = sorted((m.clinic for m in memberships), key=lambda c: (c.pk != request.membership.clinic_id, c.name))
     return clinics
 
 
+def report_view(view):
+    """A clinic admin's report runs in the scope of every clinic she administers."""
+
+    @staff_view(ADMINS)
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.report_clinics = _admin_clinics(request)
+        with clinic_scope([c.pk for c in request.report_clinics]):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _filters(request):
-    form = ReportFilterForm(request.GET or None, clinics=_admin_clinics(request))
+    form = ReportFilterForm(request.GET or None, clinics=request.report_clinics)
     return form, form.filters()
 
 
 @require_GET
-@staff_view(ADMINS)
+@report_view
 def report_page(request):
     form, filters = _filters(request)
     tables = reports.all_tables(filters)
@@ -124,7 +115,7 @@ def report_page(request):
 
 
 @require_GET
-@staff_view(ADMINS)
+@report_view
 def report_csv(request, slug):
     form, filters = _filters(request)
     if slug not in reports.TABLES:
@@ -136,7 +127,7 @@ def report_csv(request, slug):
 
 
 @require_GET
-@staff_view(ADMINS)
+@report_view
 def measure_mothers(request, slug, part):
     """The units behind a quality-measure number, for outreach: met, or counted but not met; as a
     page or, with format=csv, a download."""

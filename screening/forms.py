@@ -12,7 +12,19 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from .instruments.phq import DIFFICULTY_OPTIONS, DIFFICULTY_QUESTION
-from .models import Clinic, Infant, LeftCare, Membership, Method, Mother, RiskFactor, Role, ThresholdSet
+from .models import (
+    AuditEntry,
+    Clinic,
+    Infant,
+    LeftCare,
+    Membership,
+    Method,
+    Mother,
+    RiskFactor,
+    Role,
+    ThresholdSet,
+    User,
+)
 from .risk import PUBLISHED_HIGHEST
 
 
@@ -58,6 +70,7 @@ class MotherForm(forms.ModelForm):
         choices=[("pregnant", _("Pregnant")), ("delivered", _("Has delivered"))],
         widget=forms.RadioSelect,
     )
+    different_mother = forms.BooleanField(label=_("This is a different mother: register her"), required=False)
 
     class Meta:
         model = Mother
@@ -80,7 +93,7 @@ class MotherForm(forms.ModelForm):
 
     def __init__(self, *args, clinic, **kwargs):
         super().__init__(*args, **kwargs)
-        self.clinic = clinic
+        self.clinic = self.instance.clinic = clinic
         if self.instance.pk:
             self.initial["status"] = "pregnant" if self.instance.is_pregnant else "delivered"
         self.fields["date_of_birth"].validators += [not_in_future, between(days_back=100 * 366)]
@@ -88,15 +101,22 @@ class MotherForm(forms.ModelForm):
         self.fields["due_date"].validators.append(between(days_back=RECENT, days_ahead=300))
         self.fields["phone"].help_text = _("Mobile number for text messages, with country code.")
 
-    def clean_record_number(self):
-        number = self.cleaned_data["record_number"].strip()
-        clash = Mother.objects.filter(clinic=self.clinic, record_number__iexact=number)
-        if clash.exclude(pk=self.instance.pk).exists():
-            raise ValidationError(_("Another mother at this clinic has this record number."))
-        return number
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        exclude.discard("clinic")  # it is the user's: the model checks the record number within it
+        return exclude
 
     def clean(self):
         data = super().clean()
+        self.likely_duplicates = self._likely_duplicates(data)
+        if self.likely_duplicates:
+            self.add_error(
+                "different_mother",
+                _(
+                    "A mother with this name and date of birth is already registered here: open her record, "
+                    "or tick this box."
+                ),
+            )
         if data.get("email_consent") and not data.get("email"):
             self.add_error("email", _("Enter an email address, or untick the consent to email."))
         if data.get("sms_consent") and not data.get("phone"):
@@ -109,6 +129,20 @@ class MotherForm(forms.ModelForm):
         elif status == "delivered" and not data.get("delivery_date"):
             self.add_error("delivery_date", _("Enter the delivery date."))
         return data
+
+    def _likely_duplicates(self, data):
+        """Same name and date of birth at this clinic: asked about once, before a second chart."""
+        if self.instance.pk or data.get("different_mother"):
+            return []
+        if not all(data.get(f) for f in ("given_name", "family_name", "date_of_birth")):
+            return []
+        same = Mother.objects.filter(
+            clinic=self.clinic,
+            given_name__iexact=data["given_name"].strip(),
+            family_name__iexact=data["family_name"].strip(),
+            date_of_birth=data["date_of_birth"],
+        )
+        return list(same[:5])
 
     def save(self, commit=True):
         self.instance.clinic = self.clinic
@@ -214,19 +248,7 @@ class ThresholdForm(forms.ModelForm):
         ]
 
     def clean(self):
-        data = super().clean()
-        checks = [
-            ("epds_possible", "epds_probable", "epds_high"),
-            ("phq9_probable", "phq9_high"),
-        ]
-        for chain in checks:
-            values = [data.get(name) for name in chain]
-            if None not in values and values != sorted(values):
-                self.add_error(chain[-1], _("Each cut-off must be at or above the one before it."))
-        limits = {"epds_high": 30, "epds_anxiety": 9, "phq9_high": 27, "phq2_positive": 6, "gad7_anxiety": 21}
-        for name, limit in limits.items():
-            if data.get(name) is not None and data[name] > limit:
-                self.add_error(name, _("The most this can be is %(n)s.") % {"n": limit})
+        data = super().clean()  # ranges and order: the model's validators and clean()
         if self.above_published() and not data.get("reason", "").strip():
             self.add_error(
                 "reason",
@@ -259,6 +281,7 @@ class ClinicSettingsForm(forms.ModelForm):
             "show_scores_to_mother",
             "share_answers_with_providers",
             "require_two_factor",
+            "auto_advance",
         ]
 
 
@@ -361,3 +384,51 @@ class LeftCareForm(forms.Form):
         elif reason in LeftCare.values and not data.get("confirm"):
             self.add_error("confirm", _("Tick the box to confirm that her follow-up screens stop."))
         return data
+
+
+class AuditFilterForm(forms.Form):
+    """What a security officer asks of the log: who, about which mother, what, and when."""
+
+    actor = forms.ModelChoiceField(label=_("Who"), queryset=User.objects.none(), required=False)
+    mother = forms.CharField(label=_("Mother's record number"), max_length=40, required=False)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def __init__(self, *args, clinic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        self.fields["actor"].queryset = User.objects.filter(memberships__clinic=clinic).distinct().order_by("username")
+        self.fields["action"].choices = [("", _("Any")), *AuditEntry.Action.choices]
+
+    def clean_mother(self):
+        number = self.cleaned_data["mother"].strip()
+        if not number:
+            return None
+        mother = Mother.objects.filter(clinic=self.clinic, record_number__iexact=number).first()
+        if mother is None:
+            raise ValidationError(_("No mother at this clinic has this record number."))
+        return mother
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("This date is before the first one."))
+        return data
+
+    def entries(self, entries):
+        """The entries that match; none while the filter itself is wrong."""
+        if not self.is_valid():
+            return entries.none()
+        data = self.cleaned_data
+        if data["actor"]:
+            entries = entries.filter(actor=data["actor"])
+        if data["mother"]:
+            entries = entries.filter(object_code__in=data["mother"].record_codes())
+        if data["action"]:
+            entries = entries.filter(action=data["action"])
+        if data["start"]:
+            entries = entries.filter(at__date__gte=data["start"])
+        if data["end"]:
+            entries = entries.filter(at__date__lte=data["end"])
+        return entries

@@ -4,7 +4,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -14,14 +15,19 @@ from simple_history.models import HistoricalRecords
 
 from . import instruments
 from .risk import DEFAULT_THRESHOLDS, POSITIVE_LEVELS, Context, RiskLevel, Thresholds
+from .tenancy import ClinicScopedQuerySet, clinic_manager
 
 
 class User(AbstractUser):
     # set when a clinic admin chose the password: she picks her own at her first sign-in
     must_change_password = models.BooleanField(default=False)
 
+    def own_memberships(self):
+        """Her places at every clinic: a person's own memberships cross clinics by nature."""
+        return Membership.objects.with_scopes_disabled().filter(user=self).select_related("clinic")
+
     def memberships_list(self):
-        return list(self.memberships.select_related("clinic").order_by("clinic__name"))
+        return list(self.own_memberships().order_by("clinic__name"))
 
 
 def validate_time_zone(name):
@@ -46,6 +52,9 @@ class Clinic(models.Model):
     )
     share_answers_with_providers = models.BooleanField(
         _("show the receiving provider her answers, not only the totals"), default=False
+    )
+    auto_advance = models.BooleanField(
+        _("on mothers' phones, go to the next question as soon as an answer is tapped"), default=False
     )
     history = HistoricalRecords()
 
@@ -91,8 +100,8 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     active = models.BooleanField(default=True)
 
-    objects = ActiveMemberships()
-    all_objects = models.Manager()  # noqa: DJ012 - managers together; the staff page sees the inactive
+    objects = clinic_manager(manager=ActiveMemberships)
+    all_objects = clinic_manager()  # noqa: DJ012 - managers together; the staff page sees the inactive
 
     class Meta:
         constraints = [
@@ -112,8 +121,15 @@ class Membership(models.Model):
         return self.role == Role.CLINIC_ADMIN
 
 
-def _threshold_field(name, label):
-    return models.PositiveSmallIntegerField(label, default=getattr(DEFAULT_THRESHOLDS, name))
+def _threshold_field(name, label, most):
+    return models.PositiveSmallIntegerField(
+        label,
+        default=getattr(DEFAULT_THRESHOLDS, name),
+        validators=[MaxValueValidator(most, _("The most this can be is %(limit_value)s."))],
+    )
+
+
+ORDERED_CUT_OFFS = [("epds_possible", "epds_probable", "epds_high"), ("phq9_probable", "phq9_high")]
 
 
 class ThresholdSet(models.Model):
@@ -121,15 +137,17 @@ class ThresholdSet(models.Model):
 
     clinic = models.ForeignKey(Clinic, models.CASCADE, related_name="threshold_sets")
     context = models.CharField(_("context"), max_length=10, choices=Context.choices)
-    epds_possible = _threshold_field("epds_possible", _("EPDS possible depression from"))
-    epds_probable = _threshold_field("epds_probable", _("EPDS probable depression from"))
-    epds_high = _threshold_field("epds_high", _("EPDS high from"))
-    epds_anxiety = _threshold_field("epds_anxiety", _("EPDS-3A anxiety flag from"))
-    phq9_probable = _threshold_field("phq9_probable", _("PHQ-9 probable depression from"))
-    phq9_high = _threshold_field("phq9_high", _("PHQ-9 high from"))
-    phq2_positive = _threshold_field("phq2_positive", _("PHQ-2 positive from"))
-    gad7_anxiety = _threshold_field("gad7_anxiety", _("GAD-7 anxiety flag from"))
+    epds_possible = _threshold_field("epds_possible", _("EPDS possible depression from"), 30)
+    epds_probable = _threshold_field("epds_probable", _("EPDS probable depression from"), 30)
+    epds_high = _threshold_field("epds_high", _("EPDS high from"), 30)
+    epds_anxiety = _threshold_field("epds_anxiety", _("EPDS-3A anxiety flag from"), 9)
+    phq9_probable = _threshold_field("phq9_probable", _("PHQ-9 probable depression from"), 27)
+    phq9_high = _threshold_field("phq9_high", _("PHQ-9 high from"), 27)
+    phq2_positive = _threshold_field("phq2_positive", _("PHQ-2 positive from"), 6)
+    gad7_anxiety = _threshold_field("gad7_anxiety", _("GAD-7 anxiety flag from"), 21)
     history = HistoricalRecords()
+
+    objects = clinic_manager()
 
     class Meta:
         constraints = [
@@ -151,16 +169,17 @@ class ThresholdSet(models.Model):
     def __str__(self):
         return f"{self.clinic} {self.context} cut-offs"
 
+    def clean(self):
+        errors = {}
+        for chain in ORDERED_CUT_OFFS:
+            values = [getattr(self, name) for name in chain]
+            if None not in values and values != sorted(values):
+                errors[chain[-1]] = _("Each cut-off must be at or above the one before it.")
+        if errors:
+            raise ValidationError(errors)
+
     def as_thresholds(self):
         return Thresholds.from_dict({f.name: getattr(self, f.name) for f in self._meta.fields})
-
-
-class ClinicScopedQuerySet(models.QuerySet):
-    def visible_to(self, membership):
-        """The one door to a clinic's records: only the clinic the user is working in."""
-        if membership is None:
-            return self.none()
-        return self.filter(clinic_id=membership.clinic_id)
 
 
 class MotherQuerySet(ClinicScopedQuerySet):
@@ -204,6 +223,10 @@ class LeftCare(models.TextChoices):
     DISCHARGED = "discharged", _("Discharged")
 
 
+RECORD_NUMBER_TAKEN = _("Another mother at this clinic has this record number.")
+RECORD_NUMBER_TAKEN_CODE = "record_number_taken"
+
+
 class Mother(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="mothers")
@@ -231,14 +254,18 @@ class Mother(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     history = HistoricalRecords()
 
-    objects = MotherQuerySet.as_manager()
+    objects = clinic_manager(MotherQuerySet)
 
     class Meta:
         constraints = [
-            # case-insensitively: "a-100" and "A-100" are one chart (the form says so; this holds
-            # when two registrations race)
+            # case-insensitively: "a-100" and "A-100" are one chart (forms and the admin validate
+            # it; the index holds when two registrations race)
             models.UniqueConstraint(
-                models.F("clinic"), Lower("record_number"), name="mother_record_number_unique_in_clinic"
+                models.F("clinic"),
+                Lower("record_number"),
+                name="mother_record_number_unique_in_clinic",
+                violation_error_message=RECORD_NUMBER_TAKEN,
+                violation_error_code=RECORD_NUMBER_TAKEN_CODE,
             ),
             models.CheckConstraint(
                 condition=Q(due_date__isnull=False) | Q(delivery_date__isnull=False),
@@ -254,6 +281,27 @@ class Mother(models.Model):
 
     def __str__(self):
         return self.full_name
+
+    def record_codes(self):
+        """The codes the audit log knows her by: her own and her records'."""
+        codes = [self.code]
+        for records in (self.screenings, self.invitations, self.referrals, self.alerts):
+            codes += records.values_list("code", flat=True)
+        return codes
+
+    def validate_constraints(self, exclude=None):
+        """Django reports a constraint on expressions for the whole record: the record number's is
+        about one field, so it is reported there."""
+        try:
+            super().validate_constraints(exclude)
+        except ValidationError as error:
+            for_record = [e for e in error.error_dict.get(NON_FIELD_ERRORS, []) if e.code == RECORD_NUMBER_TAKEN_CODE]
+            if for_record:
+                error.error_dict[NON_FIELD_ERRORS] = [
+                    e for e in error.error_dict[NON_FIELD_ERRORS] if e not in for_record
+                ]
+                error.error_dict.setdefault("record_number", []).extend(for_record)
+            raise
 
     @property
     def full_name(self):
@@ -335,6 +383,8 @@ class Pregnancy(models.Model):
     recorded_on = models.DateField(_("recorded on"))
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.ONGOING)
 
+    objects = clinic_manager()
+
     class Meta:
         ordering = ["recorded_on", "pk"]
         indexes = [models.Index(fields=["clinic", "delivery_date"], name="pregnancy_clinic_delivery")]
@@ -359,6 +409,8 @@ class Infant(models.Model):
     date_of_birth = models.DateField(_("infant's date of birth"))
     died_on = models.DateField(_("died on (a perinatal loss)"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = clinic_manager(clinic="mother__clinic")
 
     class Meta:
         ordering = ["date_of_birth"]
@@ -407,6 +459,8 @@ class CrisisResource(models.Model):
     text = models.CharField(_("number to text"), max_length=20, blank=True)
     always_open = models.BooleanField(_("answers at any hour"), default=False)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = clinic_manager()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -460,7 +514,7 @@ class Screening(models.Model):
     # the screening already stored instead of storing it (and its alert) twice.
     submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
-    objects = ScreeningQuerySet.as_manager()
+    objects = clinic_manager(ScreeningQuerySet)
 
     class Meta:
         constraints = [
@@ -576,7 +630,7 @@ class Invitation(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     screening = models.OneToOneField(Screening, models.PROTECT, null=True, blank=True, related_name="invitation")
 
-    objects = InvitationQuerySet.as_manager()
+    objects = clinic_manager(InvitationQuerySet)
 
     class Meta:
         constraints = [
@@ -681,7 +735,7 @@ class Delivery(models.Model):
         return _("invitation")
 
 
-class AuditQuerySet(models.QuerySet):
+class AuditQuerySet(ClinicScopedQuerySet):
     def update(self, **kwargs):
         raise PermissionError("Audit entries are append-only.")
 
@@ -705,7 +759,7 @@ class AuditEntry(models.Model):
     object_code = models.UUIDField(null=True)
     summary = models.CharField(max_length=300, blank=True)
 
-    objects = AuditQuerySet.as_manager()
+    objects = clinic_manager(AuditQuerySet)
 
     class Meta:
         ordering = ["-at"]

@@ -20,6 +20,7 @@ from .crisis import resources_for
 from .instruments.phq import DIFFICULTY_OPTIONS, DIFFICULTY_QUESTION
 from .instruments.translations import text_for
 from .models import Clinic
+from .tenancy import clinic_scope
 
 DONE_KEY = "online_done"
 LANGUAGE_KEY = "online_language"
@@ -67,7 +68,8 @@ def with_invitation(view):
             return _unavailable(request)
         language = _language(request, invitation.mother)
         text = text_for(invitation.instrument, language)
-        return view(request, invitation, token, language, text, *args, **kwargs)
+        with clinic_scope(invitation.clinic_id):
+            return view(request, invitation, token, language, text, *args, **kwargs)
 
     return wrapper
 
@@ -216,8 +218,9 @@ def help_page(request, clinic_code):
     clinic = get_object_or_404(Clinic, code=clinic_code)
     chosen = request.GET.get("lang")
     language = chosen if chosen in LANGUAGES else _language(request)
-    context = {"clinic": clinic, "resources": resources_for(clinic, language)}
-    return _render(request, "crisis/help.html", context, language)
+    with clinic_scope(clinic.pk):
+        context = {"clinic": clinic, "resources": resources_for(clinic, language)}
+        return _render(request, "crisis/help.html", context, language)
 
 
 def hand_back(sender, request, user, **kwargs):
@@ -238,7 +241,8 @@ def done(request):
     context = {"info": info, "clinic_name": info["clinic_name"]}
     if info["self_harm"]:
         clinic = Clinic.objects.get(pk=info["clinic"])
-        context["resources"] = resources_for(clinic, language)
+        with clinic_scope(clinic.pk):
+            context["resources"] = resources_for(clinic, language)
         context["alerted"] = True  # raised with her screening, in the same transaction
         if info["tablet"]:  # the numbers go with her, on her own phone
             link = settings.SITE_URL.rstrip("/") + help_url(clinic, language)

@@ -40,7 +40,9 @@ def _second_factor(user):
         .objects.filter(pk=user.pk)
         .annotate(
             device=Exists(devices[0]) | Exists(devices[1]),
-            required=Exists(Membership.objects.filter(user=OuterRef("pk"), clinic__require_two_factor=True)),
+            required=Exists(
+                Membership.objects.with_scopes_disabled().filter(user=OuterRef("pk"), clinic__require_two_factor=True)
+            ),
         )
         .values_list("device", "required")
         .first()
@@ -80,7 +82,7 @@ class CodeForm(forms.Form):
 
 
 def _first_clinic(user):
-    first = user.memberships.select_related("clinic").first()
+    first = user.own_memberships().first()
     return first and first.clinic
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.downloads import csv_download
 from common.tasks import enqueue_on_commit
 
 from . import audit, emails, instruments, invitations, tasks
@@ -24,6 +26,7 @@ from .confirm import ask_first
 from .crisis import resources_for
 from .extensions import render_panels
 from .forms import (
+    AuditFilterForm,
     ClinicSettingsForm,
     InfantFormSet,
     InviteForm,
@@ -37,6 +40,7 @@ from .forms import (
 from .instruments.phq import DIFFICULTY_OPTIONS
 from .instruments.translations import text_for
 from .models import (
+    RECORD_NUMBER_TAKEN,
     AuditEntry,
     Delivery,
     Invitation,
@@ -80,13 +84,13 @@ def home(request):
         "recent_mothers": Mother.objects.visible_to(m).order_by("-created_at")[:8],
         "recent_screenings": screenings[:8],
     }
-    if m.sees_scores:
+    if m.sees_scores:  # how many wait, not who: the worklist lists them
         waiting = screenings.awaiting_review().positive()  # a self-harm answer grades urgent
-        context["self_harm"] = waiting.self_harm()[:20]
-        context["positive"] = waiting.positive().filter(self_harm=False)[:20]
+        context["waiting"] = waiting.aggregate(
+            with_self_harm=Count("pk", filter=Q(self_harm=True)), others=Count("pk", filter=Q(self_harm=False))
+        )
         context["panels"] = render_panels("home", request)
     shown = [*context["recent_mothers"], *(s.mother for s in context["recent_screenings"])]
-    shown += [s.mother for s in [*context.get("self_harm", []), *context.get("positive", [])]]
     audit.record_shown(request.user, m.clinic, shown, "the home page")
     return render(request, "screening/home.html", context)
 
@@ -96,9 +100,12 @@ def home(request):
 def mother_list(request):
     term = request.GET.get("q", "").replace("\x00", "")[:100]  # PostgreSQL refuses NUL in text
     mothers = Mother.objects.visible_to(request.membership).search(term).order_by("family_name", "given_name")
-    page = Paginator(mothers, 25).get_page(request.GET.get("page"))
     if term:
         audit.record(request.user, request.membership.clinic, Action.SEARCH, summary=f"mothers: {term}")
+        by_number = list(mothers.filter(record_number__iexact=term.strip())[:2])
+        if len(by_number) == 1:  # the header search with a record number: straight to her page
+            return redirect("mother_detail", code=by_number[0].code)
+    page = Paginator(mothers, 25).get_page(request.GET.get("page"))
     return render(request, "screening/mother_list.html", {"page": page, "q": term})
 
 
@@ -122,7 +129,7 @@ def _save_mother(request, mother, template):
         except IntegrityError:  # a colleague registered the same record number a moment ago
             if created:
                 form.instance.pk = None
-            form.add_error("record_number", _("Another mother at this clinic has this record number."))
+            form.add_error("record_number", RECORD_NUMBER_TAKEN)
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": saved.full_name})
             return redirect("mother_detail", code=saved.code)
@@ -198,7 +205,10 @@ def screening_create(request, code, instrument):
     except instruments.UnknownInstrument:
         raise Http404 from None
     form = ScreeningForm(
-        request.POST or None, instrument=instrument, mother=mother, initial=_carried_over(request, mother)
+        request.POST or None,
+        instrument=instrument,
+        mother=mother,
+        initial={"method": request.GET.get("method")} | _carried_over(request, mother),
     )
     if request.method == "POST" and form.is_valid():
         screening, stored = _record_once(request, mother, instrument, form)
@@ -224,6 +234,7 @@ def screening_create(request, code, instrument):
             "mother": mother,
             "instrument": instrument,
             "form": form,
+            "option_scores": {form.item_field(i): [o.score for o in i.options] for i in instrument.items},
         },
     )
 
@@ -497,9 +508,28 @@ def staff_reactivate(request, pk):
 @require_GET
 @staff_view(ADMINS)
 def audit_log(request):
-    entries = AuditEntry.objects.filter(clinic=request.membership.clinic).select_related("actor")
+    clinic = request.membership.clinic
+    form = AuditFilterForm(request.GET, clinic=clinic)
+    entries = form.entries(AuditEntry.objects.filter(clinic=clinic).select_related("actor"))
+    if request.GET.get("format") == "csv":
+        audit.record(request.user, clinic, Action.VIEW, summary="audit log CSV")
+        columns = (_("When"), _("Who"), _("Action"), _("Record"), _("Record code"), _("Detail"))
+        rows = (
+            (
+                timezone.localtime(e.at).isoformat(),
+                str(e.actor or ""),
+                e.get_action_display(),
+                e.object_type,
+                e.object_code or "",
+                e.summary,
+            )
+            for e in entries.iterator()
+        )
+        return csv_download(f"audit-{timezone.localdate()}.csv", columns, rows)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "screening/audit_log.html", {"page": page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "screening/audit_log.html", {"page": page, "form": form, "query": query.urlencode()})
 
 
 @require_http_methods(["GET", "POST"])

@@ -112,4 +112,7 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():  # a script acts for every clinic
+        sys.exit(main())

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from screening import instruments
 from screening.models import Clinic, Infant, Membership, Method, Mother, Role, User
@@ -15,6 +16,14 @@ def make_staff(username, clinic, role):
     user = User.objects.create_user(username, f"{username}@example.org", PASSWORD)
     Membership.objects.create(user=user, clinic=clinic, role=role)
     return user
+
+
+@pytest.fixture(autouse=True, scope="session")
+def tests_act_for_every_clinic():
+    """Tests set up and check rows of several clinics; each request still runs in the scope the
+    middleware gives it, so views are held to their clinic as in production."""
+    with scopes_disabled():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -80,6 +80,42 @@ def test_an_admin_change_is_mirrored_in_the_apps_audit_log(root, clinic_a):
     assert data  # the clinic form is reachable; its fields vary, the provider's are fixed
 
 
+def _mother_admin_form(mother, **changes):
+    infant = mother.infants.get()
+    data = {
+        "clinic": mother.clinic_id,
+        "given_name": mother.given_name,
+        "family_name": mother.family_name,
+        "date_of_birth": mother.date_of_birth.isoformat(),
+        "record_number": mother.record_number,
+        "preferred_language": mother.preferred_language,
+        "email": mother.email,
+        "email_consent": "on",
+        "due_date": mother.delivery_date.isoformat(),
+        "delivery_date": mother.delivery_date.isoformat(),
+        "created_by": mother.created_by_id,
+        "infants-TOTAL_FORMS": "1",
+        "infants-INITIAL_FORMS": "1",
+        "infants-0-id": infant.pk,
+        "infants-0-mother": mother.pk,
+        "infants-0-date_of_birth": infant.date_of_birth.isoformat(),
+        "infants-0-given_name": "Leo",
+    }
+    return data | changes
+
+
+def test_an_operator_giving_a_mother_a_record_number_in_use_gets_the_message_not_an_error(root, clinic_a, front_desk):
+    make_mother(clinic_a, front_desk, record_number="D-1")
+    mother = make_mother(clinic_a, front_desk, record_number="D-2")
+    response = root.post(
+        reverse("admin:screening_mother_change", args=[mother.pk]), _mother_admin_form(mother, record_number="d-1")
+    )
+    assert response.status_code == 200
+    assert "Another mother at this clinic has this record number" in response.content.decode()
+    mother.refresh_from_db()
+    assert mother.record_number == "D-2"
+
+
 def test_an_operators_fix_to_a_delivery_date_recomputes_her_follow_ups(root, clinic_a, front_desk):
     mother = make_mother(clinic_a, front_desk, record_number="D-1", delivered_days_ago=10)
     services.on_mother_changed(Mother, mother)

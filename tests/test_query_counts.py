@@ -32,7 +32,7 @@ def grow(clinic, front_desk, clinician, size):
 
 PAGES = {
     "home": (lambda m, s, r: reverse("home"), 20),
-    "worklist": (lambda m, s, r: reverse("worklist"), 20),
+    "worklist": (lambda m, s, r: reverse("worklist"), 22),  # one small query per section
     "mother list": (lambda m, s, r: reverse("mother_list"), 12),
     "mother": (lambda m, s, r: reverse("mother_detail", args=[m.code]), 30),
     "screening result": (lambda m, s, r: reverse("screening_detail", args=[s.code]), 45),

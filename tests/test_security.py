@@ -105,7 +105,7 @@ def test_production_without_its_public_address_refuses_to_start():
 def test_production_without_a_secret_key_refuses_to_start():
     env = {"DJANGO_DEBUG": "false"}
     result = run_manage("check", **env, SECRET_KEY="")
-    assert result.returncode != 0
+    assert result.returncode != 0 and "Set SECRET_KEY in the environment" in result.stderr
 
 
 def test_a_malformed_boolean_setting_fails_loudly():

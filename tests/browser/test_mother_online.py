@@ -214,3 +214,58 @@ def _please_wait_in_both_languages(settings, live_server, page, visit):
 
     assert Axe().run(tab).violations_count == 0
     visit.assert_clean()
+
+
+WIDER_THAN_THE_SCREEN = """[...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5
+    || e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
+  .concat([document.documentElement.scrollWidth, document.documentElement.clientWidth, window.innerWidth])"""
+
+
+def test_every_page_holds_at_200_percent_text_on_a_320_pixel_screen(emailed_link, live_server, browser):
+    small = browser.new_context(viewport={"width": 320, "height": 640}, has_touch=True).new_page()
+    # her phone's text size at 200%: the browser's default font size doubled, as its setting does
+    small.context.new_cdp_session(small).send("Page.setFontSizes", {"fontSizes": {"standard": 32}})
+    fits = "document.documentElement.scrollWidth <= window.innerWidth"
+
+    def check(name):
+        assert small.evaluate("getComputedStyle(document.documentElement).fontSize") == "32px"
+        wide = small.evaluate(WIDER_THAN_THE_SCREEN)
+        assert small.evaluate(fits), f"sideways scroll on {name}: {wide}"
+
+    small.goto(local(emailed_link, live_server))
+    check("the start page")
+    small.get_by_role("button", name="Start").click()
+    for number, option in enumerate(CALM, start=1):
+        small.get_by_text(f"Question {number} of 10").wait_for()
+        check(f"question {number}")
+        choose(small, option)
+    small.get_by_role("heading", name="Check your answers").wait_for()
+    check("the review page")
+    small.get_by_role("button", name="Send my answers").click()
+    small.get_by_role("heading", name="Thank you").wait_for()
+    check("the thank-you page")
+
+
+def test_the_hint_under_the_last_question_names_its_button(emailed_link, live_server, page):
+    page.goto(local(emailed_link, live_server) + "10/")
+    page.get_by_text("Question 10 of 10").wait_for()
+    assert page.get_by_role("button", name="Check my answers").is_visible()
+    assert page.locator("#save-hint").inner_text() == "Your answers are saved when you tap Check my answers."
+    page.goto(local(emailed_link, live_server) + "1/")
+    assert page.locator("#save-hint").inner_text() == "Each answer is saved when you tap Next."
+
+
+def test_with_the_clinics_auto_advance_a_tap_saves_the_answer_and_goes_on(emailed_link, live_server, page, visit):
+    from screening.models import Clinic
+
+    Clinic.objects.update(auto_advance=True)
+    page.goto(local(emailed_link, live_server) + "1/")
+    page.get_by_text("Question 1 of 10").wait_for()
+    assert page.locator("#save-hint").inner_text() == "Each answer is saved as soon as you tap it."
+    page.get_by_label(CALM[0], exact=True).check()
+    page.get_by_text("Question 2 of 10").wait_for()
+    assert Invitation.objects.get().draft == {"1": 0}
+    visit.check_accessibility()
+    visit.assert_clean()

@@ -37,10 +37,8 @@ def test_clinician_acknowledges_a_self_harm_alert_and_follows_an_mip_referral_to
     assert page.get_by_text("-0.25 (95% CI -0.40 to -0.09)").first.is_visible() is False  # folded in <details>
     page.locator("details", has_text="Benefit was shown only in the short term").first.locator("summary").click()
     assert page.get_by_text("Benefit was shown only in the short term").first.is_visible()
-    page.get_by_role("combobox", name="Pathway").select_option(label="Mother-infant psychotherapy (recommended)")
-    page.get_by_role("combobox", name="Provider").select_option(
-        label="Dyad Therapy Center: Mother-infant psychotherapy"
-    )
+    page.get_by_role("radio", name="Mother-infant psychotherapy · recommended").check()
+    page.get_by_role("radio", name="Dyad Therapy Center", exact=False).check()
     page.get_by_role("combobox", name="Urgency").select_option("urgent")
     page.get_by_label("Note for the provider").fill("Self-harm thoughts, acknowledged; please see this week.")
     page.get_by_role("button", name="Request referral").click()

@@ -14,6 +14,7 @@ from referrals import followups, tasks
 from referrals.models import Alert, FollowUp, Referral, ReferralSettings
 from screening import invitations
 from screening.models import Delivery, Invitation, Screening
+from screening.tenancy import clinic_scope
 
 from ..conftest import make_mother
 from ..workers import DEAD_BROKER, celery_workers, use_broker, wait_for
@@ -146,7 +147,7 @@ def test_a_reminder_due_for_a_form_completed_a_moment_earlier_is_not_sent(broker
     def submit_slowly():
         """The mother presses Send while the dispatcher runs: her transaction holds the row."""
         try:
-            with transaction.atomic():
+            with clinic_scope(follow_up.clinic_id), transaction.atomic():  # as her request does
                 Invitation.objects.select_for_update().get(pk=follow_up.invitation_id)
                 submitted.set()
                 time.sleep(1.5)

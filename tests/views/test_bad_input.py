@@ -5,9 +5,9 @@ import io
 
 from django.urls import reverse
 
+from common.downloads import safe_cell
 from referrals import services
 from referrals.models import Provider
-from referrals.report_views import safe_cell
 from screening.models import Mother
 
 from ..conftest import enter_epds, make_mother

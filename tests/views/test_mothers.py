@@ -83,8 +83,8 @@ def test_search_by_name_or_record_number(login, front_desk, clinic_a, mother):
     client = login(front_desk)
     by_name = client.get(reverse("mother_list"), {"q": "lopez"}).content.decode()
     assert mother.full_name in by_name and other.full_name not in by_name
-    by_number = client.get(reverse("mother_list"), {"q": "a-200"}).content.decode()
-    assert other.full_name in by_number and mother.full_name not in by_number
+    by_number = client.get(reverse("mother_list"), {"q": "a-200"})  # a record number: straight to her page
+    assert by_number.url == reverse("mother_detail", args=[other.code])
     assert AuditEntry.objects.filter(action="search").count() == 2
 
 
@@ -122,12 +122,20 @@ def test_the_database_holds_record_numbers_unique_per_clinic_whatever_their_case
         make_mother(mother.clinic, front_desk, record_number=mother.record_number.lower())
 
 
+def test_a_record_number_in_use_is_reported_with_the_other_mistakes_before_saving(login, front_desk, mother):
+    response = login(front_desk).post(
+        reverse("mother_create"), registration(record_number=mother.record_number.lower(), status="pregnant")
+    )
+    page = response.content.decode()
+    assert "Another mother at this clinic has this record number" in page and "Enter the due date" in page
+
+
 def test_two_registrations_racing_give_one_mother_and_a_clear_message(login, front_desk, clinic_a, monkeypatch):
     """The form's own check passed for both (each before the other saved): the database decides,
     and the second gets the message with everything she typed, never a server error."""
-    from screening.forms import MotherForm
+    from screening.models import Mother
 
-    monkeypatch.setattr(MotherForm, "clean_record_number", lambda form: form.cleaned_data["record_number"])
+    monkeypatch.setattr(Mother, "validate_constraints", lambda mother, exclude=None: None)
     make_mother(clinic_a, front_desk, record_number="r-777")  # the colleague's, a moment earlier
     response = login(front_desk).post(reverse("mother_create"), registration(record_number="R-777"))
     assert response.status_code == 200

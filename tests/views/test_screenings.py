@@ -136,14 +136,16 @@ def test_result_shows_earlier_scores_for_the_trend_chart(login, clinician, mothe
     assert AuditEntry.objects.filter(action="view", object_code=second.code).exists()
 
 
-def test_home_lists_self_harm_and_positive_screens_for_clinicians_only(login, clinician, front_desk, mother):
+def test_home_counts_what_waits_for_clinicians_and_leaves_the_list_to_the_worklist(
+    login, clinician, front_desk, mother
+):
     from ..conftest import enter_epds
 
     enter_epds(mother, URGENT_EPDS, front_desk)
     enter_epds(mother, [2, 2, 0, 2, 1, 1, 1, 1, 2, 3], front_desk)
     clinician_home = login(clinician).get(reverse("home")).content.decode()
-    assert "Self-harm answers awaiting a decision" in clinician_home and "Positive screens awaiting" in clinician_home
-    assert clinician_home.count('class="list-group-item self-harm-flag"') == 1 and "risk-high" in clinician_home
+    assert "1 self-harm answer ·" in clinician_home and "1 other positive screen" in clinician_home
+    assert reverse("worklist") in clinician_home and "risk-high" not in clinician_home  # no second worklist
     desk_home = login(front_desk).get(reverse("home")).content.decode()
-    assert "Self-harm answers" not in desk_home and "risk-high" not in desk_home
+    assert "self-harm answer" not in desk_home and "Waiting for a decision" not in desk_home
     assert mother.full_name in desk_home
