@@ -358,9 +358,32 @@ def dispatcher(count):
     }
 
 
+def care_gap_query(runs=20):
+    """The care-gap query (design rule 11: at risk on no live path) in this process, for the bench
+    clinic and for every clinic (`manage.py care_gaps`): rows of the table, in ms."""
+    from referrals import care
+    from screening.models import User
+
+    admin = User.objects.get(username="bench-clinic_admin-000")
+    clinic = admin.memberships.order_by("clinic__name").first().clinic  # the clinic the pages use
+    rows = []
+    for name, query in (("one clinic", lambda: care.care_gaps(clinic)), ("every clinic", lambda: care.care_gaps())):
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            list(query().values_list("pk", flat=True))
+            times.append((time.perf_counter() - started) * 1000)
+        q = statistics.quantiles(times, n=100)
+        rows.append(
+            (f"care-gap query, {name} (in process)", 1, runs, "0", runs / sum(times) * 1000, q[49], q[94], q[98], "-")
+        )
+    return rows
+
+
 def serve_and_load():
     """The table of scenarios and the web workers' memory, as lines of the results file."""
     data = prepare()
+    gaps = care_gap_query()
     connection.close()
     web = start(
         [
@@ -386,6 +409,7 @@ def serve_and_load():
         rows, memory = load(data, web_pids)
     finally:
         os.killpg(web.pid, signal.SIGTERM)
+    rows += gaps
     return [
         f"gunicorn, 2 sync workers, CONN_MAX_AGE=60, DEBUG off; client processes with keep-alive connections "
         f"on loopback, on the same 2 cores. Figures of round {ROUNDS} of {ROUNDS}, then the waited-for pages "

@@ -80,8 +80,8 @@ def sections(clinic, limits, now):
 class Ordered(Sequence):
     """The worklist's mothers in the order shown, loaded a page at a time."""
 
-    def __init__(self, ids, risks):
-        self.ids, self.risks = ids, risks
+    def __init__(self, ids, risks, waiting_since):
+        self.ids, self.risks, self.waiting_since = ids, risks, waiting_since
 
     def __len__(self):
         return len(self.ids)
@@ -91,7 +91,7 @@ class Ordered(Sequence):
             return self[index : index + 1][0]
         found = Mother.objects.in_bulk(self.ids[index])
         for pk, mother in found.items():
-            mother.latest_risk = self.risks[pk]
+            mother.latest_risk, mother.waiting_since = self.risks[pk], self.waiting_since[pk]
         return [found[pk] for pk in self.ids[index] if pk in found]
 
 
@@ -115,6 +115,7 @@ def rows(clinic, limits, now, filters):
             risks[pk] = risk
     counts = {"total": len(risks), **{name: len(risks.keys() & members) for name, members in waits.items()}}
     shown = [pk for pk in risks if not filters.section or pk in waits[filters.section]]
+    since = {pk: min((w[pk] for w in waits.values() if w.get(pk) is not None), default=None) for pk in shown}
 
     def order(pk):
         if pk in waits["alert"]:
@@ -123,10 +124,9 @@ def rows(clinic, limits, now, filters):
             rank = 1
         else:
             rank = RISK_RANK.index(risks[pk]) + 2 if risks[pk] in RISK_RANK else len(RISK_RANK) + 2
-        since = min((w[pk] for w in waits.values() if w.get(pk) is not None), default=NEVER)
-        return rank, since, pk
+        return rank, since[pk] or NEVER, pk
 
-    return Ordered(sorted(shown, key=order), risks), counts
+    return Ordered(sorted(shown, key=order), risks, since), counts
 
 
 @dataclass

@@ -229,7 +229,8 @@ def test_the_worklist_shows_alerts_positive_screens_and_breached_referrals_with_
     enter_epds(mother, [2, 2, 0, 2, 1, 1, 1, 1, 2, 3], front_desk)  # high, unreviewed
     with time_machine.travel(timezone.now() + timedelta(days=4)):
         page = login(clinician).get(reverse("worklist")).content.decode()
-    assert "Self-harm alert to acknowledge" in page and "4\xa0days" in page
+    assert "Self-harm alert to acknowledge" in page
+    assert re.findall(r'<td class="waiting">([^<]*)</td>', page) == ["4\xa0days"]  # her wait, in the Waiting column
     assert "risk-high" in page
     # a referral after a self-harm answer is urgent: the clinic's urgent limits apply (1 and 7 days)
     assert "Urgent (within a week)" in page and "Not accepted within 1 day" in page
