@@ -66,10 +66,10 @@ def _first_per_mother(queryset, column):
 def sections(clinic, limits, now):
     """Each section as {mother id: when her wait began}: one grouped query per section."""
     open_concerns = Concern.objects.open().filter(clinic=clinic)
-    gap = care.care_gaps(clinic).values_list("pk", flat=True)
+    gap = list(care.care_gaps(clinic).values_list("pk", flat=True))  # usually none: then no second query
     return {
         "alert": _first_per_mother(Alert.objects.unacknowledged().filter(clinic=clinic), "created_at"),
-        "gap": _first_per_mother(open_concerns.filter(mother__in=gap), "opened_at"),
+        "gap": _first_per_mother(open_concerns.filter(mother__in=gap), "opened_at") if gap else {},
         "attention": _first_per_mother(open_concerns.filter(attention_since__isnull=False), "attention_since"),
         "screen": _first_per_mother(Screening.objects.awaiting_review().positive().filter(clinic=clinic), "created_at"),
         "referral": _first_per_mother(waiting_referrals(clinic, limits, now), "requested_at"),

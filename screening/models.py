@@ -529,6 +529,12 @@ class Screening(models.Model):
         ]
         indexes = [
             models.Index(fields=["mother", "taken_on"], name="screening_mother_timeline"),
+            # her latest screen's risk (the worklist ranks by it), read from the index alone
+            models.Index(
+                fields=["mother", "-taken_on", "-created_at"],
+                include=["risk_level", "clinic"],
+                name="screening_mother_latest",
+            ),
             models.Index(fields=["clinic", "-created_at"], name="screening_recent_in_clinic"),
             # used by referrals.reports: the period filter, and the score after a referral
             # (covering on PostgreSQL: the counts by instrument, level and mother read the index alone)
