@@ -9,7 +9,8 @@ memory is read after every scenario of every round.
 
 Environment: BENCH_SECONDS (per scenario, default 8), BENCH_CLIENTS (default 4), BENCH_ROUNDS
 (default 2), BENCH_FOLLOW_UPS (dispatcher run, default 100000), BENCH_DISPATCH_LIMIT (seconds the
-dispatcher run may take, default 3600), BENCH_PARTS (default "load,dispatcher").
+dispatcher run may take, default 3600), BENCH_PARTS (default "load,dispatcher,export"; "soak" adds
+BENCH_SOAK_SECONDS, default 600, of mixed load with the web workers' memory read every 30 s).
 
 The dispatcher run turns scheduled follow-ups into invitations, so each run on the same data finds
 fewer scheduled rows; `make bench-data` after `dropdb ppd_bench` starts again."""
@@ -46,6 +47,8 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 FOLLOW_UPS = int(os.environ.get("BENCH_FOLLOW_UPS", "100000"))
 DISPATCH_LIMIT = float(os.environ.get("BENCH_DISPATCH_LIMIT", "3600"))
 PARTS = os.environ.get("BENCH_PARTS", "load,dispatcher,export").split(",")
+SOAK_SECONDS = float(os.environ.get("BENCH_SOAK_SECONDS", "600"))
+SOAK_SLICE = 30  # seconds of load between two readings of the web workers' memory
 FORMS_PER_CLIENT = 1500  # per round: more than a client submits in BENCH_SECONDS
 SPREAD = 200  # staff entries and page reads go to this many different mothers
 CSRF = "b" * 32
@@ -380,12 +383,18 @@ def care_gap_query(runs=20):
     return rows
 
 
-def serve_and_load():
-    """The table of scenarios and the web workers' memory, as lines of the results file."""
-    data = prepare()
-    gaps = care_gap_query()
-    connection.close()
-    web = start(
+SOAKED = (
+    "mother opens a question",
+    "mother saves an answer",
+    "staff enters a screening",
+    "clinician worklist",
+    "mother's page",
+    "reports page",
+)  # every scenario but the floors and the submit (its forms run out)
+
+
+def gunicorn():
+    return start(
         [
             sys.executable,
             "-m",
@@ -402,6 +411,51 @@ def serve_and_load():
         ],
         "/tmp/bench-gunicorn.log",
     )
+
+
+def soak_lines():
+    """The web workers' memory across BENCH_SOAK_SECONDS of mixed load (issue 19): the clients work
+    through the app's scenarios together, each on a different one, changing every SOAK_SLICE
+    seconds; memory is read after each slice."""
+    data = prepare()
+    connection.close()
+    names = [scenario[0] for scenario in scenarios(data)]
+    mixed = [names.index(name) for name in SOAKED]
+    web = gunicorn()
+    try:
+        wait_http(web)
+        web_pids = children(web.pid)
+        series, requests, errors = [rss_kb(web_pids) / 1024], 0, 0
+        started, turn = time.monotonic(), 0
+        with multiprocessing.Pool(CLIENTS) as pool:
+            while time.monotonic() - started < SOAK_SECONDS:
+                deadline = time.monotonic() + SOAK_SLICE
+                jobs = [(c, mixed[(turn + c) % len(mixed)], data, deadline, turn * 1000) for c in range(CLIENTS)]
+                for latencies, failed in pool.map(run_client, jobs):
+                    requests += len(latencies)
+                    errors += sum(failed.values())
+                series.append(rss_kb(web_pids) / 1024)
+                turn += 1
+        seconds = time.monotonic() - started
+    finally:
+        os.killpg(web.pid, signal.SIGTERM)
+    settled = series[len(series) // 3 :]
+    return [
+        "",
+        f"Web soak: {seconds:.0f} s of mixed load ({', '.join(SOAKED)}; {CLIENTS} clients, each on a different "
+        f"scenario, changing every {SOAK_SLICE} s), {requests:,} requests, {errors} errors.",
+        f"Web workers' memory (both together) every {SOAK_SLICE} s, MB: " + ", ".join(f"{mb:.0f}" for mb in series),
+        f"After warm-up (the last two thirds): {min(settled):.0f} to {max(settled):.0f} MB, "
+        f"a spread of {max(settled) - min(settled):.0f} MB.",
+    ]
+
+
+def serve_and_load():
+    """The table of scenarios and the web workers' memory, as lines of the results file."""
+    data = prepare()
+    gaps = care_gap_query()
+    connection.close()
+    web = gunicorn()
     try:
         wait_http(web)
         web_pids = children(web.pid)
@@ -473,7 +527,7 @@ def export_lines():
 
 
 def main():
-    if "load" in PARTS and port_taken():
+    if {"load", "soak"} & set(PARTS) and port_taken():
         sys.exit(f"port {PORT} is taken: stop what listens there (an earlier gunicorn?) and run again")
     from referrals.models import Referral
     from screening.models import Screening
@@ -493,6 +547,8 @@ def main():
         lines += export_lines()
     if "dispatcher" in PARTS:
         lines += dispatcher_lines()
+    if "soak" in PARTS:
+        lines += soak_lines()
     text = "\n".join(lines) + "\n"
     print(text)
     suffix = "" if set(PARTS) == {"load", "dispatcher", "export"} else "-" + "-".join(PARTS)
