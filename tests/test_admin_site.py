@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from referrals import services
 from referrals.models import FollowUp, Provider
@@ -121,31 +120,11 @@ def test_an_operators_fix_to_a_delivery_date_recomputes_her_follow_ups(root, cli
     services.on_mother_changed(Mother, mother)
     before = sorted(FollowUp.objects.filter(mother=mother).values_list("due_on", flat=True))
     assert before
-    infant = mother.infants.get()
-    later = mother.delivery_date + timedelta(days=7)
+    later = (mother.delivery_date + timedelta(days=7)).isoformat()
     page = root.get(reverse("admin:screening_mother_change", args=[mother.pk]))
     assert page.status_code == 200
-    data = {
-        "clinic": clinic_a.pk,
-        "given_name": mother.given_name,
-        "family_name": mother.family_name,
-        "date_of_birth": mother.date_of_birth.isoformat(),
-        "record_number": mother.record_number,
-        "preferred_language": mother.preferred_language,
-        "email": mother.email,
-        "email_consent": "on",
-        "due_date": later.isoformat(),
-        "delivery_date": later.isoformat(),
-        "created_by": front_desk.pk,
-        "infants-TOTAL_FORMS": "1",
-        "infants-INITIAL_FORMS": "1",
-        "infants-0-id": infant.pk,
-        "infants-0-mother": mother.pk,
-        "infants-0-date_of_birth": later.isoformat(),
-        "infants-0-given_name": "Leo",
-    }
+    data = _mother_admin_form(mother, due_date=later, delivery_date=later, **{"infants-0-date_of_birth": later})
     response = root.post(reverse("admin:screening_mother_change", args=[mother.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     after = sorted(FollowUp.objects.filter(mother=mother).exclude(status="cancelled").values_list("due_on", flat=True))
     assert after and after != before and min(after) >= min(before) + timedelta(days=7) - timedelta(days=1)
-    assert timezone.localdate() is not None

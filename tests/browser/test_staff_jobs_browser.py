@@ -190,6 +190,10 @@ def test_twins_are_registered_in_one_go_and_a_likely_duplicate_is_asked_about_fi
     assert "OLD-1" in warning.inner_text() and not Mother.objects.filter(record_number="NEW-2").exists()
     assert page.locator("#error-summary").evaluate("node => node === document.activeElement")
     visit.check_accessibility()
+    page.locator("#error-summary").get_by_role("link", name="This is a different mother: register her").click()
+    assert page.get_by_label("This is a different mother: register her").evaluate(
+        "node => node === document.activeElement"
+    )  # the summary names the field and takes her to it
     page.get_by_label("This is a different mother: register her").check()
     page.get_by_role("button", name="Save").click()
     page.get_by_role("heading", name="ana Ruiz").wait_for()
