@@ -63,7 +63,7 @@ def worklist(request):
     mothers, counts = work.rows(m.clinic, limits, now, filters)
     page = Paginator(mothers, PER_PAGE, allow_empty_first_page=True).get_page(request.GET.get("page"))
     query = {k: v for k, v in vars(filters).items() if v}
-    rows = work.details(page.object_list, m.clinic, limits, now)
+    rows = work.details(page.object_list, m.clinic, limits, now, mothers.in_gap)
     audit.record_shown(request.user, m.clinic, [row.mother for row in rows], "the worklist")
     return render(
         request,

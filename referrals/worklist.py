@@ -80,8 +80,8 @@ def sections(clinic, limits, now):
 class Ordered(Sequence):
     """The worklist's mothers in the order shown, loaded a page at a time."""
 
-    def __init__(self, ids, risks, waiting_since):
-        self.ids, self.risks, self.waiting_since = ids, risks, waiting_since
+    def __init__(self, ids, risks, waiting_since, in_gap):
+        self.ids, self.risks, self.waiting_since, self.in_gap = ids, risks, waiting_since, in_gap
 
     def __len__(self):
         return len(self.ids)
@@ -126,7 +126,7 @@ def rows(clinic, limits, now, filters):
             rank = RISK_RANK.index(risks[pk]) + 2 if risks[pk] in RISK_RANK else len(RISK_RANK) + 2
         return rank, since[pk] or NEVER, pk
 
-    return Ordered(sorted(shown, key=order), risks, since), counts
+    return Ordered(sorted(shown, key=order), risks, since, set(waits["gap"])), counts
 
 
 @dataclass
@@ -148,8 +148,9 @@ class Row:
         return RiskLevel(self.risk).label if self.risk else ""
 
 
-def details(mothers, clinic, limits, now):
-    """The reasons behind each mother on one page, read in a fixed number of queries."""
+def details(mothers, clinic, limits, now, in_gap):
+    """The reasons behind each mother on one page, read in a fixed number of queries; `in_gap` is
+    the care-gap set `rows` already read."""
     ids = [m.pk for m in mothers]
     rows = {m.pk: Row(m) for m in mothers}
     for alert in Alert.objects.unacknowledged().filter(mother_id__in=ids).select_related("screening", "invitation"):
@@ -164,6 +165,6 @@ def details(mothers, clinic, limits, now):
         rows[referral.mother_id].referrals.append((referral, referral.breaches(limits, now)))
     for follow_up in FollowUp.objects.filter(mother_id__in=ids, status__in=NEEDS_STAFF).order_by("due_on"):
         rows[follow_up.mother_id].overdue.append(follow_up)
-    for pk in care.care_gaps(clinic).filter(pk__in=ids).values_list("pk", flat=True):
+    for pk in in_gap.intersection(ids):
         rows[pk].in_gap = True
     return [rows[pk] for pk in ids]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import instruments
-from .risk import DEFAULT_THRESHOLDS, POSITIVE_LEVELS, Context, RiskLevel, Thresholds
+from .risk import DEFAULT_THRESHOLDS, POSITIVE_LEVELS, Context, RiskLevel, Thresholds, assess
 from .tenancy import ClinicScopedQuerySet, clinic_manager
 
 
@@ -561,8 +561,6 @@ class Screening(models.Model):
         return instruments.get(self.instrument_code, self.instrument_version)
 
     def rescore(self):
-        from .risk import assess
-
         result = self.instrument.score(self.answers)
         return result, assess(result, Thresholds.from_dict(self.thresholds))
 
@@ -662,8 +660,6 @@ class Invitation(models.Model):
 
     def state(self, now=None):
         """The status staff see: an open invitation past its expiry is expired."""
-        from django.utils import timezone
-
         if self.status in OPEN_INVITATION and self.expires_at <= (now or timezone.now()):
             return InvitationStatus.EXPIRED
         return InvitationStatus(self.status)

@@ -1,10 +1,13 @@
 from datetime import timedelta
 
 import segno
+from axes.models import AccessAttempt
+from axes.utils import reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
@@ -13,7 +16,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.encoding import force_bytes
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -382,8 +386,6 @@ def clinic_settings(request):
 @require_GET
 @staff_view(ADMINS)
 def staff_list(request):
-    from axes.models import AccessAttempt
-
     members = list(
         Membership.all_objects.filter(clinic=request.membership.clinic)
         .select_related("user")
@@ -407,8 +409,6 @@ def _colleague(request, pk):
 @staff_view(ADMINS)
 def staff_unlock(request, pk):
     """Lets a colleague who was locked out after too many wrong passwords try again at once."""
-    from axes.utils import reset
-
     colleague = _colleague(request, pk)
     reset(username=colleague.user.username)
     audit.record(request.user, colleague.clinic, Action.UPDATE, None, f"staff {colleague.user.username}: unlocked")
@@ -421,9 +421,6 @@ def staff_unlock(request, pk):
 def staff_reset(request, pk):
     """Emails a colleague a one-time link to set a new password (Django's reset tokens: they stop
     working once used, or when the password changes, or after PASSWORD_RESET_TIMEOUT)."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
 
     colleague = _colleague(request, pk)
     user = colleague.user
