@@ -386,3 +386,16 @@ def test_a_clinicians_urgent_concern_raises_an_alert_like_a_self_harm_answer(
     assert "Urgent concern recorded by alice" in page and "Hearing voices" in page
     services.acknowledge(alert, actor=clinician, action="assessed", note="Seen today")
     assert FollowUp.objects.filter(mother=mother, kind="safety", status="scheduled").exists()
+
+
+def test_a_mother_in_a_care_gap_heads_the_worklist_with_what_to_do(login, clinic_a, front_desk, clinician):
+    calm = make_mother(clinic_a, front_desk, record_number="G-0")
+    enter_epds(calm, HIGH, front_desk)  # high, awaiting a decision: on the worklist, not in a gap
+    mother = make_mother(clinic_a, front_desk, record_number="G-1")
+    enter_epds(mother, POSSIBLE, front_desk)
+    mother.screenings.update(reviewed_at=timezone.now())
+    FollowUp.objects.filter(mother=mother).delete()  # at risk, and on no live path
+    page = login(clinician).get(reverse("worklist")).content.decode()
+    assert 'data-section-count="gap">At risk with nothing planned: <span class="count">1</span>' in page
+    assert "refer, plan a rescreen or close her concern" in page
+    assert page.index('data-mother="G-1"') < page.index('data-mother="G-0"')  # a gap ranks above a high screen
