@@ -221,6 +221,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
     "sweep-alerts": {"task": "referrals.tasks.sweep_alerts", "schedule": 60.0},
+    "settle-schedules": {"task": "referrals.tasks.settle_unsettled_schedules", "schedule": 60.0},
     "dispatch-follow-ups": {"task": "referrals.tasks.dispatch_follow_ups", "schedule": 60.0},
     "refresh-report-facts": {"task": "referrals.tasks.refresh_report_facts", "schedule": 60.0},
     "escalate-stalled-referrals": {"task": "referrals.tasks.escalate_stalled_referrals", "schedule": 900.0},

@@ -45,6 +45,7 @@ def load():
         positives = Screening.objects.filter(clinic=clinic, risk_level__in=["probable", "high"]).order_by("pk")
         for screening, stages in zip(positives, STAGES, strict=False):
             refer(screening, clinician, stages)
+        services.settle_unsettled(limit=None)  # as the worker does after each screening commits
         for mother in Mother.objects.filter(clinic=clinic):
             followups.recompute(mother)
 

@@ -623,6 +623,20 @@ class Concern(models.Model):
         return self.closed_at is None
 
 
+class UnsettledSchedule(models.Model):
+    """A mother whose follow-up schedule must be brought up to date after a screening. Marked in the
+    screening's transaction; settled by a task queued after commit, or by beat's sweep when that
+    task is lost (a broker outage, a worker killed mid-task). A failure is kept here, for staff."""
+
+    mother = models.OneToOneField(Mother, primary_key=True, on_delete=models.CASCADE, related_name="unsettled_schedule")
+    marked_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    def __str__(self):
+        return f"UnsettledSchedule {self.mother_id}"
+
+
 # Report facts -----------------------------------------------------------------------------------
 # What the cascade and the quality measures need, one row per unit, recomputed per mother whenever
 # her records change (PostgreSQL triggers mark her stale; see referrals/reports/facts.py). On

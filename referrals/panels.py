@@ -7,7 +7,7 @@ from screening.extensions import add_panel
 
 from . import concerns, services
 from .forms import CancelFollowUpForm, CloseConcernForm, DecisionForm, MarkConcernForm, ReferForm, RescheduleForm
-from .models import FollowUpStatus
+from .models import FollowUpStatus, UnsettledSchedule
 
 
 def screening_result(request, screening):
@@ -53,6 +53,7 @@ def follow_ups(request, mother):
         "referrals/_follow_up_panel.html",
         {
             "follow_ups": rows,
+            "unsettled": UnsettledSchedule.objects.filter(mother=mother).first(),
             "reschedule_form": RescheduleForm(),
             "cancel_form": CancelFollowUpForm(),
             "today": timezone.localdate(),

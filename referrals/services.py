@@ -1,8 +1,12 @@
+import logging
+
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from common.tasks import enqueue_on_commit
 from screening import audit
-from screening.models import AuditEntry
+from screening.models import AuditEntry, Mother
 
 from . import alerts, concerns, dispatch, followups, lifecycle, pathways
 from .models import (
@@ -15,10 +19,12 @@ from .models import (
     Referral,
     ReferralEvent,
     Status,
+    UnsettledSchedule,
 )
 from .recommend import Context, recommend, urgency_for
 
 Action = AuditEntry.Action
+log = logging.getLogger(__name__)
 
 
 def on_screening_completed(sender, screening, **kwargs):
@@ -32,7 +38,7 @@ def on_screening_completed(sender, screening, **kwargs):
             alerts.raise_alert(screening.mother, screening=screening)
     dispatch.complete_for_screening(screening)
     concerns.on_screening(screening)
-    settle(screening.mother)
+    settle_later(screening.mother)
 
 
 def on_self_harm_disclosed(sender, invitation, **kwargs):
@@ -52,6 +58,51 @@ def settle(mother, why=Attention.NO_PLAN):
     at risk with nothing live, back on the worklist."""
     followups.recompute(mother)
     concerns.ensure_path(mother, why)
+
+
+def settle_later(mother):
+    """settle() after the screening commits, so the mother sending her form does not wait for it.
+    The mark commits with the screening; the task queued after commit settles her in a moment, and
+    beat's sweep does if the task is lost. Until then her screening itself keeps her on a path when
+    it is positive (a screen awaiting a decision, or an alert)."""
+    UnsettledSchedule.objects.bulk_create(
+        [UnsettledSchedule(mother=mother, marked_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["mother"],
+        update_fields=["marked_at"],
+    )
+    from .tasks import settle_schedule  # tasks import this module
+
+    enqueue_on_commit(settle_schedule, mother.pk)
+
+
+def settle_marked(mother_id):
+    """Settles a marked mother and removes the mark, in one transaction; False if she was not
+    marked (settled already). Her row is locked first, the order every writer about her uses, so a
+    screening still being written is waited for and seen."""
+    with transaction.atomic():
+        mother = Mother.objects.filter(pk=mother_id).select_for_update(of=("self",)).first()
+        mark = mother and UnsettledSchedule.objects.select_for_update().filter(mother=mother).first()
+        if not mark:
+            return False
+        settle(mother)
+        mark.delete()
+    return True
+
+
+def settle_unsettled(limit=500):
+    """Beat's sweep: every marked mother, oldest first, each in her own transaction. One that fails
+    keeps her mark with the error (shown on her page) and the sweep goes on (design rule 12)."""
+    settled = 0
+    for mother_id in UnsettledSchedule.objects.order_by("marked_at").values_list("mother_id", flat=True)[:limit]:
+        try:
+            settled += settle_marked(mother_id)
+        except Exception as error:  # noqa: BLE001 - one mother's failure must not stop the others
+            log.exception("could not settle the follow-up schedule of mother %s", mother_id)
+            UnsettledSchedule.objects.filter(mother_id=mother_id).update(
+                attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:300]
+            )
+    return settled
 
 
 def context_for(screening):

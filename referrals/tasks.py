@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import alerts, dispatch
+from . import alerts, dispatch, services
 
 
 @shared_task
@@ -12,6 +12,16 @@ def deliver_alert(alert_id):
 @shared_task
 def sweep_alerts():
     return alerts.sweep()
+
+
+@shared_task
+def settle_schedule(mother_id):
+    return services.settle_marked(mother_id)
+
+
+@shared_task
+def settle_unsettled_schedules():
+    return services.settle_unsettled()
 
 
 @shared_task

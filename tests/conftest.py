@@ -37,6 +37,13 @@ def empty_cache():
 
 
 @pytest.fixture
+def after_commit(django_capture_on_commit_callbacks):
+    """Runs what the block queues for after commit (her schedule settling, deliveries) when it ends,
+    as the real commit would: a test's own transaction never commits."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def clinic_a(db):
     return Clinic.objects.create(name="Clinic A")
 

@@ -29,8 +29,10 @@ def use_broker(url):
     DEAD_BROKER is how tests take the broker away from the web process."""
     from kombu import pools
 
+    from common.tasks import broker_is_back
     from config.celery import app
 
+    broker_is_back()
     pools.reset()
     app._pool = None
     app.amqp._producer_pool = None

@@ -17,17 +17,21 @@ def phq2_link(mother):
     return invitations.token_for(invitation)
 
 
-def test_online_a_positive_phq2_goes_on_to_phq9_question_3_with_its_two_answers_kept(client, phq2_link, mother):
+def test_online_a_positive_phq2_goes_on_to_phq9_question_3_with_its_two_answers_kept(
+    client, phq2_link, mother, after_commit
+):
     for number, position in enumerate(POSITIVE, start=1):
         client.post(f"/q/{phq2_link}/{number}/", {"answer": str(position)})
-    response = client.post(f"/q/{phq2_link}/submit/")
+    with after_commit():
+        response = client.post(f"/q/{phq2_link}/submit/")
     assert response.url.endswith("/3/")
     page = client.get(response.url).content.decode()
     assert "Trouble falling or staying asleep" in page  # PHQ-9 item 3
     token = response.url.split("/")[2]
     for number in range(3, 10):
         client.post(f"/q/{token}/{number}/", {"answer": "0"})
-    client.post(f"/q/{token}/submit/")
+    with after_commit():
+        client.post(f"/q/{token}/submit/")
     phq9 = Screening.objects.get(mother=mother, instrument_code="PHQ-9")
     assert phq9.answers[:2] == POSITIVE and phq9.total == 3
     rescreen = FollowUp.objects.get(mother=mother, key__startswith="rescreen-")
@@ -54,10 +58,13 @@ def test_staff_entering_a_positive_phq2_are_taken_to_the_phq9_with_its_answers_f
     assert 'value="2026-11-20"' in page
 
 
-def test_the_schedule_asks_for_the_phq9_the_same_day_after_a_positive_phq2_not_in_two_weeks(login, clinician, mother):
-    login(clinician).post(
-        reverse("screening_create", args=[mother.code, "PHQ-2"]),
-        {"taken_on": "2026-11-20", "method": "paper", "item_1": "2", "item_2": "1"},
-    )
+def test_the_schedule_asks_for_the_phq9_the_same_day_after_a_positive_phq2_not_in_two_weeks(
+    login, clinician, mother, after_commit
+):
+    with after_commit():
+        login(clinician).post(
+            reverse("screening_create", args=[mother.code, "PHQ-2"]),
+            {"taken_on": "2026-11-20", "method": "paper", "item_1": "2", "item_2": "1"},
+        )
     row = FollowUp.objects.get(mother=mother, key__startswith="rescreen-")
     assert (str(row.due_on), row.instrument_code) == ("2026-11-20", "PHQ-9")

@@ -52,9 +52,10 @@ def test_the_safety_rescreen_interval_is_a_clinic_setting(clinic_a, front_desk, 
     assert FollowUp.objects.get(mother=mother, kind="safety").due_on == timezone.localdate() + timedelta(days=3)
 
 
-def test_a_high_score_gets_a_rescreen(clinic_a, front_desk):
+def test_a_high_score_gets_a_rescreen(clinic_a, front_desk, after_commit):
     mother = make_mother(clinic_a, front_desk)
-    screening = enter_epds(mother, HIGH, front_desk)
+    with after_commit():
+        screening = enter_epds(mother, HIGH, front_desk)
     assert screening.risk_level == "high"
     rescreen = FollowUp.objects.get(mother=mother, key=f"rescreen-{screening.code}")
     assert rescreen.due_on == timezone.localdate() + timedelta(days=14)
@@ -225,9 +226,12 @@ def test_a_mother_at_risk_who_opts_out_stays_on_the_worklist(login, clinic_a, fr
     assert on_worklist(client, mother) and "Left care while at risk" in client.get(reverse("worklist")).content.decode()
 
 
-def test_front_desk_cannot_cancel_a_clinical_rescreen_and_sees_a_neutral_label(login, clinic_a, front_desk, clinician):
+def test_front_desk_cannot_cancel_a_clinical_rescreen_and_sees_a_neutral_label(
+    login, clinic_a, front_desk, clinician, after_commit
+):
     mother = make_mother(clinic_a, front_desk)
-    screening = enter_epds(mother, POSSIBLE, front_desk)
+    with after_commit():
+        screening = enter_epds(mother, POSSIBLE, front_desk)
     rescreen = FollowUp.objects.get(mother=mother, key=f"rescreen-{screening.code}")
     page = login(front_desk).get(reverse("mother_detail", args=[mother.code])).content.decode()
     assert "Questionnaire due" in page and "Rescreen" not in page and "possible" not in page.lower()
@@ -277,7 +281,9 @@ def test_the_dispatcher_uses_the_link_staff_already_sent_and_her_answer_complete
     assert due.status == "completed"
 
 
-def test_a_screening_completes_the_follow_up_whichever_invitation_carried_it(mother, front_desk, clinic_a):
+def test_a_screening_completes_the_follow_up_whichever_invitation_carried_it(
+    mother, front_desk, clinic_a, after_commit
+):
     ReferralSettings.objects.create(clinic=clinic_a, send_from_hour=0, send_until_hour=24)
     services.settle(mother)
     due = FollowUp.objects.filter(mother=mother, status="scheduled").order_by("due_on").first()
@@ -290,7 +296,8 @@ def test_a_screening_completes_the_follow_up_whichever_invitation_carried_it(mot
     tablet = invitations.create_invitation(mother=mother, instrument=emailed.instrument, tablet=True)
     for number in range(1, len(tablet.instrument.items) + 1):
         invitations.save_answer(tablet, number, 0)
-    invitations.submit(tablet, "en")
+    with after_commit():
+        invitations.submit(tablet, "en")
     due.refresh_from_db()
     emailed.refresh_from_db()
     assert due.status == "completed" and emailed.status == "cancelled"

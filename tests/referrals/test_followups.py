@@ -61,8 +61,10 @@ def test_a_cancelled_follow_up_is_never_resurrected(newborn, clinician):
     assert FollowUp.objects.get(mother=newborn, key="infant-2m").status == "cancelled"
 
 
-def test_a_screening_completes_the_visit_it_satisfies_and_a_borderline_score_adds_a_rescreen(newborn, front_desk):
-    with time_machine.travel(NOON_NY, tick=False):
+def test_a_screening_completes_the_visit_it_satisfies_and_a_borderline_score_adds_a_rescreen(
+    newborn, front_desk, after_commit
+):
+    with time_machine.travel(NOON_NY, tick=False), after_commit():
         screening = enter_epds(newborn, POSSIBLE, front_desk)
     one = FollowUp.objects.get(mother=newborn, key="infant-1m")
     assert (one.status, one.screening) == ("completed", screening)
