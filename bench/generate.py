@@ -27,6 +27,7 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from screening import instruments  # noqa: E402
+from screening.models import Mother  # noqa: E402
 from screening.risk import DEFAULT_THRESHOLDS, assess  # noqa: E402
 
 PASSWORD = "bench-pass-2026"
@@ -624,6 +625,7 @@ def generate(clinics, mothers, screenings, referrals):
         len(followup_rows),
         "follow-ups",
     )
+    Mother.objects.refresh_latest_risk()  # what record_screening keeps for each screening it stores
     reset_sequences()
     return t0
 

@@ -515,6 +515,12 @@ class FollowUp(models.Model):
             ),
             # used by the worklist: a clinic's overdue follow-ups, newest first, and their count
             models.Index(fields=["clinic", "-due_on"], name="follow_up_overdue", condition=Q(status="overdue")),
+            # the worklist's section: who has one, and since when, without visiting the clinic's rows
+            models.Index(
+                fields=["clinic", "mother", "closed_at"],
+                name="follow_up_needs_staff",
+                condition=Q(status__in=NEEDS_STAFF),
+            ),
         ]
 
     def __str__(self):

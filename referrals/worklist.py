@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Min, OuterRef, Q, Subquery
+from django.db.models import Min, Q
 from django.utils.translation import gettext_lazy as _
 
 from screening.models import Mother, Screening
@@ -59,8 +59,7 @@ def waiting_referrals(clinic, limits, now):
 
 def _first_per_mother(queryset, column):
     """{mother id: the earliest `column`} for the rows of `queryset`: who is on a path, and since when."""
-    grouped = queryset.order_by().values("mother_id").annotate(first=Min(column))
-    return {row["mother_id"]: row["first"] for row in grouped}
+    return dict(queryset.order_by().values("mother_id").annotate(first=Min(column)).values_list("mother_id", "first"))
 
 
 def sections(clinic, limits, now):
@@ -80,8 +79,8 @@ def sections(clinic, limits, now):
 class Ordered(Sequence):
     """The worklist's mothers in the order shown, loaded a page at a time."""
 
-    def __init__(self, ids, risks, waiting_since, in_gap):
-        self.ids, self.risks, self.waiting_since, self.in_gap = ids, risks, waiting_since, in_gap
+    def __init__(self, ids, waiting_since, in_gap):
+        self.ids, self.waiting_since, self.in_gap = ids, waiting_since, in_gap
 
     def __len__(self):
         return len(self.ids)
@@ -91,7 +90,7 @@ class Ordered(Sequence):
             return self[index : index + 1][0]
         found = Mother.objects.in_bulk(self.ids[index])
         for pk, mother in found.items():
-            mother.latest_risk, mother.waiting_since = self.risks[pk], self.waiting_since[pk]
+            mother.waiting_since = self.waiting_since[pk]
         return [found[pk] for pk in self.ids[index] if pk in found]
 
 
@@ -103,19 +102,18 @@ def rows(clinic, limits, now, filters):
     three times."""
     waits = sections(clinic, limits, now)
     on_list = set().union(*waits.values())
-    latest = Screening.objects.filter(mother=OuterRef("pk")).order_by("-taken_on", "-created_at")
-    found = (
-        Mother.objects.filter(clinic=clinic, pk__in=on_list)
-        .annotate(latest_risk=Subquery(latest.values("risk_level")[:1]))
-        .values_list("pk", "latest_risk", "preferred_language")
-    )
+    found = Mother.objects.filter(clinic=clinic, pk__in=on_list).values_list("pk", "latest_risk", "preferred_language")
     risks = {}
     for pk, risk, language in found:
         if (not filters.language or language == filters.language) and (not filters.risk or risk == filters.risk):
             risks[pk] = risk
     counts = {"total": len(risks), **{name: len(risks.keys() & members) for name, members in waits.items()}}
     shown = [pk for pk in risks if not filters.section or pk in waits[filters.section]]
-    since = {pk: min((w[pk] for w in waits.values() if w.get(pk) is not None), default=None) for pk in shown}
+    since = dict.fromkeys(shown)
+    for members in waits.values():
+        for pk, began in members.items():
+            if pk in since and began is not None and (since[pk] is None or began < since[pk]):
+                since[pk] = began
 
     def order(pk):
         if pk in waits["alert"]:
@@ -126,7 +124,7 @@ def rows(clinic, limits, now, filters):
             rank = RISK_RANK.index(risks[pk]) + 2 if risks[pk] in RISK_RANK else len(RISK_RANK) + 2
         return rank, since[pk] or NEVER, pk
 
-    return Ordered(sorted(shown, key=order), risks, since, set(waits["gap"])), counts
+    return Ordered(sorted(shown, key=order), since, set(waits["gap"])), counts
 
 
 @dataclass

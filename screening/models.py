@@ -7,8 +7,8 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -183,6 +183,11 @@ class ThresholdSet(models.Model):
 
 
 class MotherQuerySet(ClinicScopedQuerySet):
+    def refresh_latest_risk(self):
+        """Sets each mother's latest_risk from her screenings (latest taken, then latest entered)."""
+        latest = Screening.objects.filter(mother=OuterRef("pk")).order_by("-taken_on", "-created_at")
+        return self.update(latest_risk=Coalesce(Subquery(latest.values("risk_level")[:1]), Value("")))
+
     def lock(self, pk):
         """Every write about one mother takes her row first, then her invitations, then her
         follow-ups: one lock order everywhere, so two of her forms sent at once queue, never
@@ -252,7 +257,11 @@ class Mother(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    history = HistoricalRecords()
+    # The risk of her latest screen (by date taken, then entry), kept by record_screening in the
+    # screening's transaction: the worklist ranks a clinic's mothers by it without reading their
+    # screenings. Derived, so not part of her edit history.
+    latest_risk = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["latest_risk"])
 
     objects = clinic_manager(MotherQuerySet)
 
@@ -277,7 +286,11 @@ class Mother(models.Model):
                 name="mother_left_care_with_reason",
             ),
         ]
-        indexes = [models.Index(fields=["clinic", "-created_at"], name="mother_recent_in_clinic")]
+        indexes = [
+            models.Index(fields=["clinic", "-created_at"], name="mother_recent_in_clinic"),
+            # the worklist ranks the mothers on it by these without visiting her row
+            models.Index(fields=["clinic", "id"], include=["latest_risk", "preferred_language"], name="mother_rank"),
+        ]
 
     def __str__(self):
         return self.full_name

@@ -2,7 +2,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import audit
-from .models import AuditEntry, Screening
+from .models import AuditEntry, Mother, Screening
 from .risk import assess
 from .signals import screening_completed
 
@@ -48,6 +48,7 @@ def record_screening(
         entered_by=entered_by,
         submission_token=submission_token,
     )
+    Mother.objects.filter(pk=mother.pk).refresh_latest_risk()  # a paper form entered now may be older
     if entered_by is not None:
         audit.record(
             entered_by,

@@ -356,3 +356,17 @@ def test_the_banner_counts_every_open_alert_and_lists_the_newest_five(login, cli
     page = login(clinician).get(reverse("home")).content.decode()
     assert "6 self-harm answers not yet acknowledged" in page
     assert page.count('href="/alerts/') == 5 and "See them all on the worklist" in page
+
+
+def test_the_worklist_ranks_and_filters_by_her_latest_screen_taken_not_the_latest_entered(
+    login, clinician, clinic_a, front_desk
+):
+    mother = make_mother(clinic_a, front_desk, record_number="LATE")
+    today = timezone.localdate()
+    enter_epds(mother, [2, 2, 0, 2, 1, 1, 1, 1, 2, 3], front_desk, taken_on=today)  # high, today
+    enter_epds(mother, [1, 1, 1, 1, 2, 2, 2, 1, 3, 3], front_desk, taken_on=today - timedelta(days=9))  # paper, older
+    client = login(clinician)
+    row = client.get(reverse("worklist")).content.decode().split('data-mother="LATE"')[1].split("</tr>")[0]
+    assert "risk-high" in row and "risk-possible" not in row
+    assert 'data-mother="LATE"' in client.get(reverse("worklist") + "?risk=high").content.decode()
+    assert 'data-mother="LATE"' not in client.get(reverse("worklist") + "?risk=possible").content.decode()
