@@ -50,7 +50,10 @@ PARTS = os.environ.get("BENCH_PARTS", "load,dispatcher,export").split(",")
 SOAK_SECONDS = float(os.environ.get("BENCH_SOAK_SECONDS", "600"))
 SOAK_SLICE = 30  # seconds of load between two readings of the web workers' memory
 FORMS_PER_CLIENT = 1500  # per round: more than a client submits in BENCH_SECONDS
-SPREAD = 200  # staff entries and page reads go to this many different mothers
+SPREAD = 200  # page reads go to this many different mothers
+# Staff entries go to another clinic's front desk and its mothers, one by one: the worklist and the
+# pages measured stay as generated, however many runs enter screenings.
+ENTRY_STAFF = "bench-front_desk-001"
 CSRF = "b" * 32
 PHQ9 = {f"item_{n}": "1" for n in range(1, 10)}
 
@@ -74,6 +77,7 @@ def prepare():
     from screening.models import Invitation, Mother
 
     cookie, clinic = staff_cookie("bench-clinic_admin-000")
+    entry_cookie, entry_clinic = staff_cookie(ENTRY_STAFF)
     Invitation.objects.filter(created_by=None, channels=["link"], tablet=True, alert__isnull=True).delete()
     per_client = FORMS_PER_CLIENT * ROUNDS
     # Each form submitted is its mother's only open PHQ-9 hand-over: submitting one closes her other
@@ -95,6 +99,13 @@ def prepare():
     return {
         "cookie": cookie,
         "mothers": [str(code) for code in spread.values_list("code", flat=True)[: SPREAD * 2]],
+        "entry_cookie": entry_cookie,
+        "entered": [
+            str(code)
+            for code in Mother.objects.filter(clinic=entry_clinic, left_care_on=None)
+            .order_by("pk")
+            .values_list("code", flat=True)
+        ],
         "answering": answering,
         "submitting": submitting,
     }
@@ -134,9 +145,9 @@ def scenarios(data):
         (
             "staff enters a screening",
             "POST",
-            lambda c, i: f"/mothers/{data['mothers'][(c * 1000 + i) % SPREAD]}/screenings/new/PHQ-9/",
+            lambda c, i: f"/mothers/{data['entered'][(c * 1000 + i) % len(data['entered'])]}/screenings/new/PHQ-9/",
             lambda c, i: entry,
-            staff,
+            {"Cookie": data["entry_cookie"], "X-CSRFToken": CSRF},
             "floor: insert one row",
         ),
         ("clinician worklist", "GET", lambda c, i: "/worklist/", None, staff, "floor: trivial view"),
@@ -408,6 +419,7 @@ def gunicorn():
             "30",
             "--log-level",
             "warning",
+            *(["--config", "python:bench.gunicorn_probe"] if os.environ.get("BENCH_MEMORY_PROBE") else []),
         ],
         "/tmp/bench-gunicorn.log",
     )
