@@ -7,7 +7,7 @@ decision, a concern waiting for a clinician's decision, an overdue follow-up); a
 scheduled or invited follow-up. care_gaps() lists the mothers for whom that fails. The worklist,
 `manage.py care_gaps` and the stateful test all use it."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from screening.models import Mother, Screening
@@ -29,12 +29,11 @@ def _in(queryset, clinic, mother=None):
         queryset = queryset.filter(clinic=clinic)
     if mother is not None:
         queryset = queryset.filter(mother=mother)
-    return queryset.values("mother_id")
+    return queryset
 
 
 def live_paths(clinic=None, mother=None):
-    """Each live path as the ids of the mothers on it (used as `pk__in`, which the database
-    evaluates once per query rather than once per mother). For one mother, only her rows are read."""
+    """Each live path as the rows that put a mother on it. For one mother, only her rows."""
     return {
         "alert": _in(Alert.objects.unacknowledged(), clinic, mother),
         "screen": _in(Screening.objects.awaiting_review().positive(), clinic, mother),
@@ -47,14 +46,16 @@ def live_paths(clinic=None, mother=None):
 
 def at_risk(clinic=None):
     mothers = Mother.objects.all() if clinic is None else Mother.objects.filter(clinic=clinic)
-    return mothers.filter(pk__in=_in(Concern.objects.open(), clinic))
+    return mothers.filter(pk__in=_in(Concern.objects.open(), clinic).values("mother_id"))
 
 
 def gap_condition(clinic=None, mother=None):
-    """True for a mother at risk on no live path."""
-    condition = Q(pk__in=_in(Concern.objects.open(), clinic, mother))
-    for ids in live_paths(clinic, mother).values():
-        condition &= ~Q(pk__in=ids)
+    """True for a mother at risk on no live path. Each path is asked of each mother at risk (NOT
+    EXISTS: an index probe each), so the plan stays cheap whatever the planner believes about how
+    many mothers are at risk: they are few, the rows on paths many."""
+    condition = Q(pk__in=_in(Concern.objects.open(), clinic, mother).values("mother_id"))
+    for rows in live_paths(clinic, mother).values():
+        condition &= ~Exists(rows.filter(mother_id=OuterRef("pk")))
     return condition
 
 
