@@ -8,15 +8,10 @@ import gc
 import os
 from pathlib import Path
 
+from bench.memory import rss_kb
+
 EVERY = int(os.environ.get("BENCH_PROBE_EVERY", "2000"))
 _seen = {"requests": 0, "first": None}
-
-
-def _rss_mb():
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def post_request(worker, req, environ, resp):
@@ -27,6 +22,7 @@ def post_request(worker, req, environ, resp):
     counts = collections.Counter(type(o).__name__ for o in gc.get_objects())
     first = _seen["first"] = _seen["first"] or counts
     growth = (counts - first).most_common(6)
-    line = f"{_seen['requests']} requests: {_rss_mb():.1f} MB, {sum(counts.values())} objects, growth {growth}\n"
+    resident = rss_kb([os.getpid()]) / 1024
+    line = f"{_seen['requests']} requests: {resident:.1f} MB, {sum(counts.values())} objects, growth {growth}\n"
     with open(Path(__file__).parent / "results" / f"probe-{os.getpid()}.log", "a") as log:
         log.write(line)

@@ -40,6 +40,8 @@ django.setup()
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.memory import each_mb, rss_kb  # noqa: E402
+
 PORT = 8765
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
@@ -189,18 +191,6 @@ def run_client(args):
         i += 1
     conn.close()
     return latencies, errors
-
-
-def rss_kb(pids):
-    total = 0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except FileNotFoundError:
-            pass
-    return total
 
 
 def children(pid):
@@ -451,7 +441,7 @@ def soak_lines():
                 series.append(rss_kb(web_pids) / 1024)
                 turn += 1
         seconds = time.monotonic() - started
-        worker_mb = [rss_kb([pid]) / 1024 for pid in web_pids]
+        worker_mb = each_mb(web_pids)
     finally:
         os.killpg(web.pid, signal.SIGTERM)
     settled = series[len(series) // 3 :]
@@ -518,7 +508,7 @@ def serve_and_load():
         web_pids = children(web.pid)
         web_before = rss_kb(web_pids)
         rows, memory = load(data, web_pids)
-        worker_mb = [rss_kb([pid]) / 1024 for pid in web_pids]
+        worker_mb = each_mb(web_pids)
     finally:
         os.killpg(web.pid, signal.SIGTERM)
     rows += gaps

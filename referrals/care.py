@@ -24,50 +24,45 @@ PATHS = {
 }
 
 
-def _in(queryset, clinic, mother=None):
-    if clinic is not None:
-        queryset = queryset.filter(clinic=clinic)
-    if mother is not None:
-        queryset = queryset.filter(mother=mother)
-    return queryset
+def _in_clinic(queryset, clinic):
+    return queryset if clinic is None else queryset.filter(clinic=clinic)
 
 
-def live_paths(clinic=None, mother=None):
-    """Each live path as the rows that put a mother on it. For one mother, only her rows."""
+def live_paths(clinic=None):
+    """Each live path as the rows that put a mother on it."""
     return {
-        "alert": _in(Alert.objects.unacknowledged(), clinic, mother),
-        "screen": _in(Screening.objects.awaiting_review().positive(), clinic, mother),
-        "attention": _in(Concern.objects.open().filter(attention_since__isnull=False), clinic, mother),
-        "referral": _in(Referral.objects.open(), clinic, mother),
-        "overdue": _in(FollowUp.objects.filter(status__in=NEEDS_STAFF), clinic, mother),
-        "follow_up": _in(FollowUp.objects.filter(status__in=OPEN_FOLLOW_UP), clinic, mother),
+        "alert": _in_clinic(Alert.objects.unacknowledged(), clinic),
+        "screen": _in_clinic(Screening.objects.awaiting_review().positive(), clinic),
+        "attention": _in_clinic(Concern.objects.open().filter(attention_since__isnull=False), clinic),
+        "referral": _in_clinic(Referral.objects.open(), clinic),
+        "overdue": _in_clinic(FollowUp.objects.filter(status__in=NEEDS_STAFF), clinic),
+        "follow_up": _in_clinic(FollowUp.objects.filter(status__in=OPEN_FOLLOW_UP), clinic),
     }
 
 
 def at_risk(clinic=None):
-    mothers = Mother.objects.all() if clinic is None else Mother.objects.filter(clinic=clinic)
-    return mothers.filter(pk__in=_in(Concern.objects.open(), clinic).values("mother_id"))
+    return _in_clinic(Mother.objects.all(), clinic).filter(
+        pk__in=_in_clinic(Concern.objects.open(), clinic).values("mother_id")
+    )
 
 
-def gap_condition(clinic=None, mother=None):
+def gap_condition(clinic=None):
     """True for a mother at risk on no live path. Each path is asked of each mother at risk (NOT
     EXISTS: an index probe each), so the plan stays cheap whatever the planner believes about how
-    many mothers are at risk: they are few, the rows on paths many."""
-    condition = Q(pk__in=_in(Concern.objects.open(), clinic, mother).values("mother_id"))
-    for rows in live_paths(clinic, mother).values():
+    many mothers are at risk (few) and how many rows are on paths (many), and asking it of one
+    mother reads only her rows."""
+    condition = Q(pk__in=_in_clinic(Concern.objects.open(), clinic).values("mother_id"))
+    for rows in live_paths(clinic).values():
         condition &= ~Exists(rows.filter(mother_id=OuterRef("pk")))
     return condition
 
 
 def care_gaps(clinic=None):
-    mothers = Mother.objects.all() if clinic is None else Mother.objects.filter(clinic=clinic)
-    return mothers.filter(gap_condition(clinic))
+    return _in_clinic(Mother.objects.all(), clinic).filter(gap_condition(clinic))
 
 
 def in_gap(mother):
-    """The same rule for one mother: each path reads her rows alone (a submit asks this, and the
-    clinic-wide sets cost tens of milliseconds at a million screenings)."""
-    return Mother.objects.filter(gap_condition(mother.clinic, mother), pk=mother.pk).exists()
+    return care_gaps(mother.clinic).filter(pk=mother.pk).exists()
 
 
 def describe_gap(mother):

@@ -542,7 +542,7 @@ class Screening(models.Model):
         ]
         indexes = [
             models.Index(fields=["mother", "taken_on"], name="screening_mother_timeline"),
-            # her latest screen's risk (the worklist ranks by it), read from the index alone
+            # her latest screen's risk, read from the index alone when a screening copies it to her row
             models.Index(
                 fields=["mother", "-taken_on", "-created_at"],
                 include=["risk_level", "clinic"],
