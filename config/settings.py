@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "screening.context_processors.clinic",
                 "referrals.context_processors.open_alerts",
+                "referrals.context_processors.silent_parts",
             ],
         },
     },

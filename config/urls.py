@@ -4,6 +4,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from referrals.health import healthz
 from screening import two_factor
 from screening.accounts import NewPasswordView, OwnPasswordView
 
@@ -19,6 +20,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="registration/password_reset_done.html"),
         name="password_reset_complete",
     ),
+    path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("favicon.ico", lambda request: redirect(static("favicon.svg"), permanent=True)),
     path("", include("screening.urls")),

@@ -18,6 +18,7 @@ from screening.emails import send
 from screening.models import Invitation, InvitationStatus, Mother, Role
 
 from . import concerns
+from .deadlines import Why
 from .models import Alert, ConcernOpened, ReferralSettings
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,8 @@ def raise_alert(mother, *, screening=None, invitation=None, raised_by=None):
     )
     enqueue_on_commit(deliver_alert, alert.pk)
     because = ConcernOpened.CLINICIAN if raised_by else ConcernOpened.SELF_HARM
-    concerns.open_for(mother, because, screening=screening, actor=raised_by)
+    since = screening.taken_on if screening else mother.clinic.today()
+    concerns.open_for(mother, because, why=Why.SAFETY, since=since, screening=screening, actor=raised_by)
     return alert
 
 

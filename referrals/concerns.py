@@ -10,10 +10,12 @@ from screening import audit
 from screening.models import AuditEntry
 from screening.risk import POSITIVE_LEVELS, RiskLevel
 
-from . import care
-from .models import Alert, Attention, Concern, ConcernClosed, ConcernOpened
+from . import care, deadlines
+from .deadlines import Why
+from .models import Alert, Attention, Concern, ConcernClosed, ConcernOpened, FollowUp, FollowUpStatus, ReferralSettings
 
 FULL_LENGTH = {"EPDS", "PHQ-9"}  # the instruments whose negative result can show remission
+SEVERE_ANXIETY = {("GAD-7", "severe")}  # the authors' severe band (15-21) puts her at risk on its own
 
 
 class CannotClose(ValueError):
@@ -25,23 +27,61 @@ def current(mother, lock=False):
     return (concerns.select_for_update() if lock else concerns).first()
 
 
-def open_for(mother, because, *, screening=None, actor=None, note=""):
-    """The mother's open concern, opened now if she had none."""
+def open_for(mother, because, *, why, since, screening=None, actor=None, note=""):
+    """The mother's open concern, opened now if she had none. Its deadline is `why`'s interval from
+    `since`; an open concern's deadline only comes closer (a new reason is more urgent), unless it
+    had passed: then it is counted afresh from this reason."""
+    act_by = deadlines.deadline(why, since, ReferralSettings.for_clinic(mother.clinic))
     concern = current(mother, lock=True)
-    if concern is not None:
-        return concern
-    try:
-        with transaction.atomic():
-            return Concern.objects.create(
-                mother=mother,
-                clinic_id=mother.clinic_id,
-                opened_because=because,
-                screening=screening,
-                opened_by=actor,
-                note=note,
-            )
-    except IntegrityError:  # a concurrent screen opened it a moment earlier
-        return current(mother, lock=True)
+    if concern is None:
+        try:
+            with transaction.atomic():
+                return Concern.objects.create(
+                    mother=mother,
+                    clinic_id=mother.clinic_id,
+                    opened_because=because,
+                    screening=screening,
+                    opened_by=actor,
+                    note=note,
+                    act_by=act_by,
+                    deadline_kind=why,
+                )
+        except IntegrityError:  # a concurrent screen opened it a moment earlier
+            concern = current(mother, lock=True)
+    if concern.act_by < mother.clinic.today() or act_by < concern.act_by:
+        concern.act_by = act_by
+    if why == Why.SAFETY:
+        concern.deadline_kind = Why.SAFETY
+    concern.save(update_fields=["act_by", "deadline_kind"])
+    return concern
+
+
+def reason_of(screening):
+    """A self-harm answer or a high score asks for a safety rescreen; any other positive a rescreen."""
+    return Why.SAFETY if screening.self_harm or screening.score_level == RiskLevel.HIGH else Why.RESCREEN
+
+
+def acted(mother, *, safety=False):
+    """A clinician acted for her (a decision, a referral made or ended): her deadline counts again
+    from today, by her concern's interval (the safety rescreen's once any reason asked for it), and
+    never comes closer than it was. An acknowledged self-harm alert (`safety`) sets the safety
+    rescreen's deadline, whatever was set before."""
+    concern = current(mother, lock=True)
+    if concern is None:
+        return
+    why = Why.SAFETY if safety else concern.deadline_kind
+    act_by = deadlines.deadline(why, mother.clinic.today(), ReferralSettings.for_clinic(mother.clinic))
+    if safety or act_by > concern.act_by:
+        concern.act_by, concern.deadline_kind = act_by, why
+        concern.save(update_fields=["act_by", "deadline_kind"])
+
+
+def defer(mother, act_by):
+    """A clinician's recorded decision that her next check may come later than her deadline."""
+    concern = current(mother, lock=True)
+    if concern is not None and act_by > concern.act_by:
+        concern.act_by = act_by
+        concern.save(update_fields=["act_by"])
 
 
 def on_screening(screening):
@@ -50,7 +90,9 @@ def on_screening(screening):
     mother = screening.mother
     if screening.risk_level in POSITIVE_LEVELS:
         because = ConcernOpened.SELF_HARM if screening.self_harm else ConcernOpened.POSITIVE_SCREEN
-        open_for(mother, because, screening=screening)
+        open_for(mother, because, why=reason_of(screening), since=screening.taken_on, screening=screening)
+    elif (screening.instrument_code, screening.band) in SEVERE_ANXIETY:
+        open_for(mother, ConcernOpened.SEVERE_ANXIETY, why=Why.RESCREEN, since=screening.taken_on, screening=screening)
     elif screening.risk_level == RiskLevel.LOW and screening.instrument_code in FULL_LENGTH:
         needs_decision(mother, Attention.NEGATIVE_RESCREEN)
 
@@ -71,14 +113,18 @@ def decided(mother):
 
 
 def ensure_path(mother, why=Attention.NO_PLAN):
+    """Back on the worklist if nothing reaches her before her deadline: with `why` when nothing is
+    planned at all, or saying that what is planned comes too late."""
     if care.in_gap(mother):
-        needs_decision(mother, why)
+        pending = FollowUp.objects.filter(mother=mother, status__in=[FollowUpStatus.SCHEDULED, FollowUpStatus.INVITED])
+        needs_decision(mother, Attention.NOT_IN_TIME if pending.exists() else why)
 
 
 def mark(mother, *, note, actor, urgent=False):
     """A clinician's concern the questionnaires cannot detect. An urgent one (psychosis or mania
     symptoms, a safety concern) raises an alert like a self-harm answer (clinical.md section 3)."""
-    concern = open_for(mother, ConcernOpened.CLINICIAN, actor=actor, note=note)
+    why = Why.SAFETY if urgent else Why.RESCREEN
+    concern = open_for(mother, ConcernOpened.CLINICIAN, why=why, since=mother.clinic.today(), actor=actor, note=note)
     needs_decision(mother, Attention.NEW_CONCERN)  # on the worklist until someone plans what comes next
     if urgent:
         from .alerts import raise_alert  # alerts import this module

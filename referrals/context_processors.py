@@ -1,3 +1,4 @@
+from . import heartbeat
 from .models import Alert
 
 SHOWN = 5
@@ -15,3 +16,12 @@ def open_alerts(request):
         count = len(newest) if len(newest) < SHOWN else alerts.count()
         request._open_alerts = {"open_alerts": newest, "open_alert_count": count}
     return request._open_alerts
+
+
+def silent_parts(request):
+    """Every clinician and admin page says when a part of the machinery has fallen silent
+    (design rule 15): follow-ups are then not being sent, nor alerts escalated."""
+    membership = getattr(request, "membership", None)
+    if membership is None or not membership.sees_scores:
+        return {}
+    return {"silent_parts": heartbeat.silent()}

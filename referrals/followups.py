@@ -3,15 +3,17 @@
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from screening import episodes, invitations
-from screening.models import OPEN_INVITATION, Invitation, Mother
+from screening import audit, episodes, invitations
+from screening.models import OPEN_INVITATION, AuditEntry, Invitation, Mother
 
-from . import schedule
+from . import concerns, deadlines, schedule
 from .models import (
     PENDING_FOLLOW_UP,
     Alert,
     Attention,
+    Decision,
     DecisionKind,
     FollowUp,
     FollowUpStatus,
@@ -64,6 +66,11 @@ def _births(mother):
         "infant_births": tuple(born for born, died in infants if died is None),
         "losses": tuple(born for born, died in infants if died is not None),
         "previous_births": tuple(earlier.order_by("delivery_date").values_list("delivery_date", flat=True)),
+        "previous_living_births": tuple(
+            earlier.filter(infants__died_on__isnull=True, infants__isnull=False)
+            .values_list("delivery_date", flat=True)
+            .distinct()
+        ),
         "pregnancy_recorded_on": current.recorded_on if current.delivery_date is None else None,
     }
 
@@ -120,14 +127,17 @@ def recompute(mother, today=None):
                     reason=item.reason,
                     instrument_code=item.instrument,
                     due_on=item.due_on,
+                    planned_on=item.due_on,
                 )
         elif row.status in PENDING_FOLLOW_UP and item.satisfied_by:
             _close(row, FollowUpStatus.COMPLETED, screening_code=item.satisfied_by)
         elif row.status == FollowUpStatus.PAUSED:  # back in care: her schedule resumes
             _resume(row, item, today)
-        elif row.status == FollowUpStatus.SCHEDULED and not row.rescheduled and row.due_on != item.due_on:
-            row.due_on, row.reason = item.due_on, item.reason
-            row.save(update_fields=["due_on", "reason"])
+        elif row.status == FollowUpStatus.SCHEDULED and row.planned_on != item.due_on:
+            row.planned_on, row.reason = item.due_on, item.reason
+            if not row.rescheduled:
+                row.due_on = item.due_on
+            row.save(update_fields=["due_on", "planned_on", "reason"])
     latest = facts.screenings[-1] if facts.screenings else None
     for key, row in rows.items():
         if key in planned:
@@ -148,6 +158,7 @@ def _resume(row, item, today):
         row.reminders_sent, row.last_reminder_at, row.note = 0, None, ""
         if not (row.rescheduled and row.due_on >= today):
             row.due_on, row.rescheduled = max(item.due_on, today), False
+        row.planned_on = item.due_on
         row.save()
 
 
@@ -161,20 +172,59 @@ def _close(row, status, note="", screening_code=None):
         invitations.cancel(row.invitation, actor=None)
 
 
-@transaction.atomic
-def reschedule(follow_up, due_on, note, actor):
-    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+class CannotReschedule(ValueError):
+    pass
+
+
+def reschedule_problem(follow_up, due_on, *, sees_scores, deferral=""):
+    """Why this move is refused, in words for the person making it, or None. Routine screens are
+    front desk's to move within their window; a rescreen a result called for is a clinician's; and
+    no one moves her next screen past her deadline without a clinician's recorded reason."""
+    limits = ReferralSettings.for_clinic(follow_up.clinic)
     if follow_up.status != FollowUpStatus.SCHEDULED:
-        return False
+        return _("Only a follow-up that is still scheduled can be rescheduled.")
+    if due_on < follow_up.clinic.today():
+        return _("Choose today or a later date.")
+    if not sees_scores:
+        if follow_up.is_clinical:
+            return _("A rescreen that a result called for is moved by a clinician.")
+        last = deadlines.routine_window_end(follow_up.planned_on or follow_up.due_on, limits)
+        if due_on > last:
+            return _("A routine screen can be moved up to %(day)s. Ask a clinician for a later date.") % {"day": last}
+    concern = concerns.current(follow_up.mother)
+    if concern is not None and due_on > concern.act_by and not (sees_scores and deferral.strip()):
+        if not sees_scores:
+            return _("That is after her deadline, %(day)s: ask a clinician.") % {"day": concern.act_by}
+        return _(
+            "That is after her deadline, %(day)s. Choose an earlier date, or record why her next check can wait."
+        ) % {"day": concern.act_by}
+    return None
+
+
+@transaction.atomic
+def reschedule(follow_up, due_on, note, actor, *, sees_scores, deferral=""):
+    """Moves a scheduled follow-up, or raises CannotReschedule. A clinician's reason for going past
+    her deadline is kept as a decision in her history and the audit log, and moves the deadline."""
+    follow_up = FollowUp.objects.select_for_update().select_related("mother__clinic", "clinic").get(pk=follow_up.pk)
+    problem = reschedule_problem(follow_up, due_on, sees_scores=sees_scores, deferral=deferral)
+    if problem:
+        raise CannotReschedule(problem)
+    mother = follow_up.mother
     follow_up.due_on, follow_up.note, follow_up.rescheduled = due_on, note, True
     follow_up.save(update_fields=["due_on", "note", "rescheduled"])
-    return True
+    concern = concerns.current(mother, lock=True)
+    if concern is not None and due_on > concern.act_by:
+        Decision.objects.create(mother=mother, kind=DecisionKind.DEFERRED, note=deferral.strip(), decided_by=actor)
+        concerns.defer(mother, due_on)
+        audit.record(actor, mother.clinic, AuditEntry.Action.UPDATE, mother, f"deadline deferred to {due_on}")
+    if sees_scores and concern is not None and concern.attention == Attention.NOT_IN_TIME:
+        concerns.decided(mother)  # a clinician brought it in time; ensure_path puts her back if not
+    concerns.ensure_path(mother, Attention.NOT_IN_TIME)
+    return follow_up
 
 
 @transaction.atomic
 def cancel(follow_up, note, actor):
-    from . import concerns
-
     follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     if follow_up.status not in PENDING_FOLLOW_UP:
         return False

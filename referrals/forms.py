@@ -89,7 +89,7 @@ class ReferForm(forms.Form):
 class DecisionForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Decision without a referral"),
-        choices=[(k.value, k.label) for k in DecisionKind if k != DecisionKind.REFERRED],
+        choices=[(k.value, k.label) for k in DecisionKind if k not in (DecisionKind.REFERRED, DecisionKind.DEFERRED)],
     )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
 
@@ -174,6 +174,7 @@ class ReferralSettingsForm(forms.ModelForm):
             "routine_months",
             "reminder_days",
             "overdue_after_days",
+            "routine_window_days",
             "send_from_hour",
             "send_until_hour",
         ]
@@ -227,12 +228,6 @@ class ReferralSettingsForm(forms.ModelForm):
             )
         return data
 
-    def clean_escalate_after_minutes(self):
-        minutes = self.cleaned_data["escalate_after_minutes"]
-        if minutes < 5:
-            raise forms.ValidationError(_("At least 5 minutes."))
-        return minutes
-
 
 CrisisResourceFormSet = modelformset_factory(
     CrisisResource,
@@ -243,8 +238,13 @@ CrisisResourceFormSet = modelformset_factory(
 
 
 class RescheduleForm(forms.Form):
-    due_on = forms.DateField(label=_("New date"), widget=DateInput(), validators=[between(RECENT, days_ahead=5 * 366)])
+    due_on = forms.DateField(label=_("New date"), widget=DateInput(), validators=[between(RECENT, days_ahead=366)])
     note = forms.CharField(label=_("Reason"), max_length=300)
+    deferral = forms.CharField(
+        label=_("If after her deadline: why her next check can wait (kept as a clinical decision)"),
+        max_length=2000,
+        required=False,
+    )
 
 
 class CancelFollowUpForm(forms.Form):

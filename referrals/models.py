@@ -14,7 +14,15 @@ from screening.risk import RiskLevel
 from screening.tenancy import ClinicScopedQuerySet, clinic_manager
 
 from . import pathways
+from .deadlines import BOUNDS
 from .recommend import evidence_for
+
+
+def _bounded(name, label):
+    """A clinic's interval, kept within its bounds (referrals.deadlines) by the form, the admin and
+    the database alike."""
+    bound = BOUNDS[name]
+    return models.PositiveSmallIntegerField(label, default=bound.default, validators=bound.validators())
 
 
 class ReferralSettings(models.Model):
@@ -22,49 +30,46 @@ class ReferralSettings(models.Model):
 
     clinic = models.OneToOneField(Clinic, models.CASCADE, related_name="referral_settings")
     on_call_email = models.EmailField(_("on-call email for urgent alerts"), blank=True)
-    escalate_after_minutes = models.PositiveSmallIntegerField(
-        _("escalate an unacknowledged alert to clinic admins after (minutes), and again each time"), default=60
+    escalate_after_minutes = _bounded(
+        "escalate_after_minutes",
+        _("escalate an unacknowledged alert to clinic admins after (minutes), and again each time"),
     )
-    accept_within_days = models.PositiveSmallIntegerField(
-        _("routine referral: provider accepts within (days)"), default=3
+    accept_within_days = _bounded("accept_within_days", _("routine referral: provider accepts within (days)"))
+    first_session_within_days = _bounded(
+        "first_session_within_days", _("routine referral: first session within (days)")
     )
-    first_session_within_days = models.PositiveSmallIntegerField(
-        _("routine referral: first session within (days)"), default=14
+    urgent_accept_within_days = _bounded(
+        "urgent_accept_within_days", _("urgent referral: provider accepts within (days)")
     )
-    urgent_accept_within_days = models.PositiveSmallIntegerField(
-        _("urgent referral: provider accepts within (days)"), default=1
+    urgent_first_session_within_days = _bounded(
+        "urgent_first_session_within_days", _("urgent referral: first session within (days)")
     )
-    urgent_first_session_within_days = models.PositiveSmallIntegerField(
-        _("urgent referral: first session within (days)"), default=7
+    same_day_accept_within_days = _bounded(
+        "same_day_accept_within_days", _("same-day referral: provider accepts within (days)")
     )
-    same_day_accept_within_days = models.PositiveSmallIntegerField(
-        _("same-day referral: provider accepts within (days)"), default=1
+    same_day_first_session_within_days = _bounded(
+        "same_day_first_session_within_days", _("same-day referral: first contact within (days)")
     )
-    same_day_first_session_within_days = models.PositiveSmallIntegerField(
-        _("same-day referral: first contact within (days)"), default=1
+    safety_follow_up_days = _bounded(
+        "safety_follow_up_days",
+        _("safety rescreen within (days) of a self-harm alert being handled, or of a high score"),
     )
-    safety_follow_up_days = models.PositiveSmallIntegerField(
-        _("after a self-harm alert is acknowledged, rescreen within (days)"), default=7
-    )
-    follow_up_within_days = models.PositiveSmallIntegerField(
-        _("follow-up of a positive screen within (days)"), default=30
-    )
+    follow_up_within_days = _bounded("follow_up_within_days", _("follow-up of a positive screen within (days)"))
     infant_visit_months = models.CharField(
         _("screen at the infant's visits (months, comma-separated)"), max_length=40, default="1,2,4,6"
     )
     prenatal_weeks = models.CharField(_("screen in pregnancy at (weeks, comma-separated)"), max_length=40, default="28")
-    rescreen_after_days = models.PositiveSmallIntegerField(
-        _("rescreen after a possible or probable score (days)"), default=14
-    )
+    rescreen_after_days = _bounded("rescreen_after_days", _("rescreen after a possible or probable score (days)"))
     post_therapy_days = models.CharField(
         _("rescreen after psychotherapy (CBT, IPT, MIP) ends (days, comma-separated)"),
         max_length=40,
         default="0,90,180",
     )
-    routine_months = models.PositiveSmallIntegerField(_("routine screening ends after (months postpartum)"), default=6)
+    routine_months = _bounded("routine_months", _("routine screening ends after (months postpartum)"))
     reminder_days = models.CharField(_("remind after (days, comma-separated)"), max_length=20, default="3,7")
-    overdue_after_days = models.PositiveSmallIntegerField(
-        _("unanswered invitation is overdue after (days)"), default=14
+    overdue_after_days = _bounded("overdue_after_days", _("unanswered invitation is overdue after (days)"))
+    routine_window_days = _bounded(
+        "routine_window_days", _("a routine screen is missed, and may be moved at most, this many days after its date")
     )
     send_from_hour = models.PositiveSmallIntegerField(_("send messages from (hour, clinic time)"), default=9)
     send_until_hour = models.PositiveSmallIntegerField(_("send messages until (hour, clinic time)"), default=19)
@@ -74,7 +79,10 @@ class ReferralSettings(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(escalate_after_minutes__gte=5), name="settings_escalation_at_least_5"),
+            *[
+                models.CheckConstraint(condition=bound.condition(name), name=f"settings_{name}_bounded")
+                for name, bound in BOUNDS.items()
+            ],
             models.CheckConstraint(
                 condition=Q(send_from_hour__lt=models.F("send_until_hour")) & Q(send_until_hour__lte=24),
                 name="settings_sending_hours_ordered",
@@ -98,6 +106,7 @@ class ReferralSettings(models.Model):
             safety_follow_up_days=self.safety_follow_up_days,
             post_therapy_days=_numbers(self.post_therapy_days),
             routine_months=self.routine_months,
+            missed_after_days=self.routine_window_days,
         )
 
     def limits_for(self, urgency):
@@ -323,6 +332,7 @@ class DecisionKind(models.TextChoices):
     DECLINED = "declined", _("Mother declined")
     COULD_NOT_CONTACT = "no_contact", _("Could not contact the mother")
     RESCREEN = "rescreen", _("Rescreen before deciding")
+    DEFERRED = "deferred", _("Next check later than her deadline, clinical judgement")
 
 
 class Decision(models.Model):
@@ -485,6 +495,7 @@ class FollowUp(models.Model):
     reason = models.CharField(_("reason"), max_length=200)
     instrument_code = models.CharField(_("questionnaire"), max_length=16)
     due_on = models.DateField(_("due on"))
+    planned_on = models.DateField(null=True)  # the schedule's own date, whatever staff moved due_on to
     status = models.CharField(max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.SCHEDULED)
     invitation = models.OneToOneField(Invitation, models.SET_NULL, null=True, blank=True, related_name="follow_up")
     invited_at = models.DateTimeField(null=True, blank=True)
@@ -553,6 +564,7 @@ class ConcernOpened(models.TextChoices):
     POSITIVE_SCREEN = "positive_screen", _("Positive screen")
     SELF_HARM = "self_harm", _("Self-harm answer")
     CLINICIAN = "clinician", _("Clinician's concern")
+    SEVERE_ANXIETY = "severe_anxiety", _("Severe anxiety")
 
 
 class ConcernClosed(models.TextChoices):
@@ -575,6 +587,7 @@ class Attention(models.TextChoices):
     NEGATIVE_RESCREEN = "negative_rescreen", _("Negative rescreen: close as remission or plan next step")
     LEFT_CARE = "left_care", _("Left care while at risk")
     FOLLOW_UP_CANCELLED = "follow_up_cancelled", _("Follow-up cancelled while at risk")
+    NOT_IN_TIME = "not_in_time", _("Nothing reaches her before her deadline")
 
 
 class ConcernQuerySet(ClinicScopedQuerySet):
@@ -595,6 +608,8 @@ class Concern(models.Model):
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
     screening = models.ForeignKey(Screening, models.PROTECT, null=True, blank=True, related_name="+")
     note = models.TextField(_("note"), blank=True)
+    act_by = models.DateField(_("something must reach her by"))  # design rule 15: see referrals.deadlines
+    deadline_kind = models.CharField(max_length=10, default="rescreen")  # "safety" once any reason asked for it
     attention_since = models.DateTimeField(null=True, blank=True)
     attention = models.CharField(max_length=20, choices=Attention.choices, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -646,6 +661,17 @@ class UnsettledSchedule(models.Model):
 
     def __str__(self):
         return f"UnsettledSchedule {self.mother_id}"
+
+
+class Heartbeat(models.Model):
+    """When a part of the machinery last ran (design rule 15): silence is the signal. The parts and
+    how long each may be silent: referrals.heartbeat."""
+
+    part = models.CharField(max_length=40, primary_key=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.part} at {self.beat_at:%Y-%m-%d %H:%M}"
 
 
 # Report facts -----------------------------------------------------------------------------------

@@ -1,11 +1,10 @@
 """What referrals adds to screening's pages (see screening.extensions)."""
 
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from screening.extensions import add_panel
 
-from . import concerns, services
+from . import care, concerns, services
 from .forms import CancelFollowUpForm, CloseConcernForm, DecisionForm, MarkConcernForm, ReferForm, RescheduleForm
 from .models import FollowUpStatus, UnsettledSchedule
 
@@ -49,6 +48,7 @@ def concern(request, mother):
 
 def follow_ups(request, mother):
     rows = mother.follow_ups.exclude(status=FollowUpStatus.CANCELLED).order_by("due_on")
+    open_concern = concerns.current(mother)
     return render_to_string(
         "referrals/_follow_up_panel.html",
         {
@@ -56,7 +56,9 @@ def follow_ups(request, mother):
             "unsettled": UnsettledSchedule.objects.filter(mother=mother).first(),
             "reschedule_form": RescheduleForm(),
             "cancel_form": CancelFollowUpForm(),
-            "today": timezone.localdate(),
+            "today": mother.clinic.today(),
+            "act_by": open_concern.act_by if open_concern else None,
+            "gap": care.explain([mother.pk]).get(mother.pk) if open_concern else None,
         },
         request=request,
     )

@@ -17,9 +17,11 @@ class Context:
     infant_loss: bool = False  # an infant of hers died: no dyad for mother-infant psychotherapy
     risk_factors: frozenset = field(default_factory=frozenset)
     open_pathways: frozenset = field(default_factory=frozenset)
+    instrument: str = ""  # a brief screen (the PHQ-2) is followed by the full one the same day
 
 
-PSYCHOTHERAPIES = (p.CBT, p.IPT, p.MIP)  # options of equal standing: no trial ranks them
+PSYCHOTHERAPIES = (p.CBT, p.IPT, p.MIP)
+BRIEF = {"PHQ-2"}  # options of equal standing: no trial ranks them
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,8 @@ def _steps(risk, context):
                 )
             )
         steps.append((p.PEER_SUPPORT, [_("Possible depression: information and peer support")]))
-        steps.append((p.WATCHFUL_WAITING, [_("Rescreen in 2 weeks before planning treatment")]))
+        if context.instrument not in BRIEF:  # after a PHQ-2 the PHQ-9 comes today, not in 2 weeks
+            steps.append((p.WATCHFUL_WAITING, [_("Rescreen in 2 weeks before planning treatment")]))
     if risk.anxiety_flag:
         steps.append((p.ANXIETY, [_("Anxiety flag")]))
     return steps

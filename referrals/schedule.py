@@ -69,6 +69,7 @@ class MotherFacts:
     infant_births: tuple[date, ...] = ()  # living infants of the current birth
     losses: tuple[date, ...] = ()  # infants of the current birth who died
     previous_births: tuple[date, ...] = ()  # the births of her earlier episodes
+    previous_living_births: tuple[date, ...] = ()  # those of them with an infant alive
     pregnancy_recorded_on: date | None = None
     screenings: tuple[ScreeningFact, ...] = ()
     referrals: tuple[ReferralFact, ...] = ()
@@ -187,18 +188,35 @@ def _infant_visits(facts, today, intervals):
     key, kind, reason = "infant-{m}m", Kind.INFANT_VISIT, _("Infant's %(n)s-month visit")
     if facts.bereaved:
         key, kind, reason = "postnatal-{m}m", Kind.POSTNATAL, _("Her postnatal check, %(n)s months after the birth")
+    return _visits(facts, facts.birth, facts.episode, key, kind, reason, today, intervals)
+
+
+def _visits(facts, birth, episode, key, kind, reason, today, intervals):
     return [
-        _item(
+        _item(facts, key.format(m=m) + episode, kind, add_months(birth, m), reason % {"n": m}, today, intervals)
+        for m in intervals.infant_visit_months
+        if m <= intervals.routine_months
+    ]
+
+
+def _earlier_infants_visits(facts, today, intervals):
+    """An older infant keeps her visits when her mother is pregnant again or has another baby, under
+    the keys of the episode she was born in, so they are the same rows (long past ones are missed)."""
+    births = sorted(set(facts.previous_births))
+    return [
+        item
+        for index, birth in enumerate(births)
+        if birth in facts.previous_living_births
+        for item in _visits(
             facts,
-            key.format(m=m) + facts.episode,
-            kind,
-            add_months(facts.birth, m),
-            reason % {"n": m},
+            birth,
+            f"-{index + 1}" if index else "",
+            "infant-{m}m",
+            Kind.INFANT_VISIT,
+            _("Older infant's %(n)s-month visit"),
             today,
             intervals,
         )
-        for m in intervals.infant_visit_months
-        if m <= intervals.routine_months
     ]
 
 
@@ -219,7 +237,7 @@ def _rescreen_item(facts, screening, due, today, intervals):
         )
     label = RiskLevel(screening.score_level).label.lower()
     reason = _("Rescreen %(days)s days after a %(level)s score (%(code)s on %(day)s)") % {
-        "days": intervals.rescreen_after_days,
+        "days": rescreen_days(screening, intervals),
         "level": label,
         "code": screening.instrument,
         "day": screening.taken_on,
@@ -236,6 +254,14 @@ def _rescreen_item(facts, screening, due, today, intervals):
     )
 
 
+def rescreen_days(screening, intervals):
+    """A high score asks for its rescreen within the safety interval (clinical.md section 4: "at 15
+    or more, assess safety now"), any other positive score within the rescreen interval."""
+    if screening.score_level == RiskLevel.HIGH:
+        return intervals.safety_follow_up_days
+    return intervals.rescreen_after_days
+
+
 def _calls_for_rescreen(screening):
     """A positive depression score without self-harm. A GAD-7 measures anxiety, not depression."""
     return screening.instrument in DEPRESSION and not screening.self_harm and screening.score_level in RESCREENED_LEVELS
@@ -248,7 +274,7 @@ def _rescreen(facts, today, intervals):
     full-length EPDS or PHQ-9 satisfies it."""
     by_code = {s.code: s for s in facts.screenings}
     wanted = {
-        s.code: s.taken_on + timedelta(days=intervals.rescreen_after_days)
+        s.code: s.taken_on + timedelta(days=rescreen_days(s, intervals))
         for s in facts.screenings
         if _calls_for_rescreen(s)
     }  # each is satisfied by the next full-length screen, which completes it rather than cancels it
@@ -256,7 +282,7 @@ def _rescreen(facts, today, intervals):
         screening = by_code.get(decision.screening_code)
         if screening is None:
             continue
-        due = max(screening.taken_on + timedelta(days=intervals.rescreen_after_days), decision.decided_on)
+        due = max(screening.taken_on + timedelta(days=rescreen_days(screening, intervals)), decision.decided_on)
         wanted[screening.code] = max(due, wanted.get(screening.code, due))
     return [_rescreen_item(facts, by_code[code], due, today, intervals) for code, due in wanted.items()]
 
@@ -312,6 +338,7 @@ def plan(facts, today, intervals=Intervals()):
     return [
         *_prenatal(facts, today, intervals),
         *_infant_visits(facts, today, intervals),
+        *_earlier_infants_visits(facts, today, intervals),
         *_rescreen(facts, today, intervals),
         *_safety(facts, today, intervals),
         *_post_therapy(facts, today, intervals),

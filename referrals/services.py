@@ -13,9 +13,11 @@ from .models import (
     URGENCY_ORDER,
     Alert,
     Attention,
+    Concern,
     ConcernClosed,
     Decision,
     DecisionKind,
+    FollowUp,
     Referral,
     ReferralEvent,
     Status,
@@ -50,6 +52,19 @@ def on_self_harm_disclosed(sender, invitation, **kwargs):
 def on_mother_changed(sender, mother, **kwargs):
     if not mother.in_care:
         concerns.needs_decision(mother, Attention.LEFT_CARE)
+    settle(mother)
+
+
+def on_mother_transferred(sender, mother, source, actor, **kwargs):
+    """Inside the transfer's transaction: whatever keeps her on a path moves with her, then her
+    schedule is recomputed with her new clinic's intervals."""
+    for rows in (
+        Concern.objects.open(),
+        Alert.objects.unacknowledged(),
+        FollowUp.objects.pending(),
+        Referral.objects.open(),
+    ):
+        rows.filter(mother=mother).update(clinic_id=mother.clinic_id)
     settle(mother)
 
 
@@ -113,6 +128,7 @@ def context_for(screening):
         infant_loss=mother.lost_an_infant(screening.taken_on),
         risk_factors=frozenset(mother.risk_factors),
         open_pathways=frozenset(mother.referrals.open().values_list("pathway", flat=True)),
+        instrument=screening.instrument_code,
     )
 
 
@@ -173,6 +189,7 @@ def create_referral(
     )
     _mark_reviewed(screening, now)
     concerns.decided(mother)
+    concerns.acted(mother)
     audit.record(actor, mother.clinic, Action.CREATE, referral, f"{pathway} for {mother.record_number}")
     settle(mother)
     return referral
@@ -222,6 +239,7 @@ def transition(
     audit.record(actor, referral.clinic, Action.UPDATE, referral, f"{previous} -> {target}{by}")
     if target in lifecycle.ENDED:
         _referral_ended(referral)
+        concerns.acted(referral.mother)  # her deadline counts from the end of the path that was live
     settle(referral.mother)
     return referral
 
@@ -260,6 +278,7 @@ def record_decision(mother, *, kind, note, actor, screening=None):
         concerns.close(concern, because=IN_CARE, note=note, actor=actor)
     else:
         concerns.decided(mother)
+    concerns.acted(mother)
     audit.record(actor, mother.clinic, Action.UPDATE, screening or mother, f"decision: {kind}")
     settle(mother)
     return decision
@@ -271,6 +290,7 @@ def acknowledge(alert, *, actor, action, note):
         acknowledged_at=timezone.now(), acknowledged_by=actor, action=action, note=note
     )
     if updated:
+        concerns.acted(alert.mother, safety=True)  # the safety rescreen's deadline
         audit.record(actor, alert.clinic, Action.UPDATE, alert.mother, f"alert acknowledged: {action}")
         settle(alert.mother)  # her safety rescreen is scheduled once a clinician has acted
     return bool(updated)

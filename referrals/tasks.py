@@ -2,6 +2,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from . import alerts, dispatch, services
+from .heartbeat import beats
 
 
 @shared_task
@@ -10,6 +11,7 @@ def deliver_alert(alert_id):
 
 
 @shared_task
+@beats("sweep-alerts")
 def sweep_alerts():
     return alerts.sweep()
 
@@ -20,11 +22,13 @@ def settle_schedule(mother_id):
 
 
 @shared_task
+@beats("settle-schedules")
 def settle_unsettled_schedules():
     return services.settle_unsettled()
 
 
 @shared_task
+@beats("dispatch-follow-ups")
 def dispatch_follow_ups():
     return dispatch.dispatch(fan_out=True)
 
@@ -46,6 +50,7 @@ def refresh_report_facts():
 
 
 @shared_task
+@beats("escalate-stalled-referrals")
 def escalate_stalled_referrals():
     """Emails the referring clinician about referrals past their limits (once per limit)."""
     from . import stalled

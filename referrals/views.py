@@ -329,19 +329,28 @@ def follow_up_reschedule(request, code):
     form = RescheduleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a valid date and a reason to reschedule."))
-    elif form.cleaned_data["due_on"] < timezone.localdate():
-        messages.error(request, _("Choose today or a later date."))
-    elif followups.reschedule(follow_up, actor=request.user, **form.cleaned_data):
+        return redirect("mother_detail", code=follow_up.mother.code)
+    due_on = form.cleaned_data["due_on"]
+    try:
+        followups.reschedule(
+            follow_up,
+            due_on,
+            form.cleaned_data["note"],
+            request.user,
+            sees_scores=request.membership.sees_scores,
+            deferral=form.cleaned_data["deferral"],
+        )
+    except followups.CannotReschedule as problem:
+        messages.error(request, str(problem))
+    else:
         audit.record(
             request.user,
             follow_up.clinic,
             AuditEntry.Action.UPDATE,
             follow_up.mother,
-            f"follow-up rescheduled to {form.cleaned_data['due_on']}",
+            f"follow-up rescheduled to {due_on}",
         )
         messages.success(request, _("Follow-up rescheduled."))
-    else:
-        messages.error(request, _("Only a follow-up that is still scheduled can be rescheduled."))
     return redirect("mother_detail", code=follow_up.mother.code)
 
 

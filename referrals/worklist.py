@@ -10,14 +10,14 @@ from django.db.models import Min, Q
 from django.utils.translation import gettext_lazy as _
 
 from screening.models import Mother, Screening
-from screening.risk import RiskLevel
+from screening.risk import LEVEL_ORDER, RiskLevel
 
 from . import care
-from .models import NEEDS_STAFF, Alert, Concern, FollowUp, Referral, Status, Urgency
+from .models import NEEDS_STAFF, Alert, Attention, Concern, ConcernOpened, FollowUp, Referral, Status, Urgency
 
 SECTIONS = {
     "alert": _("Self-harm alert to acknowledge"),
-    "gap": _("At risk with nothing planned"),
+    "gap": _("Nothing reaches her before her deadline"),
     "attention": _("Waiting for a decision"),
     "screen": _("Positive screen awaiting a decision"),
     "referral": _("Referral waiting or past its limits"),
@@ -25,6 +25,22 @@ SECTIONS = {
 }
 RISK_RANK = [RiskLevel.URGENT, RiskLevel.HIGH, RiskLevel.PROBABLE, RiskLevel.POSSIBLE, RiskLevel.LOW]
 NEVER = datetime(9999, 1, 1, tzinfo=UTC)
+# what an open concern says of her risk, beside her latest screen (a concern from a screen: that screen's)
+CONCERN_LEVEL = {
+    ConcernOpened.SELF_HARM: RiskLevel.URGENT,
+    ConcernOpened.SEVERE_ANXIETY: RiskLevel.HIGH,
+    ConcernOpened.CLINICIAN: RiskLevel.POSSIBLE,
+}
+
+
+def most_urgent(*levels):
+    """The most urgent of the levels given (blank ones ignored); blank if none."""
+    known = [level for level in levels if level in LEVEL_ORDER]
+    return max(known, key=LEVEL_ORDER.index) if known else ""
+
+
+def concern_level(opened_because, screening_level):
+    return CONCERN_LEVEL.get(opened_because, screening_level or RiskLevel.POSSIBLE)
 
 
 @dataclass
@@ -103,8 +119,15 @@ def rows(clinic, limits, now, filters):
     waits = sections(clinic, limits, now)
     on_list = set().union(*waits.values())
     found = Mother.objects.filter(clinic=clinic, pk__in=on_list).values_list("pk", "latest_risk", "preferred_language")
+    concerned = {
+        pk: concern_level(because, level)
+        for pk, because, level in Concern.objects.open()
+        .filter(clinic=clinic, mother_id__in=on_list)
+        .values_list("mother_id", "opened_because", "screening__risk_level")
+    }
     risks = {}
-    for pk, risk, language in found:
+    for pk, latest, language in found:
+        risk = most_urgent(latest, concerned.get(pk), RiskLevel.URGENT if pk in waits["alert"] else "")
         if (not filters.language or language == filters.language) and (not filters.risk or risk == filters.risk):
             risks[pk] = risk
     counts = {"total": len(risks), **{name: len(risks.keys() & members) for name, members in waits.items()}}
@@ -136,10 +159,15 @@ class Row:
     referrals: list = field(default_factory=list)
     overdue: list = field(default_factory=list)
     in_gap: bool = False
+    gap: care.Gap | None = None  # her deadline, and what to do when nothing reaches her before it
 
     @property
     def risk(self):
-        return self.mother.latest_risk
+        """The most urgent of her open alert, her open concern and her latest screen."""
+        concern = self.concern and concern_level(
+            self.concern.opened_because, self.concern.screening.risk_level if self.concern.screening_id else ""
+        )
+        return most_urgent(self.mother.latest_risk, concern, RiskLevel.URGENT if self.alerts else "")
 
     @property
     def risk_label(self):
@@ -156,7 +184,7 @@ def details(mothers, clinic, limits, now, in_gap):
     screens = Screening.objects.awaiting_review().positive().filter(mother_id__in=ids).order_by("created_at")
     for screening in screens:
         rows[screening.mother_id].screens.append(screening)
-    for concern in Concern.objects.open().filter(mother_id__in=ids):
+    for concern in Concern.objects.open().filter(mother_id__in=ids).select_related("screening"):
         rows[concern.mother_id].concern = concern
     waiting = waiting_referrals(clinic, limits, now).filter(mother_id__in=ids).select_related("provider")
     for referral in waiting.order_by("requested_at"):
@@ -165,4 +193,9 @@ def details(mothers, clinic, limits, now, in_gap):
         rows[follow_up.mother_id].overdue.append(follow_up)
     for pk in in_gap.intersection(ids):
         rows[pk].in_gap = True
+    late = [
+        pk for pk, row in rows.items() if row.in_gap or (row.concern and row.concern.attention == Attention.NOT_IN_TIME)
+    ]
+    for pk, gap in care.explain(late, now).items() if late else ():
+        rows[pk].gap = gap
     return [rows[pk] for pk in ids]

@@ -3,7 +3,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import audit
+from . import audit, transfers
+from .forms import ThresholdForm
 from .models import AuditEntry, Clinic, Infant, Membership, Mother, Screening, ThresholdSet, User
 from .signals import mother_changed
 
@@ -71,7 +72,20 @@ class ClinicAdmin(AuditedAdmin, SimpleHistoryAdmin):
 
 @admin.register(ThresholdSet)
 class ThresholdSetAdmin(AuditedAdmin, SimpleHistoryAdmin):
+    """The same guard as the settings page: ceilings no reason lifts, and a reason for any cut-off
+    above every published one, kept in the audit log."""
+
+    form = ThresholdForm
+    fields = ["clinic", "context", *ThresholdForm.Meta.fields, "reason"]
     list_display = ["clinic", "context", "epds_possible", "epds_probable", "epds_high"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        above = form.above_published()
+        if above:
+            names, reason = ", ".join(above), form.cleaned_data["reason"]
+            summary = f"admin site: {obj.context} cut-offs above published: {names} ({reason})"
+            audit.record(request.user, obj.clinic, AuditEntry.Action.UPDATE, obj.clinic, summary[:300])
 
 
 class InfantInline(admin.TabularInline):
@@ -91,6 +105,17 @@ class MotherAdmin(AuditedAdmin, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # her screenings and referrals keep her; a clinic records that she left care
+
+    def save_model(self, request, obj, form, change):
+        """A new clinic is a transfer: her open concern, alerts, follow-ups, referrals and
+        invitations move with her, and both clinics' audit logs say so."""
+        moving_to = obj.clinic if change and "clinic" in form.changed_data else None
+        if moving_to is not None:
+            obj.clinic_id = form.initial["clinic"]
+        super().save_model(request, obj, form, change)
+        if moving_to is not None:
+            transfers.transfer(obj, moving_to, actor=request.user, note="admin site")
+            obj.refresh_from_db()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -259,11 +259,8 @@ class ThresholdForm(forms.ModelForm):
 
     def above_published(self):
         data = getattr(self, "cleaned_data", {})
-        return [
-            name
-            for name in self.Meta.fields
-            if data.get(name) is not None and data[name] > getattr(PUBLISHED_HIGHEST, name)
-        ]
+        published = PUBLISHED_HIGHEST.as_dict()
+        return [name for name, most in published.items() if data.get(name) is not None and data[name] > most]
 
 
 class ClinicSettingsForm(forms.ModelForm):

@@ -354,6 +354,17 @@ def continue_into_phq9(phq2_invitation):
 
 
 @transaction.atomic
+def hand_over(invitation, actor):
+    """Staff were shown her link to hand over, in the room or by phone: a link-only invitation now
+    reaches her (the care-gap rule counts it from here)."""
+    updated = Invitation.objects.filter(pk=invitation.pk, handed_over_at__isnull=True).update(
+        handed_over_at=timezone.now()
+    )
+    if updated:
+        audit.record(actor, invitation.clinic, AuditEntry.Action.UPDATE, invitation, "link handed over")
+    return bool(updated)
+
+
 def cancel(invitation, actor):
     updated = Invitation.objects.filter(pk=invitation.pk, status__in=OPEN_INVITATION).update(
         status=InvitationStatus.CANCELLED, cancelled_at=timezone.now()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import instruments
-from .risk import DEFAULT_THRESHOLDS, POSITIVE_LEVELS, Context, RiskLevel, Thresholds, assess
+from .risk import CEILINGS, DEFAULT_THRESHOLDS, POSITIVE_LEVELS, Context, RiskLevel, Thresholds, assess
 from .tenancy import ClinicScopedQuerySet, clinic_manager
 
 
@@ -121,11 +121,11 @@ class Membership(models.Model):
         return self.role == Role.CLINIC_ADMIN
 
 
-def _threshold_field(name, label, most):
+def _threshold_field(name, label):
     return models.PositiveSmallIntegerField(
         label,
         default=getattr(DEFAULT_THRESHOLDS, name),
-        validators=[MaxValueValidator(most, _("The most this can be is %(limit_value)s."))],
+        validators=[MaxValueValidator(getattr(CEILINGS, name), _("The most this can be is %(limit_value)s."))],
     )
 
 
@@ -137,14 +137,14 @@ class ThresholdSet(models.Model):
 
     clinic = models.ForeignKey(Clinic, models.CASCADE, related_name="threshold_sets")
     context = models.CharField(_("context"), max_length=10, choices=Context.choices)
-    epds_possible = _threshold_field("epds_possible", _("EPDS possible depression from"), 30)
-    epds_probable = _threshold_field("epds_probable", _("EPDS probable depression from"), 30)
-    epds_high = _threshold_field("epds_high", _("EPDS high from"), 30)
-    epds_anxiety = _threshold_field("epds_anxiety", _("EPDS-3A anxiety flag from"), 9)
-    phq9_probable = _threshold_field("phq9_probable", _("PHQ-9 probable depression from"), 27)
-    phq9_high = _threshold_field("phq9_high", _("PHQ-9 high from"), 27)
-    phq2_positive = _threshold_field("phq2_positive", _("PHQ-2 positive from"), 6)
-    gad7_anxiety = _threshold_field("gad7_anxiety", _("GAD-7 anxiety flag from"), 21)
+    epds_possible = _threshold_field("epds_possible", _("EPDS possible depression from"))
+    epds_probable = _threshold_field("epds_probable", _("EPDS probable depression from"))
+    epds_high = _threshold_field("epds_high", _("EPDS high from"))
+    epds_anxiety = _threshold_field("epds_anxiety", _("EPDS-3A anxiety flag from"))
+    phq9_probable = _threshold_field("phq9_probable", _("PHQ-9 probable depression from"))
+    phq9_high = _threshold_field("phq9_high", _("PHQ-9 high from"))
+    phq2_positive = _threshold_field("phq2_positive", _("PHQ-2 positive from"))
+    gad7_anxiety = _threshold_field("gad7_anxiety", _("GAD-7 anxiety flag from"))
     history = HistoricalRecords()
 
     objects = clinic_manager()
@@ -156,13 +156,9 @@ class ThresholdSet(models.Model):
             models.CheckConstraint(
                 condition=Q(epds_possible__lte=models.F("epds_probable"))
                 & Q(epds_probable__lte=models.F("epds_high"))
-                & Q(epds_high__lte=30)
-                & Q(epds_anxiety__lte=9)
                 & Q(phq9_probable__lte=models.F("phq9_high"))
-                & Q(phq9_high__lte=27)
-                & Q(phq2_positive__lte=6)
-                & Q(gad7_anxiety__lte=21),
-                name="thresholds_ordered_and_in_range",
+                & Q(**{f"{name}__lte": most for name, most in CEILINGS.as_dict().items()}),
+                name="thresholds_ordered_and_under_ceilings",
             ),
         ]
 
@@ -643,6 +639,8 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
+    # a link-only invitation reaches her only once staff have handed it over (shown it to copy or scan)
+    handed_over_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     screening = models.OneToOneField(Screening, models.PROTECT, null=True, blank=True, related_name="invitation")
@@ -791,3 +789,4 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit entries are append-only.")
+

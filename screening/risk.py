@@ -64,6 +64,22 @@ PUBLISHED_HIGHEST = Thresholds(
 )
 
 
+# The highest any clinic may set, even with a reason, so that no configuration makes a score that
+# every source calls positive negative: EPDS 20 (two-thirds of its range, above every published
+# cut-off), PHQ-9 20 and GAD-7 15 (their authors' severe bands), PHQ-2 4, EPDS-3A 7. An EPDS of 27
+# is always at least "possible", whatever the clinic's settings.
+CEILINGS = Thresholds(
+    epds_possible=20,
+    epds_probable=20,
+    epds_high=20,
+    epds_anxiety=7,
+    phq9_probable=20,
+    phq9_high=20,
+    phq2_positive=4,
+    gad7_anxiety=15,
+)
+
+
 @dataclass(frozen=True)
 class Risk:
     level: str

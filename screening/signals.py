@@ -10,3 +10,7 @@ mother_changed = Signal()  # kwargs: mother
 # Sent by invitations.save_answer, inside its transaction, when her saved answers first include a
 # self-harm answer: the alert is raised then, not when (or if) she sends the form.
 self_harm_disclosed = Signal()  # kwargs: invitation
+
+# Sent by transfers.transfer, inside its transaction, once her row and screening's own records have
+# moved: receivers move what they keep about her (concerns, alerts, follow-ups, referrals).
+mother_transferred = Signal()  # kwargs: mother, source, actor

@@ -29,6 +29,7 @@ urlpatterns = [
     path("mothers/<uuid:code>/tablet/", views.tablet_start, name="tablet_start"),
     path("invitations/<uuid:code>/", views.invitation_detail, name="invitation_detail"),
     path("invitations/<uuid:code>/cancel/", views.invitation_cancel, name="invitation_cancel"),
+    path("invitations/<uuid:code>/hand-over/", views.invitation_hand_over, name="invitation_hand_over"),
     path("mothers/<uuid:code>/crisis-card/", views.crisis_card, name="crisis_card"),
     path("help/<uuid:clinic_code>/", online.help_page, name="crisis_help"),
     # The mother's side: no account, only her link.

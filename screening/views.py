@@ -44,6 +44,7 @@ from .forms import (
 from .instruments.phq import DIFFICULTY_OPTIONS
 from .instruments.translations import text_for
 from .models import (
+    OPEN_INVITATION,
     RECORD_NUMBER_TAKEN,
     AuditEntry,
     Delivery,
@@ -612,12 +613,25 @@ def invitation_detail(request, code):
         "open": is_open,
         "deliveries": deliveries,
         "problems": invitation.deliveries.problems(),
+        "link_only": [invitations.Channel.LINK],
     }
     audit.record(request.user, invitation.clinic, Action.VIEW, invitation.mother, "invitation page")
     if is_open and request.session.pop(SHOW_LINK_KEY, None) == str(invitation.code):
         link = invitations.link_for(invitation)
         context.update(link=link, qr=segno.make(link, error="m").svg_data_uri(scale=5))
+        invitations.hand_over(invitation, request.user)
     return render(request, "screening/invitation_detail.html", context)
+
+
+@require_POST
+@staff_view()
+def invitation_hand_over(request, code):
+    """A link the dispatcher made for a mother with no email or text consent reaches her only when
+    staff hand it over: it is shown once, then, like a link staff make."""
+    invitation = get_object_or_404(Invitation.objects.visible_to(request.membership), code=code)
+    if invitation.handed_over_at is None and invitation.state() in OPEN_INVITATION:
+        request.session[SHOW_LINK_KEY] = str(invitation.code)
+    return redirect("invitation_detail", code=invitation.code)
 
 
 @require_POST

@@ -240,3 +240,13 @@ def second_factor(client, user):
     session["otp_device_id"] = device.persistent_id
     session.save()
     return client
+
+
+@pytest.fixture
+def machinery_running(db):
+    """Beat's sweeps and the dispatcher have just run: `care_gaps` and /healthz/ judge the mothers
+    alone (a fresh test database has never heard a heartbeat, which they report as silence)."""
+    from referrals import heartbeat
+
+    for part in heartbeat.PARTS:
+        heartbeat.beat(part)

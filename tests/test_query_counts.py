@@ -32,9 +32,10 @@ def grow(clinic, front_desk, clinician, size):
 
 PAGES = {
     "home": (lambda m, s, r: reverse("home"), 20),
-    "worklist": (lambda m, s, r: reverse("worklist"), 22),  # one small query per section
+    # one small query per section, the concerns' risk for the badge, the heartbeat banner
+    "worklist": (lambda m, s, r: reverse("worklist"), 24),
     "mother list": (lambda m, s, r: reverse("mother_list"), 12),
-    "mother": (lambda m, s, r: reverse("mother_detail", args=[m.code]), 30),
+    "mother": (lambda m, s, r: reverse("mother_detail", args=[m.code]), 31),  # with the heartbeat banner
     "screening result": (lambda m, s, r: reverse("screening_detail", args=[s.code]), 45),
     "referral": (lambda m, s, r: reverse("referral_detail", args=[r.code]), 25),
     "follow-ups": (lambda m, s, r: reverse("follow_up_list"), 12),

@@ -1,14 +1,20 @@
-"""No mother falls through (design rule 11), proven over random sequences of domain events.
+"""No mother falls through, in time (design rules 11 and 15), proven over random sequences of
+domain events.
 
 The machine drives the real services on PostgreSQL: staff and online screens of every instrument
-and every answer combination hypothesis picks (so every risk level and self-harm), forms left half
-answered (a self-harm answer saved and never sent), decisions of
-every kind, referrals through every lifecycle transition, acknowledgements, concerns marked and
-closed, opt-out and return, infants added, a new pregnancy, follow-ups cancelled, and time passing
-with the dispatcher and the alert sweep running. After every step, `care.care_gaps()` (the query
-the worklist and `manage.py care_gaps` use) must be empty; after a screen, also in the moment
-between its commit and the settling of her schedule that the commit queues. CARE_GAP_EXAMPLES sets how many
-sequences are tried (200 by default)."""
+and every answer combination hypothesis picks (so every risk level, self-harm and severe anxiety),
+forms left half answered (a self-harm answer saved and never sent), decisions of every kind,
+referrals through every lifecycle transition, acknowledgements, concerns marked and closed, opt-out
+and return, infants added, a new pregnancy, follow-ups cancelled and rescheduled by each role (with
+and without a recorded reason), the clinic's intervals changed within their bounds, a transfer to
+another clinic, mothers with and without a channel for her link and staff handing it over, and
+time passing with the dispatcher and the alert sweep running, or with them stopped.
+
+The invariant is temporal. After every step (and after a screen, also in the moment between its
+commit and the settling of her schedule that the commit queues), every mother at risk either has a
+path that acts before her deadline, read here in Python from her rows independently of the SQL in
+referrals.care, or is on her clinic's worklist saying what to do; and `care.care_gaps()` agrees
+with that reading. CARE_GAP_EXAMPLES sets how many sequences are tried (200 by default)."""
 
 import os
 from contextlib import contextmanager
@@ -23,10 +29,21 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from referrals import alerts, care, concerns, dispatch, followups, lifecycle, pathways, services
-from referrals.models import PENDING_FOLLOW_UP, Alert, ConcernClosed, DecisionKind, FollowUp, Referral
-from screening import instruments, invitations
-from screening.models import Clinic, Infant, Method, Mother, Role
+from referrals import alerts, care, concerns, dispatch, followups, lifecycle, pathways, services, worklist
+from referrals.deadlines import BOUNDS, SENDER_GRACE
+from referrals.models import (
+    NEEDS_STAFF,
+    PENDING_FOLLOW_UP,
+    Alert,
+    Concern,
+    ConcernClosed,
+    DecisionKind,
+    FollowUp,
+    Referral,
+    ReferralSettings,
+)
+from screening import instruments, invitations, transfers
+from screening.models import Clinic, Infant, Method, Mother, Role, Screening
 from screening.services import record_screening
 from screening.signals import mother_changed
 
@@ -35,6 +52,11 @@ from ..conftest import make_mother, make_staff
 EXAMPLES = int(os.environ.get("CARE_GAP_EXAMPLES", "200"))
 START = timezone.make_aware(timezone.datetime(2026, 6, 1, 15, 0))
 INSTRUMENTS = [instruments.EPDS, instruments.PHQ9, instruments.PHQ2, instruments.GAD7]
+AT_RISK = {  # EPDS answers, as positions
+    "possible": [3, 3, 0, 3, 3, 3, 3, 3, 3, 3],
+    "high": [3, 3, 0, 3, 0, 0, 0, 0, 0, 3],
+    "self_harm": [0, 0, 3, 0, 3, 3, 3, 3, 3, 2],
+}
 
 
 def answers_for(instrument):
@@ -58,6 +80,9 @@ class CareGapMachine(RuleBasedStateMachine):
         self.clinic = Clinic.objects.create(name=f"Clinic {id(self)}-{timezone.now().timestamp()}")
         self.clinic.epds_online_permission = True
         self.clinic.save()
+        self.other_clinic = Clinic.objects.create(
+            name=f"Other {id(self)}-{timezone.now().timestamp()}", epds_online_permission=True
+        )
         suffix = f"{id(self)}{Clinic.objects.count()}"
         self.clinician = make_staff(f"clin{suffix}", self.clinic, Role.CLINICIAN)
         self.front_desk = make_staff(f"desk{suffix}", self.clinic, Role.FRONT_DESK)
@@ -69,11 +94,29 @@ class CareGapMachine(RuleBasedStateMachine):
     def at_now(self):
         return time_machine.travel(self.now, tick=False)
 
-    @initialize(delivered_days_ago=st.one_of(st.none(), st.integers(0, 400)))
-    def register(self, delivered_days_ago):
+    @initialize(
+        # past the routine visits as often as not: then nothing but her risk keeps a screen coming
+        delivered_days_ago=st.one_of(st.none(), st.integers(0, 400), st.integers(220, 400)),
+        consent=st.booleans(),
+        first=st.sampled_from([None, *AT_RISK]),
+    )
+    def register(self, delivered_days_ago, consent, first):
+        """Half the mothers start at risk, so that most sequences test what keeps her on a path."""
         with self.at_now():
-            self.mother = make_mother(self.clinic, self.front_desk, delivered_days_ago=delivered_days_ago)
+            self.mother = make_mother(
+                self.clinic, self.front_desk, delivered_days_ago=delivered_days_ago, email_consent=consent
+            )
             mother_changed.send(sender=Mother, mother=self.mother)
+            if first:
+                with self.committed():
+                    record_screening(
+                        mother=self.fresh(),
+                        instrument=instruments.EPDS,
+                        answers=AT_RISK[first],
+                        taken_on=timezone.localdate(),
+                        method=Method.PAPER,
+                        entered_by=self.front_desk,
+                    )
 
     @contextmanager
     def committed(self):
@@ -81,7 +124,7 @@ class CareGapMachine(RuleBasedStateMachine):
         then what it queued, as the worker would run it."""
         with TestCase.captureOnCommitCallbacks() as queued:
             yield
-        self.no_mother_at_risk_is_on_no_live_path()
+        self.every_mother_at_risk_is_reached_in_time_or_on_the_worklist_saying_what_to_do()
         for callback in queued:
             callback()
 
@@ -225,19 +268,115 @@ class CareGapMachine(RuleBasedStateMachine):
             with self.at_now():
                 followups.cancel(row, note="test", actor=self.clinician)
 
-    @rule(days=st.sampled_from([0, 1, 3, 7, 15, 40, 100]), hours=st.integers(0, 23))
-    def time_passes_and_the_dispatcher_runs(self, days, hours):
+    @rule(days=st.sampled_from([0, 1, 3, 7, 15, 40, 100]), hours=st.integers(0, 23), sender_runs=st.booleans())
+    def time_passes(self, days, hours, sender_runs):
+        """With the dispatcher and the alert sweep running, or stopped (beat or the workers down)."""
         self.now += timedelta(days=days, hours=hours)
+        if sender_runs:
+            with self.at_now():
+                dispatch.dispatch(self.now)
+                alerts.sweep(self.now)
+
+    @rule(
+        role=st.sampled_from(["front_desk", "clinician"]),
+        days_ahead=st.sampled_from([0, 3, 10, 20, 60, 5 * 365]),
+        reason=st.booleans(),
+    )
+    def someone_reschedules_a_follow_up(self, role, days_ahead, reason):
+        row = FollowUp.objects.filter(mother=self.mother, status="scheduled").order_by("?").first()
+        if row:
+            with self.at_now():
+                try:
+                    followups.reschedule(
+                        row,
+                        timezone.localdate() + timedelta(days=days_ahead),
+                        "test",
+                        getattr(self, role),
+                        sees_scores=role == "clinician",
+                        deferral="Seen weekly at home" if reason else "",
+                    )
+                except followups.CannotReschedule:
+                    pass
+
+    @rule(
+        safety=st.integers(BOUNDS["safety_follow_up_days"].least, BOUNDS["safety_follow_up_days"].most),
+        rescreen=st.integers(BOUNDS["rescreen_after_days"].least, BOUNDS["rescreen_after_days"].most),
+        overdue=st.integers(BOUNDS["overdue_after_days"].least, BOUNDS["overdue_after_days"].most),
+    )
+    def the_clinic_changes_its_intervals(self, safety, rescreen, overdue):
+        ReferralSettings.objects.update_or_create(
+            clinic=self.mother.clinic,
+            defaults={"safety_follow_up_days": safety, "rescreen_after_days": rescreen, "overdue_after_days": overdue},
+        )
+
+    @rule()
+    def she_moves_to_the_other_clinic(self):
+        mother = self.fresh()
+        target = self.other_clinic if mother.clinic_id == self.clinic.pk else self.clinic
         with self.at_now():
-            dispatch.dispatch(self.now)
-            alerts.sweep(self.now)
+            transfers.transfer(mother, target, actor=self.clinician)
+
+    @rule(consent=st.booleans())
+    def she_changes_her_email_consent(self, consent):
+        Mother.objects.filter(pk=self.mother.pk).update(email_consent=consent)
+
+    @rule()
+    def staff_hand_over_her_link(self):
+        row = FollowUp.objects.filter(mother=self.mother, status="invited", invitation__isnull=False).first()
+        if row:
+            with self.at_now():
+                invitations.hand_over(row.invitation, self.front_desk)
 
     @invariant()
-    def no_mother_at_risk_is_on_no_live_path(self):
+    def every_mother_at_risk_is_reached_in_time_or_on_the_worklist_saying_what_to_do(self):
         if not hasattr(self, "mother"):
             return
-        gaps = care.care_gaps(self.clinic)
-        assert not gaps.exists(), care.describe_gap(gaps.get())
+        mother = self.fresh()
+        reached = reached_in_time(mother, self.now)
+        in_gap = care.care_gaps(mother.clinic, self.now).filter(pk=mother.pk).exists()
+        assert in_gap == (reached is False), (
+            f"the SQL rule and her rows disagree: {reached}; {care.describe_gap(mother)}"
+        )
+        if reached is False:
+            limits = ReferralSettings.for_clinic(mother.clinic)
+            ordered, _counts = worklist.rows(mother.clinic, limits, self.now, worklist.Filters())
+            assert mother.pk in ordered.ids, (
+                f"at risk, reached by nothing, and not on the worklist: {care.describe_gap(mother)}"
+            )
+            row = worklist.details([mother], mother.clinic, limits, self.now, ordered.in_gap)[0]
+            assert row.gap and row.gap.what_to_do, "on the worklist without saying what to do"
+
+
+def reached_in_time(mother, now):
+    """None if she is not at risk; True if something reaches her before her deadline; else False.
+    Read from her rows one by one, in Python: an independent statement of design rule 15."""
+    concern = Concern.objects.filter(mother=mother, closed_at__isnull=True).first()
+    if concern is None:
+        return None
+    if Alert.objects.filter(mother=mother, acknowledged_at__isnull=True).exists():
+        return True
+    for screening in Screening.objects.filter(mother=mother, clinic=mother.clinic, reviewed_at__isnull=True):
+        if screening.is_positive:
+            return True
+    if concern.attention_since is not None:
+        return True
+    if any(r.is_open for r in Referral.objects.filter(mother=mother, clinic=mother.clinic)):
+        return True
+    follow_ups = list(FollowUp.objects.filter(mother=mother))
+    if any(f.status in NEEDS_STAFF and f.clinic_id == mother.clinic_id for f in follow_ups):
+        return True
+    today = mother.clinic.today(now)
+    overdue_days = ReferralSettings.for_clinic(mother.clinic).overdue_after_days
+    for f in follow_ups:
+        if f.status == "scheduled" and today <= f.due_on <= concern.act_by:
+            return True
+        if f.status == "invited" and today <= concern.act_by:
+            link = f.invitation
+            handed = link.channels != ["link"] or link.handed_over_at or link.opened_at or link.tablet
+            watched = f.invited_at >= now - timedelta(days=overdue_days) - SENDER_GRACE
+            if handed and watched:
+                return True
+    return False
 
 
 @pytest.mark.django_db
@@ -246,7 +385,7 @@ def test_no_sequence_of_events_leaves_a_mother_at_risk_on_no_live_path():
         CareGapMachine,
         settings=settings(
             max_examples=EXAMPLES,
-            stateful_step_count=12,
+            stateful_step_count=16,
             deadline=None,
             database=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],

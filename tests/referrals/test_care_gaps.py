@@ -52,13 +52,13 @@ def test_the_safety_rescreen_interval_is_a_clinic_setting(clinic_a, front_desk, 
     assert FollowUp.objects.get(mother=mother, kind="safety").due_on == timezone.localdate() + timedelta(days=3)
 
 
-def test_a_high_score_gets_a_rescreen(clinic_a, front_desk, after_commit):
+def test_a_high_score_gets_a_rescreen_within_the_safety_week(clinic_a, front_desk, after_commit):
     mother = make_mother(clinic_a, front_desk)
     with after_commit():
         screening = enter_epds(mother, HIGH, front_desk)
     assert screening.risk_level == "high"
     rescreen = FollowUp.objects.get(mother=mother, key=f"rescreen-{screening.code}")
-    assert rescreen.due_on == timezone.localdate() + timedelta(days=14)
+    assert rescreen.due_on == timezone.localdate() + timedelta(days=7)
 
 
 def test_rescreen_before_deciding_creates_a_follow_up(clinic_a, front_desk, clinician):
@@ -332,7 +332,7 @@ def test_two_concurrent_posts_of_one_screening_form_store_one_screening_and_one_
     assert Screening.objects.filter(mother=mother).count() == 1
 
 
-def test_care_gaps_prints_each_mother_in_a_gap_with_why_and_exits_1(clinic_a, clinic_b, front_desk):
+def test_care_gaps_prints_each_mother_in_a_gap_with_why_and_exits_1(clinic_a, clinic_b, front_desk, machinery_running):
     mother = make_mother(clinic_a, front_desk)
     enter_epds(mother, POSSIBLE, front_desk)
     out = StringIO()
@@ -345,10 +345,11 @@ def test_care_gaps_prints_each_mother_in_a_gap_with_why_and_exits_1(clinic_a, cl
     assert exit_code.value.code == 1
     line = json.loads(out.getvalue().splitlines()[0])
     assert line["record_number"] == mother.record_number and "at risk since" in line["why"]
+    assert line["deadline"] == str(timezone.localdate() + timedelta(days=14)) and "Nothing planned" in line["why"]
     call_command("care_gaps", "--clinic", str(clinic_b.code), stdout=StringIO())  # the other clinic: no gap
 
 
-def test_care_gaps_prints_nothing_on_the_demo_data(db):
+def test_care_gaps_prints_nothing_on_the_demo_data(db, machinery_running):
     call_command("load_demo", stdout=StringIO())
     out = StringIO()
     call_command("care_gaps", stdout=out)
@@ -373,7 +374,12 @@ def test_a_clinician_records_a_concern_the_questionnaires_cannot_detect_and_she_
     page = client.get(reverse("worklist")).content.decode()
     assert on_worklist(client, mother) and "plan the next step" in page
     client.post(reverse("concern_decide", args=[mother.code]), {"kind": "no_action", "note": "Her visits go on"})
-    assert not on_worklist(client, mother)  # her routine visits are a live path
+    page = client.get(reverse("worklist")).content.decode()  # her next visit comes after her 14-day deadline
+    assert on_worklist(client, mother) and "Nothing reaches her before her deadline" in page
+    visit = FollowUp.objects.filter(mother=mother, status="scheduled").order_by("due_on").first()
+    soon = str(timezone.localdate() + timedelta(days=10))
+    client.post(reverse("follow_up_reschedule", args=[visit.code]), {"due_on": soon, "note": "Seen with her visit"})
+    assert not on_worklist(client, mother)  # her visit, brought forward, reaches her in time
     enter_epds(mother, CALM, front_desk)
     client.post(reverse("concern_close", args=[mother.code]), {"because": "remission", "note": "Well"})
     assert not Concern.objects.open().filter(mother=mother).exists()
@@ -403,6 +409,6 @@ def test_a_mother_in_a_care_gap_heads_the_worklist_with_what_to_do(login, clinic
     mother.screenings.update(reviewed_at=timezone.now())
     FollowUp.objects.filter(mother=mother).delete()  # at risk, and on no live path
     page = login(clinician).get(reverse("worklist")).content.decode()
-    assert 'data-section-count="gap">At risk with nothing planned: <span class="count">1</span>' in page
-    assert "refer, plan a rescreen or close her concern" in page
+    assert 'data-section-count="gap">Nothing reaches her before her deadline: <span class="count">1</span>' in page
+    assert "Nothing planned: decide the next step." in page
     assert page.index('data-mother="G-1"') < page.index('data-mother="G-0"')  # a gap ranks above a high screen

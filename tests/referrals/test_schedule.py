@@ -55,10 +55,10 @@ def test_no_prenatal_screens_once_she_has_delivered():
     assert not [k for k in keys(plan(facts, TODAY)) if k.startswith("prenatal")]
 
 
-@pytest.mark.parametrize("level,rescreen", [("low", False), ("possible", True), ("probable", True), ("high", True)])
-def test_every_positive_score_high_included_is_rescreened_after_2_weeks(level, rescreen):
+@pytest.mark.parametrize("level,days", [("low", None), ("possible", 14), ("probable", 14), ("high", 7)])
+def test_every_positive_score_is_rescreened_after_2_weeks_and_a_high_one_within_the_safety_week(level, days):
     facts = MotherFacts(registered_on=BIRTH, delivery_date=BIRTH, screenings=(screen(TODAY, level, code="s1"),))
-    assert keys(plan(facts, TODAY)).get("rescreen-s1") == (TODAY + timedelta(days=14) if rescreen else None)
+    assert keys(plan(facts, TODAY)).get("rescreen-s1") == (TODAY + timedelta(days=days) if days else None)
 
 
 def test_a_self_harm_answer_is_not_rescreened_it_is_acted_on():

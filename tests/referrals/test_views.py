@@ -231,7 +231,7 @@ def test_the_worklist_shows_alerts_positive_screens_and_breached_referrals_with_
         page = login(clinician).get(reverse("worklist")).content.decode()
     assert "Self-harm alert to acknowledge" in page
     assert re.findall(r'<td class="waiting">([^<]*)</td>', page) == ["4\xa0days"]  # her wait, in the Waiting column
-    assert "risk-high" in page
+    assert "risk-urgent" in page  # her open self-harm alert outranks the later high screen
     # a referral after a self-harm answer is urgent: the clinic's urgent limits apply (1 and 7 days)
     assert "Urgent (within a week)" in page and "Not accepted within 1 day" in page
     with time_machine.travel(timezone.now() + timedelta(days=31)):
@@ -310,6 +310,7 @@ def test_admin_sets_time_limits_on_call_address_and_crisis_resources(login, clin
         "routine_months": "6",
         "reminder_days": "3,7",
         "overdue_after_days": "14",
+        "routine_window_days": "14",
         "send_from_hour": "9",
         "send_until_hour": "19",
         "follow_up_within_days": "30",
@@ -338,7 +339,7 @@ def test_admin_sets_time_limits_on_call_address_and_crisis_resources(login, clin
     )
     assert CrisisResource.objects.get(clinic=clinic_a).name == "County crisis line"
     too_short = login(clinic_admin).post(reverse("referral_settings"), {**data, "escalate_after_minutes": "1"})
-    assert "At least 5 minutes" in too_short.content.decode()
+    assert "Ensure this value is greater than or equal to 5." in too_short.content.decode()
 
 
 def test_another_clinics_alert_and_referral_stay_hidden(login, outsider, referral):

@@ -48,7 +48,7 @@ def test_out_of_order_cut_offs_are_refused(login, clinic_admin, clinic_a):
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "at or above the one before it" in body and "The most this can be is 21" in body
+    assert "at or above the one before it" in body and "The most this can be is 15" in body
     assert not ThresholdSet.objects.exists()
 
 

@@ -68,6 +68,7 @@ def test_infant_visits_after_the_routine_window_are_refused_with_a_message(login
         "routine_months": "6",
         "reminder_days": "3,7",
         "overdue_after_days": "14",
+        "routine_window_days": "14",
         "send_from_hour": "9",
         "send_until_hour": "19",
         "crisis-TOTAL_FORMS": "0",

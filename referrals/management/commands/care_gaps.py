@@ -1,4 +1,6 @@
-"""Lists every mother at risk who is on no live path (design rule 11); exits 1 if there is any."""
+"""Lists every mother at risk whom nothing reaches before her deadline (design rules 11 and 15), with
+her deadline and what to do, and every part of the machinery that has fallen silent; exits 1 if
+there is either."""
 
 import json as jsonlib
 import sys
@@ -8,11 +10,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from screening.models import Clinic
 
-from ... import care
+from ... import care, heartbeat
 
 
 class Command(BaseCommand):
-    help = "Mothers at risk with no alert, worklist item, open referral or follow-up. Exits 1 if any."
+    help = (
+        "Mothers at risk whom no alert, worklist item, open referral or follow-up reaches before her deadline, "
+        "and silent parts of the machinery. Exits 1 if any."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--clinic", help="the clinic's code (a UUID); every clinic by default")
@@ -34,8 +39,14 @@ class Command(BaseCommand):
             else:
                 line = f"{mother.clinic.name}\t{mother.record_number}\t{mother.code}\t{why}"
             self.stdout.write(line)
+        silent = heartbeat.silent()
+        for part in silent:
+            self.stderr.write(f"silent: {part}")
         if found:
-            self.stderr.write(f"{found} mother(s) at risk with nothing live.")
+            self.stderr.write(f"{found} mother(s) at risk with nothing that reaches her before her deadline.")
+        if silent:
+            self.stderr.write(f"{len(silent)} part(s) of the machinery silent: follow-ups and alerts may not go out.")
+        if found or silent:
             sys.exit(1)
 
 
@@ -47,6 +58,13 @@ def _uuid(text):
 
 
 def _json_line(mother, why):
+    concern = mother.concerns.filter(closed_at__isnull=True).first()
     return jsonlib.dumps(
-        {"clinic": mother.clinic.name, "record_number": mother.record_number, "mother": str(mother.code), "why": why}
+        {
+            "clinic": mother.clinic.name,
+            "record_number": mother.record_number,
+            "mother": str(mother.code),
+            "deadline": concern.act_by.isoformat() if concern else None,
+            "why": why,
+        }
     )

@@ -1,0 +1,75 @@
+"""A dead man's switch for the machinery (design rule 15). Beat's sweeps and the follow-up dispatcher
+record a heartbeat at the end of every run; a part silent for longer than it may be is shown to
+staff on every clinician and admin page, fails `manage.py care_gaps` and answers 503 at /healthz/.
+Beat hands each run to a worker, so a stopped beat and stopped workers both fall silent.
+
+A part may be silent for three of its periods (from CELERY_BEAT_SCHEDULE), and never less than
+ten minutes. A part that has never run is silent: a new install shows it until beat starts."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Heartbeat
+
+PARTS = {
+    "dispatch-follow-ups": _("The follow-up dispatcher (invitations, reminders, overdue marks)"),
+    "sweep-alerts": _("The self-harm alert sweep (delivery and escalation)"),
+    "settle-schedules": _("The sweep that settles follow-up schedules after a screen"),
+    "escalate-stalled-referrals": _("The escalation of stalled referrals"),
+}
+LEAST_SILENCE = timedelta(minutes=10)
+
+
+def allowed_silence(part):
+    period = settings.CELERY_BEAT_SCHEDULE[part]["schedule"]
+    return max(LEAST_SILENCE, timedelta(seconds=3 * float(period)))
+
+
+def beat(part, now=None):
+    Heartbeat.objects.update_or_create(part=part, defaults={"beat_at": now or timezone.now()})
+
+
+def beats(part):
+    """Records the part's heartbeat after each run of the wrapped task that returns."""
+
+    def wrap(function):
+        @wraps(function)
+        def run(*args, **kwargs):
+            result = function(*args, **kwargs)
+            beat(part)
+            return result
+
+        return run
+
+    return wrap
+
+
+@dataclass(frozen=True)
+class Silence:
+    part: str
+    label: str
+    last: datetime | None
+    allowed: timedelta
+
+    def __str__(self):
+        if self.last is None:
+            return f"{self.label}: has never run"
+        return f"{self.label}: silent since {self.last:%Y-%m-%d %H:%M} UTC (allowed {self.allowed})"
+
+
+def silent(now=None):
+    """The parts silent for longer than they may be, one query."""
+    now = now or timezone.now()
+    last = dict(Heartbeat.objects.filter(part__in=PARTS).values_list("part", "beat_at"))
+    found = []
+    for part, label in PARTS.items():
+        allowed = allowed_silence(part)
+        when = last.get(part)
+        if when is None or now - when > allowed:
+            found.append(Silence(part, str(label), when, allowed))
+    return found
