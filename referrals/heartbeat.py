@@ -4,12 +4,14 @@ staff on every clinician and admin page, fails `manage.py care_gaps` and answers
 Beat hands each run to a worker, so a stopped beat and stopped workers both fall silent.
 
 A part may be silent for three of its periods (from CELERY_BEAT_SCHEDULE), and never less than
-ten minutes. A part that has never run is silent: a new install shows it until beat starts."""
+ten minutes. A part that has never run counts its silence from when beat last started (beat runs a
+task first one period after it starts); with no beat ever started, every part is silent."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
 
+from celery.signals import beat_init
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,7 @@ PARTS = {
     "escalate-stalled-referrals": _("The escalation of stalled referrals"),
 }
 LEAST_SILENCE = timedelta(minutes=10)
+BEAT_STARTED = "beat-started"
 
 
 def allowed_silence(part):
@@ -32,6 +35,11 @@ def allowed_silence(part):
 
 def beat(part, now=None):
     Heartbeat.objects.update_or_create(part=part, defaults={"beat_at": now or timezone.now()})
+
+
+@beat_init.connect
+def beat_started(**kwargs):
+    beat(BEAT_STARTED)
 
 
 def beats(part):
@@ -65,11 +73,13 @@ class Silence:
 def silent(now=None):
     """The parts silent for longer than they may be, one query."""
     now = now or timezone.now()
-    last = dict(Heartbeat.objects.filter(part__in=PARTS).values_list("part", "beat_at"))
+    last = dict(Heartbeat.objects.filter(part__in=[*PARTS, BEAT_STARTED]).values_list("part", "beat_at"))
+    started = last.get(BEAT_STARTED)
     found = []
     for part, label in PARTS.items():
         allowed = allowed_silence(part)
         when = last.get(part)
-        if when is None or now - when > allowed:
+        since = when or started
+        if since is None or now - since > allowed:
             found.append(Silence(part, str(label), when, allowed))
     return found

@@ -352,3 +352,21 @@ def test_a_silent_sender_shows_a_banner_fails_care_gaps_and_healthz_until_it_run
         assert login(None).get("/healthz/").status_code == 200
         assert "data-silent-parts" not in login(clinician).get(reverse("worklist")).content.decode()
         call_command("care_gaps", stdout=StringIO(), stderr=StringIO())
+
+
+def test_a_part_that_has_not_run_yet_counts_its_silence_from_when_beat_started(db, login):
+    from referrals import heartbeat
+
+    with time_machine.travel(NOON, tick=False):
+        assert {s.part for s in heartbeat.silent()} == set(heartbeat.PARTS)  # nothing has ever run
+        heartbeat.beat_started()
+        assert not heartbeat.silent()  # beat runs each task first one period after it starts
+    with time_machine.travel(NOON + timedelta(minutes=11), tick=False):
+        for part in set(heartbeat.PARTS) - {"escalate-stalled-referrals"}:
+            heartbeat.beat(part)
+        assert not heartbeat.silent()  # the 15-minute escalation may be silent 45 minutes
+    with time_machine.travel(NOON + timedelta(minutes=46), tick=False):
+        for part in set(heartbeat.PARTS) - {"escalate-stalled-referrals"}:
+            heartbeat.beat(part)
+        assert [s.part for s in heartbeat.silent()] == ["escalate-stalled-referrals"]
+        assert login(None).get("/healthz/").status_code == 503
