@@ -6,7 +6,7 @@ from screening.extensions import add_panel
 
 from . import care, concerns, services
 from .forms import CancelFollowUpForm, CloseConcernForm, DecisionForm, MarkConcernForm, ReferForm, RescheduleForm
-from .models import FollowUpStatus, UnsettledSchedule
+from .models import Attention, FollowUpStatus, UnsettledSchedule
 
 
 def screening_result(request, screening):
@@ -58,10 +58,16 @@ def follow_ups(request, mother):
             "cancel_form": CancelFollowUpForm(),
             "today": mother.clinic.today(),
             "act_by": open_concern.act_by if open_concern else None,
-            "gap": care.explain([mother.pk]).get(mother.pk) if open_concern else None,
+            "gap": _gap(mother, open_concern),
         },
         request=request,
     )
+
+
+def _gap(mother, concern):
+    """Her deadline's trouble and what to do, when nothing else keeps her on a list."""
+    late = concern is not None and (concern.attention == Attention.NOT_IN_TIME or care.in_gap(mother))
+    return care.explain([mother.pk]).get(mother.pk) if late else None
 
 
 def mother(request, mother):

@@ -370,3 +370,17 @@ def test_a_part_that_has_not_run_yet_counts_its_silence_from_when_beat_started(d
             heartbeat.beat(part)
         assert [s.part for s in heartbeat.silent()] == ["escalate-stalled-referrals"]
         assert login(None).get("/healthz/").status_code == 503
+
+
+def test_her_page_shows_her_deadline_and_what_to_do_only_when_nothing_else_reaches_her(
+    clinic_a, acknowledged, login, front_desk, clinician
+):
+    waiting = make_mother(clinic_a, front_desk, record_number="A-200", delivered_days_ago=300)
+    with time_machine.travel(NOON, tick=False):
+        enter_epds(waiting, SELF_HARM, front_desk)  # her open alert is her path
+        page = login(clinician).get(reverse("mother_detail", args=[waiting.code])).content.decode()
+    assert "data-deadline" in page and "June 8, 2026" in page and "Nothing planned" not in page
+    FollowUp.objects.filter(mother=acknowledged, kind="safety").update(due_on=date(2031, 6, 1), rescheduled=True)
+    with time_machine.travel(NOON + timedelta(hours=1), tick=False):
+        page = login(clinician).get(reverse("mother_detail", args=[acknowledged.code])).content.decode()
+    assert "Her next screen is due after her deadline: bring it forward" in page
