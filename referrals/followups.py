@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from screening import audit, episodes, invitations
@@ -190,14 +191,17 @@ def reschedule_problem(follow_up, due_on, *, sees_scores, deferral=""):
             return _("A rescreen that a result called for is moved by a clinician.")
         last = deadlines.routine_window_end(follow_up.planned_on or follow_up.due_on, limits)
         if due_on > last:
-            return _("A routine screen can be moved up to %(day)s. Ask a clinician for a later date.") % {"day": last}
+            return _("A routine screen can be moved up to %(day)s. Ask a clinician for a later date.") % {
+                "day": date_format(last)
+            }
     concern = concerns.current(follow_up.mother)
     if concern is not None and due_on > concern.act_by and not (sees_scores and deferral.strip()):
+        day = date_format(concern.act_by)
         if not sees_scores:
-            return _("That is after her deadline, %(day)s: ask a clinician.") % {"day": concern.act_by}
+            return _("That is after her deadline, %(day)s: ask a clinician.") % {"day": day}
         return _(
             "That is after her deadline, %(day)s. Choose an earlier date, or record why her next check can wait."
-        ) % {"day": concern.act_by}
+        ) % {"day": day}
     return None
 
 
