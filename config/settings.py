@@ -180,6 +180,10 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="screening.sms.ConsoleBackend")
 # Rate limits (django-ratelimit) count in this cache: set CACHE_URL (e.g. redis://...) when more
 # than one process serves the app, so that every process counts together.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# A silent Redis must cost a request a quarter of a second, not a hang (screening.limits).
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    CACHES["default"].setdefault("OPTIONS", {}).update(REDIS_CACHE_OPTIONS)
 RATELIMIT_IP_META_KEY = "config.proxies.client_ip"
 ONLINE_MISSES_PER_MINUTE = env.str("ONLINE_MISSES_PER_MINUTE", default="20/m")  # wrong or dead links
 ONLINE_REQUESTS_PER_MINUTE = env.str("ONLINE_REQUESTS_PER_MINUTE", default="600/m")

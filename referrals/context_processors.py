@@ -24,4 +24,5 @@ def silent_parts(request):
     membership = getattr(request, "membership", None)
     if membership is None or not membership.sees_scores:
         return {}
-    return {"silent_parts": heartbeat.silent()}
+    silent, degraded = heartbeat.status()
+    return {"silent_parts": silent, "degraded_parts": degraded}

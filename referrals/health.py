@@ -1,5 +1,6 @@
-"""GET /healthz/ for an uptime monitor (design rule 15): no session, no patient data. 200 while every
-part of the machinery beats in time; 503 naming the silent parts, or the database, otherwise."""
+"""GET /healthz/ for an uptime monitor (design rules 15 and 16): no session, no patient data. 200
+while every part of the machinery beats in time (naming any part that failed lately but whose
+fall-back kept mothers going, such as the cache); 503 naming the silent parts, or the database."""
 
 from django.db import DatabaseError
 from django.http import JsonResponse
@@ -13,10 +14,11 @@ from . import heartbeat
 @never_cache
 def healthz(request):
     try:
-        silent = heartbeat.silent()
+        silent, degraded = heartbeat.status()
+        degraded = [name for name, _when in degraded]
     except DatabaseError as error:
         return JsonResponse({"status": "failing", "database": type(error).__name__}, status=503)
     if silent:
         parts = [{"part": s.part, "last": s.last.isoformat() if s.last else None, "why": str(s)} for s in silent]
-        return JsonResponse({"status": "failing", "silent": parts}, status=503)
-    return JsonResponse({"status": "ok"})
+        return JsonResponse({"status": "failing", "silent": parts, "degraded": degraded}, status=503)
+    return JsonResponse({"status": "ok", "degraded": degraded} if degraded else {"status": "ok"})

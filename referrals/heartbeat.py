@@ -26,6 +26,8 @@ PARTS = {
 }
 LEAST_SILENCE = timedelta(minutes=10)
 BEAT_STARTED = "beat-started"
+CACHE_FELL_BACK = "cache-fell-back"  # when a rate limit last had to count per process
+FAULT_SHOWN_FOR = timedelta(minutes=15)
 
 
 def allowed_silence(part):
@@ -70,16 +72,34 @@ class Silence:
         return f"{self.label}: silent since {self.last:%Y-%m-%d %H:%M} UTC (allowed {self.allowed})"
 
 
-def silent(now=None):
-    """The parts silent for longer than they may be, one query."""
+def status(now=None):
+    """(the silent parts, the parts that failed lately but fell back safely), from one query."""
     now = now or timezone.now()
-    last = dict(Heartbeat.objects.filter(part__in=[*PARTS, BEAT_STARTED]).values_list("part", "beat_at"))
+    names = [*PARTS, BEAT_STARTED, CACHE_FELL_BACK]
+    last = dict(Heartbeat.objects.filter(part__in=names).values_list("part", "beat_at"))
     started = last.get(BEAT_STARTED)
-    found = []
+    silent = []
     for part, label in PARTS.items():
         allowed = allowed_silence(part)
         when = last.get(part)
         since = when or started
         if since is None or now - since > allowed:
-            found.append(Silence(part, str(label), when, allowed))
-    return found
+            silent.append(Silence(part, str(label), when, allowed))
+    fell_back = last.get(CACHE_FELL_BACK)
+    degraded = [("cache", fell_back)] if fell_back and now - fell_back <= FAULT_SHOWN_FOR else []
+    return silent, degraded
+
+
+def silent(now=None):
+    """The parts silent for longer than they may be."""
+    return status(now)[0]
+
+
+def cache_fell_back(sender=None, **kwargs):
+    """screening.limits could not reach the shared cache (the limiter_fell_back signal)."""
+    beat(CACHE_FELL_BACK)
+
+
+def degraded(now=None):
+    """Parts that failed lately but whose fall-back kept mothers going: [(name, when)]."""
+    return status(now)[1]

@@ -13,9 +13,8 @@ from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
 
-from . import invitations
+from . import invitations, limits
 from .crisis import resources_for
 from .instruments.phq import DIFFICULTY_OPTIONS, DIFFICULTY_QUESTION
 from .instruments.translations import text_for
@@ -76,8 +75,9 @@ def with_invitation(view):
 
 def limited(request, group, rate, count=True):
     """Per client address. Wrong tokens are limited strictly (guessing); all requests loosely, since
-    several mothers may share a clinic's or a hospital's address."""
-    return is_ratelimited(request, group=group, key="ip", rate=rate, increment=count)
+    several mothers may share a clinic's or a hospital's address. A failing cache never stops her
+    (screening.limits)."""
+    return limits.limited(request, group, rate, count)
 
 
 def _context(invitation, token, text, language, **extra):

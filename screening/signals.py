@@ -14,3 +14,7 @@ self_harm_disclosed = Signal()  # kwargs: invitation
 # Sent by transfers.transfer, inside its transaction, once her row and screening's own records have
 # moved: receivers move what they keep about her (concerns, alerts, follow-ups, referrals).
 mother_transferred = Signal()  # kwargs: mother, source, actor
+
+# Sent by limits.limited when the shared cache failed and a per-process limit took over: the
+# referrals app records it so that admins see it (design rule 16).
+limiter_fell_back = Signal()  # kwargs: error

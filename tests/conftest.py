@@ -250,3 +250,45 @@ def machinery_running(db):
 
     for part in heartbeat.PARTS:
         heartbeat.beat(part)
+
+
+@pytest.fixture
+def silent_port():
+    """A real socket on loopback that accepts every connection and never sends a byte: a stalled
+    Redis, or a proxy in front of one. Yields its port."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    held, stop = [], threading.Event()
+
+    def accept():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join()
+    for connection in held:
+        connection.close()
+    server.close()
+
+
+@pytest.fixture
+def refused_port():
+    """A loopback port nothing listens on: every connection is refused at once."""
+    import socket
+
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return port

@@ -2,8 +2,6 @@
 must not keep a mother from the crisis page: the publish gives up quickly, the alert is saved, and
 the sweep delivers it once the broker is back (design rule 14)."""
 
-import socket
-import threading
 import time
 
 import pytest
@@ -18,29 +16,8 @@ SELF_HARM = [0, 0, 3, 0, 3, 3, 3, 3, 3, 1]
 
 
 @pytest.fixture
-def silent_broker():
-    """A real socket on loopback that accepts every connection and never sends a byte."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    held, stop = [], threading.Event()
-
-    def accept():
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
-    stop.set()
-    thread.join()
-    for connection in held:
-        connection.close()
-    server.close()
+def silent_broker(silent_port):
+    return f"redis://127.0.0.1:{silent_port}/0"
 
 
 def test_with_a_silent_broker_she_sees_the_crisis_page_in_under_2_seconds_and_the_alert_follows(
