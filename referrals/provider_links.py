@@ -51,8 +51,8 @@ def url_for(link):
 
 
 def find(token, now=None):
-    """The open link this token opens, or None (wrong, expired, revoked, or its referral ended in
-    error)."""
+    """The open link this token opens, or None (wrong, expired or revoked). A link whose referral has
+    ended is found: its page says the referral is closed."""
     if not token or len(token) > 64:
         return None
     link = (
@@ -61,7 +61,7 @@ def find(token, now=None):
         .filter(token_hash=_hash(token))
         .first()
     )
-    if link is None or not link.is_open(now) or link.referral.status == Status.ENTERED_IN_ERROR:
+    if link is None or not link.is_open(now):
         return None
     return link
 

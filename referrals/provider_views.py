@@ -1,5 +1,6 @@
 """The receiving provider's pages, reached through their private link (no account). Limited per
-address like the mother's link: all requests loosely, wrong or dead links strictly."""
+address like the mother's link: all requests loosely, wrong or dead links strictly. The link ends
+with the referral: once it has ended it shows a plain "closed" page, with nothing about her."""
 
 from functools import wraps
 
@@ -29,6 +30,8 @@ def with_link(view):
             if limited(request, "provider-miss", settings.ONLINE_MISSES_PER_MINUTE):
                 return render(request, "provider/limited.html", status=429)
             return render(request, "provider/unavailable.html", status=404)
+        if link.referral.status in lifecycle.ENDED:  # declined, discharged, cancelled, failed, in error
+            return render(request, "provider/closed.html", {"clinic": link.referral.clinic}, status=410)
         with clinic_scope(link.referral.clinic_id):
             return view(request, link, token, *args, **kwargs)
 

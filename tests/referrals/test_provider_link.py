@@ -122,7 +122,28 @@ def test_accept_book_attend_and_discharge_each_move_the_referral_and_are_audited
     # the clinic sees it at once, with who did it
     detail = staff.get(reverse("referral_detail", args=[referral.code])).content.decode()
     assert "provider via link" in detail and "confirmed by the provider" in detail
-    assert "This referral has ended" in page(client, token).content.decode()
+    closed = page(client, token)
+    assert closed.status_code == 410 and "This referral is closed" in closed.content.decode()
+
+
+@pytest.mark.parametrize(
+    "ending", [Status.REJECTED, Status.COMPLETED, Status.CANCELLED, Status.FAILED, Status.ENTERED_IN_ERROR]
+)
+def test_the_link_ends_with_the_referral_showing_nothing_about_her_and_doing_nothing(
+    client, staff, referral, mother, clinician, ending
+):
+    _link, token = make_link(staff, referral)
+    assert mother.family_name in page(client, token).content.decode()
+    Referral.objects.filter(pk=referral.pk).update(status=ending)
+    shown = page(client, token)
+    body = shown.content.decode()
+    assert shown.status_code == 410 and "This referral is closed" in body
+    for private in (mother.family_name, mother.given_name, str(mother.date_of_birth.year), mother.phone, "Low mood"):
+        assert private not in body
+    events = ReferralEvent.objects.filter(referral=referral).count()
+    assert step(client, token, "accept").status_code == 410
+    assert ReferralEvent.objects.filter(referral=referral).count() == events
+    assert Referral.objects.get(pk=referral.pk).status == ending
 
 
 def test_declining_needs_a_reason_and_keeps_what_was_typed(client, staff, referral):
