@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -150,7 +151,7 @@ def scenarios(data):
             "staff enters a screening",
             "POST",
             lambda c, i: f"/mothers/{data['entered'][(c * 1000 + i) % len(data['entered'])]}/screenings/new/PHQ-9/",
-            lambda c, i: entry,
+            lambda c, i: {**entry, "submission_token": str(uuid.uuid4())},  # each a new form
             {"Cookie": data["entry_cookie"], "X-CSRFToken": CSRF},
             "floor: insert one row",
         ),

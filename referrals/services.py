@@ -3,6 +3,7 @@ import logging
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common.tasks import enqueue_on_commit
 from screening import audit
@@ -257,11 +258,18 @@ IN_CARE = ConcernClosed.IN_CARE_ELSEWHERE
 OUTREACH = {DecisionKind.DECLINED: Attention.DECLINED, DecisionKind.COULD_NOT_CONTACT: Attention.NO_CONTACT}
 
 
+class CannotDecide(ValueError):
+    pass
+
+
 @transaction.atomic
 def record_decision(mother, *, kind, note, actor, screening=None):
     """Adds a decision to her history. Outreach that did not reach her keeps her on the worklist;
     "already in care elsewhere" closes her concern; anything else takes her off until the next
-    event, as long as something live remains."""
+    event, as long as something live remains. "No referral needed" is refused on a screen whose
+    referral is still open: end or cancel the referral first."""
+    if kind == DecisionKind.NO_ACTION_NEEDED and screening is not None and screening.referrals.open().exists():
+        raise CannotDecide(_("This screen has an open referral: end or cancel it before recording no referral needed."))
     now = timezone.now()
     if screening is None and kind == DecisionKind.RESCREEN:
         screening = mother.screenings.order_by("-taken_on", "-created_at").first()  # rescreen what came last

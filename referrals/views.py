@@ -163,8 +163,12 @@ def decide(request, code):
     screening = get_screening(request, code)
     form = DecisionForm(request.POST)
     if form.is_valid():
-        services.record_decision(screening.mother, screening=screening, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Decision recorded."))
+        try:
+            services.record_decision(screening.mother, screening=screening, actor=request.user, **form.cleaned_data)
+        except services.CannotDecide as problem:
+            messages.error(request, str(problem))
+        else:
+            messages.success(request, _("Decision recorded."))
     else:
         messages.error(request, _("Choose a decision."))
     return redirect("screening_detail", code=screening.code)

@@ -185,7 +185,8 @@ class ScreeningForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    # One-time token: a second post of the same form (double click, replay) is the same screening.
+    # One-time token: a second post of the same form (double click, replay) is the same screening,
+    # and a post without one (a script replaying the fields) is refused (issue 27).
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, instrument, mother, **kwargs):
@@ -193,6 +194,11 @@ class ScreeningForm(forms.Form):
         self.instrument, self.mother = instrument, mother
         self.initial.setdefault("taken_on", timezone.localdate())
         self.initial.setdefault("submission_token", uuid.uuid4())
+        key = self.add_prefix("submission_token")
+        self.token_missing = self.is_bound and not self.data.get(key)
+        if self.token_missing:  # refused below; the page shown again carries a fresh one
+            self.data = self.data.copy()
+            self.data[key] = str(uuid.uuid4())
         for item in instrument.items:
             self.fields[self.item_field(item)] = forms.TypedChoiceField(
                 label=f"{item.number}. {item.text}",
@@ -215,6 +221,14 @@ class ScreeningForm(forms.Form):
     @staticmethod
     def item_field(item):
         return f"item_{item.number}"
+
+    def clean(self):
+        data = super().clean()
+        if self.token_missing:
+            raise ValidationError(
+                _("This form was not sent from its page, so nothing was saved. Check the answers and save again.")
+            )
+        return data
 
     def clean_taken_on(self):
         day = self.cleaned_data["taken_on"]

@@ -310,13 +310,20 @@ def save_answer(invitation, item_number, position):
     return row
 
 
+class Closed(ValueError):
+    """The link was cancelled or expired before her form arrived: it stays so, never also completed."""
+
+
 @transaction.atomic
 def submit(invitation, language, functional_difficulty=None):
     """Scores the saved answers once. A second submit (double click, second tab) finds the
-    invitation completed and returns the same screening."""
+    invitation completed and returns the same screening; a link staff cancelled a moment earlier
+    raises Closed (under her row's lock, so the two never both happen)."""
     row = _lock(invitation)
     if row.status == InvitationStatus.COMPLETED:
         return row.screening
+    if row.state() not in OPEN_INVITATION:
+        raise Closed(row.status)
     answers = row.answers_so_far()
     screening = record_screening(
         mother=row.mother,

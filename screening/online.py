@@ -180,7 +180,12 @@ def submit(request, invitation, token, language, text):
     if _first_unanswered(invitation) is not None:
         return redirect("online_review", token=token)
     difficulty = _position(request.POST.get("functional_difficulty"), len(DIFFICULTY_OPTIONS))
-    screening = invitations.submit(invitation, language, functional_difficulty=difficulty)
+    try:
+        screening = invitations.submit(invitation, language, functional_difficulty=difficulty)
+    except invitations.Closed:  # staff cancelled it as she sent it; a disclosure still gets help
+        if invitation.self_harm_answered():
+            return redirect(help_url(invitation.clinic, language))
+        return _unavailable(request)
     if screening.instrument_code == "PHQ-2" and screening.is_positive:
         following = invitations.continue_into_phq9(invitation)
         return redirect("online_item", token=invitations.token_for(following), number=3)

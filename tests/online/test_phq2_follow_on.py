@@ -47,7 +47,13 @@ def test_online_a_negative_phq2_ends_at_the_thank_you_page(client, phq2_link, mo
 @pytest.mark.parametrize("role", ["clinician", "front_desk"])
 def test_staff_entering_a_positive_phq2_are_taken_to_the_phq9_with_its_answers_filled_in(role, request, login, mother):
     client = login(request.getfixturevalue(role))
-    data = {"taken_on": "2026-11-20", "method": "paper", "item_1": "2", "item_2": "1"}
+    data = {
+        "taken_on": "2026-11-20",
+        "method": "paper",
+        "item_1": "2",
+        "item_2": "1",
+        "submission_token": str(mother.code),
+    }
     response = client.post(reverse("screening_create", args=[mother.code, "PHQ-2"]), data)
     phq2 = Screening.objects.get(instrument_code="PHQ-2")
     assert response.url == reverse("screening_create", args=[mother.code, "PHQ-9"]) + f"?after={phq2.code}"
@@ -64,7 +70,13 @@ def test_the_schedule_asks_for_the_phq9_the_same_day_after_a_positive_phq2_not_i
     with after_commit():
         login(clinician).post(
             reverse("screening_create", args=[mother.code, "PHQ-2"]),
-            {"taken_on": "2026-11-20", "method": "paper", "item_1": "2", "item_2": "1"},
+            {
+                "taken_on": "2026-11-20",
+                "method": "paper",
+                "item_1": "2",
+                "item_2": "1",
+                "submission_token": str(mother.code),
+            },
         )
     row = FollowUp.objects.get(mother=mother, key__startswith="rescreen-")
     assert (str(row.due_on), row.instrument_code) == ("2026-11-20", "PHQ-9")

@@ -180,7 +180,10 @@ class CareGapMachine(RuleBasedStateMachine):
         mother = self.fresh()
         screening = mother.screenings.awaiting_review().positive().first() if on_screen else None
         with self.at_now():
-            services.record_decision(mother, screening=screening, kind=kind, note="", actor=self.clinician)
+            try:
+                services.record_decision(mother, screening=screening, kind=kind, note="", actor=self.clinician)
+            except services.CannotDecide:
+                pass
 
     @rule(pathway=st.sampled_from(list(pathways.CATALOGUE)))
     def clinician_refers(self, pathway):

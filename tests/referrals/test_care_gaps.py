@@ -184,8 +184,8 @@ def test_a_second_decision_is_added_beside_the_first(clinic_a, front_desk, clini
     mother = make_mother(clinic_a, front_desk)
     screening = enter_epds(mother, PROBABLE, front_desk)
     referral = services.create_referral(mother=mother, screening=screening, pathway="cbt", actor=clinician, note="A")
-    services.record_decision(mother, screening=screening, kind="no_action", note="Later view", actor=clinician)
-    assert [(d.kind, d.note) for d in screening.decisions.all()] == [("referred", "A"), ("no_action", "Later view")]
+    services.record_decision(mother, screening=screening, kind="rescreen", note="Later view", actor=clinician)
+    assert [(d.kind, d.note) for d in screening.decisions.all()] == [("referred", "A"), ("rescreen", "Later view")]
     assert Referral.objects.get(pk=referral.pk).status == "requested"
 
 

@@ -102,6 +102,7 @@ def test_with_the_broker_unreachable_everything_is_saved_and_queued_work_resumes
         answers = {f"item_{n}": "1" for n in range(1, 11)} | {
             "taken_on": timezone.localdate().isoformat(),
             "method": "paper",
+            "submission_token": str(mother.code),
         }
         response = client.post(reverse("screening_create", args=[mother.code, "EPDS"]), answers)
         assert response.status_code == 302

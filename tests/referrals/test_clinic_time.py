@@ -20,7 +20,7 @@ EVENING_UTC = datetime(2026, 6, 1, 20, 0, tzinfo=UTC)
 def test_staff_of_a_clinic_ahead_of_utc_can_enter_todays_date(login, clinic_a, front_desk):
     Clinic.objects.filter(pk=clinic_a.pk).update(time_zone="Pacific/Auckland")
     mother = make_mother(clinic_a, front_desk)
-    data = {"taken_on": "2026-06-02", "method": "paper"}
+    data = {"taken_on": "2026-06-02", "method": "paper", "submission_token": str(mother.code)}
     data.update({f"item_{n}": "0" for n in range(1, 10)})
     with time_machine.travel(EVENING_UTC, tick=False):
         client = login(front_desk)

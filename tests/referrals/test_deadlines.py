@@ -384,3 +384,16 @@ def test_her_page_shows_her_deadline_and_what_to_do_only_when_nothing_else_reach
     with time_machine.travel(NOON + timedelta(hours=1), tick=False):
         page = login(clinician).get(reverse("mother_detail", args=[acknowledged.code])).content.decode()
     assert "Her next screen is due after her deadline: bring it forward" in page
+
+
+def test_no_referral_needed_is_refused_on_a_screen_whose_referral_is_open(clinic_a, login, front_desk, clinician):
+    """Issue 27: a screen could be marked "no referral needed" while its referral was still open."""
+    mother = make_mother(clinic_a, front_desk)
+    screening = enter_epds(mother, POSSIBLE, front_desk)
+    referral = services.create_referral(mother=mother, screening=screening, pathway="cbt", actor=clinician)
+    page = login(clinician).post(reverse("decide", args=[screening.code]), {"kind": "no_action"}, follow=True)
+    assert "This screen has an open referral" in page.content.decode()
+    assert not Decision.objects.filter(screening=screening, kind="no_action").exists()
+    services.transition(referral, "cancelled", actor=clinician, reason="She moved")
+    services.record_decision(mother, screening=screening, kind="no_action", note="", actor=clinician)
+    assert Decision.objects.filter(screening=screening, kind="no_action").exists()

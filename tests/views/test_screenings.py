@@ -1,3 +1,5 @@
+import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -10,7 +12,7 @@ URGENT_EPDS = [1, 1, 1, 2, 2, 2, 2, 2, 2, 2]  # item 10 "Hardly ever": total 12
 
 
 def epds_post(answers, **extra):
-    data = {"taken_on": timezone.localdate().isoformat(), "method": "paper"}
+    data = {"taken_on": timezone.localdate().isoformat(), "method": "paper", "submission_token": str(uuid.uuid4())}
     data.update({f"item_{n}": str(a) for n, a in enumerate(answers, start=1) if a is not None})
     data.update(extra)
     return data
@@ -149,3 +151,21 @@ def test_home_counts_what_waits_for_clinicians_and_leaves_the_list_to_the_workli
     desk_home = login(front_desk).get(reverse("home")).content.decode()
     assert "self-harm answer" not in desk_home and "Waiting for a decision" not in desk_home
     assert mother.full_name in desk_home
+
+
+def test_a_post_without_its_one_time_token_is_refused_and_keeps_what_was_typed(login, front_desk, mother):
+    """A script replaying the fields without the form's one-time token stored a duplicate screening
+    and alert (issue 27); now nothing is saved, and the form comes back with the answers and a new
+    token, so the clerk saves once."""
+    client = login(front_desk)
+    data = epds_post(URGENT_EPDS)
+    del data["submission_token"]
+    response = enter(client, mother, "EPDS", data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "This form was not sent from its page" in page
+    assert not Screening.objects.exists()
+    chosen = [tag for tag in re.findall(r"<input[^>]*>", page) if 'name="item_4"' in tag and 'value="2"' in tag]
+    assert chosen and "checked" in chosen[0]  # what she typed is still there
+    token = response.context["form"]["submission_token"].value()
+    assert token and enter(client, mother, "EPDS", {**data, "submission_token": token}).status_code == 302
+    assert Screening.objects.count() == 1
