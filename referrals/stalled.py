@@ -4,9 +4,11 @@ session within the limit. The email names the clinic and links to the referral p
 in to see it); the referral's history records the escalation. The worklist already lists it
 under "Referral waiting or past its limits"."""
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +20,7 @@ from screening import emails
 from .models import OPEN_STATUSES, Referral, ReferralEvent, ReferralSettings, Status
 
 WAITING = [Status.REQUESTED, Status.ON_HOLD, Status.ACCEPTED]
+log = logging.getLogger(__name__)
 
 
 ESCALATED = {"accept": "escalated_accept_at", "session": "escalated_session_at"}
@@ -55,20 +58,33 @@ def escalate(now=None):
         passed = _passed(referral, limits[referral.clinic_id], now)
         if not passed:
             continue
-        what = "; ".join(message for _field, message in passed)
-        updated = Referral.objects.filter(pk=referral.pk, status__in=OPEN_STATUSES)
-        for field, _message in passed:
-            updated = updated.filter(**{f"{field}__isnull": True})
-        if not updated.update(**{field: now for field, _message in passed}):
-            continue  # another run took it, or it moved on
-        ReferralEvent.objects.create(
-            referral=referral,
-            from_status=referral.status,
-            to_status=referral.status,
-            note=_("Escalated to the referring clinician: %(what)s") % {"what": what},
-        )
-        if referral.created_by.email:
-            url = settings.SITE_URL.rstrip("/") + reverse("referral_detail", args=[referral.code])
-            emails.send("referral-stalled", [referral.created_by.email], {"clinic": referral.clinic, "url": url})
-            sent += 1
+        try:
+            sent += _escalate_one(referral, passed, now)
+        except Exception:  # noqa: BLE001 - one refused email must not stop the others (design rule 12)
+            log.exception("escalation of referral %s not sent; the next run tries again", referral.pk)
     return sent
+
+
+@transaction.atomic
+def _escalate_one(referral, passed, now):
+    """Marks, records and emails one escalation in one transaction: the mark commits only once the
+    mail server has accepted the email, so a refusal leaves it for the next run (15 minutes later),
+    and two runs never send it twice (the mark's update holds the row). A worker killed between the
+    server's acceptance and the commit would send it once more."""
+    updated = Referral.objects.filter(pk=referral.pk, status__in=OPEN_STATUSES)
+    for field, _message in passed:
+        updated = updated.filter(**{f"{field}__isnull": True})
+    if not updated.update(**{field: now for field, _message in passed}):
+        return 0  # another run took it, or it moved on
+    what = "; ".join(message for _field, message in passed)
+    ReferralEvent.objects.create(
+        referral=referral,
+        from_status=referral.status,
+        to_status=referral.status,
+        note=_("Escalated to the referring clinician: %(what)s") % {"what": what},
+    )
+    if not referral.created_by.email:
+        return 0
+    url = settings.SITE_URL.rstrip("/") + reverse("referral_detail", args=[referral.code])
+    emails.send("referral-stalled", [referral.created_by.email], {"clinic": referral.clinic, "url": url})
+    return 1

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.test import override_settings
 from django.utils import timezone
 
 from referrals import services, stalled
@@ -57,3 +58,32 @@ def test_an_ended_or_seen_referral_is_never_escalated(referral, clinician):
     with later(400):
         assert stalled.escalate() == 0
     assert not mail.outbox
+
+
+@pytest.mark.parametrize("fault", ["refused", "silent"])
+def test_a_mail_server_that_fails_loses_no_escalation_and_stops_no_other(
+    request, fault, referral, clinician, mother, front_desk
+):
+    """Issue 27: the "escalated" mark was committed before the email was sent, so one refused email
+    lost that escalation and stopped the run. Here a real SMTP client meets a loopback port that
+    refuses, or never answers."""
+    port = request.getfixturevalue(f"{fault}_port")
+    second = services.create_referral(
+        mother=mother, pathway="ipt", actor=clinician, screening=referral.screening, override_reason="both"
+    )
+    failing_mail = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": port,
+        "EMAIL_TIMEOUT": 1,
+    }
+    with later(4):
+        with override_settings(**failing_mail):
+            assert stalled.escalate() == 0  # no exception: each refusal is logged and left for the next run
+        for each in (referral, second):
+            each.refresh_from_db()
+            assert each.escalated_accept_at is None
+            assert not ReferralEvent.objects.filter(referral=each, note__startswith="Escalated").exists()
+        assert stalled.escalate() == 2  # the mail server is back
+        assert stalled.escalate() == 0  # and nothing goes twice
+    assert len(mail.outbox) == 2
