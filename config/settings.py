@@ -116,6 +116,7 @@ OTP_TOTP_ISSUER = "PPD Screening"
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # FHIR bulk exports (NDJSON with health data): a private folder, served only to the client's token.
 FHIR_EXPORT_DIR = env.str("FHIR_EXPORT_DIR", default=str(BASE_DIR / "exports"))
+FHIR_EXPORT_KEEP_HOURS = env.int("FHIR_EXPORT_KEEP_HOURS", default=24)  # then its files are deleted
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -231,6 +232,7 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-follow-ups": {"task": "referrals.tasks.dispatch_follow_ups", "schedule": 60.0},
     "refresh-report-facts": {"task": "referrals.tasks.refresh_report_facts", "schedule": 60.0},
     "escalate-stalled-referrals": {"task": "referrals.tasks.escalate_stalled_referrals", "schedule": 900.0},
+    "delete-expired-exports": {"task": "fhir_api.tasks.delete_expired_exports", "schedule": 3600.0},
 }
 # On PostgreSQL the cascade and quality measures read per-unit facts kept exact by triggers
 # (referrals/reports/facts.py); off, every report computes from the records directly.

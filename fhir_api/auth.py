@@ -9,6 +9,7 @@ from functools import wraps
 
 from django.http import JsonResponse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 
 from screening import audit
 from screening.models import AuditEntry
@@ -52,7 +53,13 @@ def outcome(status, code, text):
     return JsonResponse(body, status=status, content_type="application/fhir+json")
 
 
-def api_view(view):
+def api_view(view=None, *, methods=("GET",)):
+    """A view of the FHIR API: a bearer token of an authorised client (no session, so no CSRF
+    token either), the methods given (read-only by default), the clinic's scope, an audit entry."""
+    if view is None:
+        return lambda inner: api_view(inner, methods=methods)
+
+    @csrf_exempt
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         client = client_for(request)
@@ -60,7 +67,7 @@ def api_view(view):
             response = outcome(401, "login", "A valid bearer token of an authorised API client is required.")
             response["WWW-Authenticate"] = 'Bearer realm="fhir"'
             return response
-        if request.method != "GET":
+        if request.method not in methods:
             return outcome(405, "not-supported", "This API is read-only.")
         with clinic_scope(client.clinic_id):
             ApiClient.objects.filter(pk=client.pk).update(last_used_at=timezone.now())

@@ -3,6 +3,8 @@ file per resource type of the client's clinic under FHIR_EXPORT_DIR/<export>/, a
 polls a status URL, then downloads the files with the same token."""
 
 import json
+import shutil
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -14,6 +16,8 @@ from .views import SEARCH
 
 TYPES = ["Patient", "QuestionnaireResponse", "Observation", "ServiceRequest", "Task"]
 CHUNK = 2000
+UNDER_WAY = [BulkExport.State.QUEUED, BulkExport.State.RUNNING]
+GONE = [BulkExport.State.CANCELLED, BulkExport.State.EXPIRED]
 
 
 def folder(export):
@@ -24,14 +28,48 @@ def file_for(export, kind):
     return folder(export) / f"{kind}.ndjson"
 
 
+def expires_at(export):
+    return (export.finished_at or export.requested_at) + timedelta(hours=settings.FHIR_EXPORT_KEEP_HOURS)
+
+
+def cancel(export):
+    """DELETE on its status URL: a running export stops at its next file, and its files go."""
+    BulkExport.objects.filter(pk=export.pk).update(state=BulkExport.State.CANCELLED, finished_at=timezone.now())
+    shutil.rmtree(folder(export), ignore_errors=True)
+
+
+def delete_expired(now=None):
+    """Beat's hourly sweep: the files of exports finished FHIR_EXPORT_KEEP_HOURS ago are deleted."""
+    now = now or timezone.now()
+    old = BulkExport.objects.filter(
+        state__in=[BulkExport.State.DONE, BulkExport.State.FAILED],
+        finished_at__lt=now - timedelta(hours=settings.FHIR_EXPORT_KEEP_HOURS),
+    )
+    done = 0
+    for export in old:
+        shutil.rmtree(folder(export), ignore_errors=True)
+        done += BulkExport.objects.filter(pk=export.pk).update(state=BulkExport.State.EXPIRED)
+    return done
+
+
+def _cancelled(export):
+    return BulkExport.objects.filter(pk=export.pk, state=BulkExport.State.CANCELLED).exists()
+
+
 def run(export_id):
     """Writes every file; the export row says how far it got, and what went wrong if it failed."""
     export = BulkExport.objects.select_related("client__clinic").get(pk=export_id)
-    BulkExport.objects.filter(pk=export.pk).update(state=BulkExport.State.RUNNING)
+    if not BulkExport.objects.filter(pk=export.pk, state=BulkExport.State.QUEUED).update(
+        state=BulkExport.State.RUNNING
+    ):
+        return  # cancelled before it started
     folder(export).mkdir(parents=True, exist_ok=True)
     output = []
     try:
         for kind in TYPES:
+            if _cancelled(export):
+                shutil.rmtree(folder(export), ignore_errors=True)
+                return
             rows_for, build = SEARCH[kind]
             rows = rows_for(export.client, QueryDict())
             count = 0

@@ -1,7 +1,12 @@
-"""`$export`, its status and its files, for the client that asked."""
+"""`$export`, its status and its files, for the client that asked. One export runs at a time per
+client (a second kick-off is answered 429 with Retry-After); its files are deleted
+FHIR_EXPORT_KEEP_HOURS after it finished (the manifest's Expires header says when); DELETE on the
+status URL cancels it and deletes its files."""
 
+from django.db import IntegrityError, transaction
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils.http import http_date
 
 from common.tasks import enqueue_on_commit
 
@@ -10,12 +15,25 @@ from .auth import api_view, outcome
 from .models import BulkExport
 from .views import _fhir
 
+RETRY_AFTER = 60
+
 
 @api_view
 def kick_off(request, client):
     if request.headers.get("Prefer", "").strip() != "respond-async":
         return outcome(400, "invalid", "Send the header Prefer: respond-async.")
-    job = BulkExport.objects.create(client=client)
+    try:
+        with transaction.atomic():
+            job = BulkExport.objects.create(client=client)
+    except IntegrityError:
+        running = BulkExport.objects.filter(client=client, state__in=export.UNDER_WAY).first()
+        response = outcome(429, "throttled", "An export of yours is still running: poll its status, or DELETE it.")
+        response["Retry-After"] = str(RETRY_AFTER)
+        if running:
+            response["Content-Location"] = request.build_absolute_uri(
+                reverse("fhir_export_status", args=[running.code])
+            )
+        return response
     enqueue_on_commit(tasks.bulk_export, job.pk)  # a dead broker never answers 500
     response = _fhir(
         {
@@ -29,14 +47,23 @@ def kick_off(request, client):
 
 
 def _job(client, code):
-    return BulkExport.objects.filter(code=code, client=client).first()
+    return BulkExport.objects.filter(code=code, client=client).exclude(state__in=export.GONE).first()
 
 
-@api_view
+@api_view(methods=("GET", "DELETE"))
 def status(request, client, code):
     job = _job(client, code)
     if job is None:
-        return outcome(404, "not-found", "No such export.")
+        return outcome(404, "not-found", "No such export: it was cancelled, has expired, or never was.")
+    if request.method == "DELETE":
+        export.cancel(job)
+        return _fhir(
+            {
+                "resourceType": "OperationOutcome",
+                "issue": [{"severity": "information", "code": "informational", "diagnostics": "Export deleted."}],
+            },
+            status=202,
+        )
     if job.state in (BulkExport.State.QUEUED, BulkExport.State.RUNNING):
         response = _fhir({}, status=202)
         response["X-Progress"] = job.progress or job.state
@@ -44,7 +71,7 @@ def status(request, client, code):
         return response
     if job.state == BulkExport.State.FAILED:
         return outcome(500, "exception", "The export failed; ask for a new one.")
-    return _fhir(
+    response = _fhir(
         {
             "transactionTime": job.requested_at.isoformat(),
             "request": request.build_absolute_uri(reverse("fhir_export")),
@@ -60,6 +87,8 @@ def status(request, client, code):
             "error": [],
         }
     )
+    response["Expires"] = http_date(export.expires_at(job).timestamp())
+    return response
 
 
 @api_view

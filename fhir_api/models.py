@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from screening.models import Clinic
@@ -35,6 +36,8 @@ class BulkExport(models.Model):
         RUNNING = "running"
         DONE = "done"
         FAILED = "failed"
+        CANCELLED = "cancelled"  # the client sent DELETE to its status URL
+        EXPIRED = "expired"  # its files were deleted FHIR_EXPORT_KEEP_HOURS after it finished
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     client = models.ForeignKey(ApiClient, models.CASCADE, related_name="exports")
@@ -44,6 +47,14 @@ class BulkExport(models.Model):
     error = models.TextField(blank=True)
     requested_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # one export at a time per client (a second kick-off is answered 429)
+            models.UniqueConstraint(
+                fields=["client"], condition=Q(state__in=["queued", "running"]), name="export_one_running_per_client"
+            ),
+        ]
 
     def __str__(self):
         return f"Export {self.code} ({self.state})"

@@ -6,3 +6,10 @@ def bulk_export(export_id):
     from . import export
 
     export.run(export_id)
+
+
+@shared_task
+def delete_expired_exports():
+    from . import export
+
+    return export.delete_expired()
