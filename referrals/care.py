@@ -20,7 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from screening.models import Clinic, Mother, Screening
+from screening.models import Clinic, Delivery, DeliveryStatus, Mother, Screening
 
 from . import deadlines
 from .deadlines import Late, PathFact
@@ -36,13 +36,19 @@ PATHS = {
 }
 WHAT_TO_DO = {
     Late.SENDER_STOPPED: _("Follow-up overdue: the sender has not run. Invite her by hand or call her."),
-    Late.NOT_HANDED_OVER: _("Her link went to no one: hand her the link or call her."),
+    Late.NOT_HANDED_OVER: _("Her link went to no one: hand her the link or call her."),  # or every message failed
     Late.UNANSWERED: _("Not answered by her deadline: call her."),
     Late.AFTER_DEADLINE: _("Her next screen is due after her deadline: bring it forward or record why it can wait."),
     Late.NOTHING: _("Nothing planned: decide the next step."),
 }
+# An invitation reaches her when a message carrying it is sent or still being tried (an email or
+# text whose every try failed, or a link-only one, does not), or staff handed it over, or she opened it.
 REACHED = (
-    ~Q(invitation__channels=["link"])
+    Exists(
+        Delivery.objects.filter(
+            invitation_id=OuterRef("invitation_id"), status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENT]
+        )
+    )
     | Q(invitation__handed_over_at__isnull=False)
     | Q(invitation__opened_at__isnull=False)
     | Q(invitation__tablet=True)

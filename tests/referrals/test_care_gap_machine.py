@@ -375,7 +375,8 @@ def reached_in_time(mother, now):
             return True
         if f.status == "invited" and today <= concern.act_by:
             link = f.invitation
-            handed = link.channels != ["link"] or link.handed_over_at or link.opened_at or link.tablet
+            carried = link.deliveries.filter(status__in=["pending", "sent"]).exists()
+            handed = carried or link.handed_over_at or link.opened_at or link.tablet
             watched = f.invited_at >= now - timedelta(days=overdue_days) - SENDER_GRACE
             if handed and watched:
                 return True

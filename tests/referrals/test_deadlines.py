@@ -397,3 +397,24 @@ def test_no_referral_needed_is_refused_on_a_screen_whose_referral_is_open(clinic
     services.transition(referral, "cancelled", actor=clinician, reason="She moved")
     services.record_decision(mother, screening=screening, kind="no_action", note="", actor=clinician)
     assert Decision.objects.filter(screening=screening, kind="no_action").exists()
+
+
+def test_an_emailed_link_whose_every_message_failed_reaches_no_one(clinic_a, login, front_desk, clinician):
+    """An invitation counts as reaching her while a message carrying it is sent or still being
+    tried; once every try failed, she is on the worklist: "Her link went to no one"."""
+    from screening.models import Delivery
+
+    with time_machine.travel(NOON, tick=False):
+        mother = make_mother(clinic_a, front_desk, delivered_days_ago=300)
+        screening = enter_epds(mother, SELF_HARM, front_desk)
+        services.acknowledge(screening.alert, actor=clinician, action="called", note="")
+        services.record_decision(mother, screening=screening, kind="no_action", note="", actor=clinician)
+    ReferralSettings.objects.create(clinic=clinic_a, send_from_hour=0, send_until_hour=24)
+    with time_machine.travel(NOON + timedelta(days=7), tick=False):
+        dispatch.dispatch()
+        invitation = FollowUp.objects.get(mother=mother, kind="safety").invitation
+        assert invitation.channels == ["email", "link"]
+        assert not care.care_gaps(clinic_a).exists()  # its email is being sent
+        Delivery.objects.filter(invitation=invitation).update(status="failed", last_error="SMTP 550 no such user")
+        assert list(care.care_gaps(clinic_a)) == [mother]
+        assert "hand her the link or call her" in worklist_lines(login(clinician))
