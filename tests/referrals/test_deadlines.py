@@ -30,6 +30,17 @@ SELF_HARM = [0, 0, 3, 0, 3, 3, 3, 3, 3, 2]  # EPDS 1, item 10 "Hardly ever"
 NOON = timezone.make_aware(timezone.datetime(2026, 6, 1, 12, 0))
 
 
+def paper(instrument, mother, answers, by):
+    return record_screening(
+        mother=mother,
+        instrument=instrument,
+        answers=answers,
+        taken_on=timezone.localdate(),
+        method="paper",
+        entered_by=by,
+    )
+
+
 def worklist_lines(client):
     return client.get(reverse("worklist")).content.decode()
 
@@ -251,14 +262,7 @@ def test_severe_anxiety_alone_opens_a_concern_that_no_decision_leaves_on_no_list
     clinic_a, login, front_desk, clinician
 ):
     mother = make_mother(clinic_a, front_desk, delivered_days_ago=400)  # past every routine screen
-    gad = record_screening(
-        mother=mother,
-        instrument=instruments.GAD7,
-        answers=[3] * 7,
-        taken_on=timezone.localdate(),
-        method="paper",
-        entered_by=front_desk,
-    )
+    gad = paper(instruments.GAD7, mother, [3] * 7, front_desk)
     assert (gad.total, gad.risk_level) == (21, "low")
     concern = Concern.objects.get(mother=mother, closed_at__isnull=True)
     assert concern.opened_because == "severe_anxiety"
@@ -270,14 +274,7 @@ def test_severe_anxiety_alone_opens_a_concern_that_no_decision_leaves_on_no_list
 
 def test_moderate_anxiety_alone_opens_no_concern(clinic_a, front_desk):
     mother = make_mother(clinic_a, front_desk, delivered_days_ago=400)
-    record_screening(
-        mother=mother,
-        instrument=instruments.GAD7,
-        answers=[2] * 7,
-        taken_on=timezone.localdate(),
-        method="paper",
-        entered_by=front_desk,
-    )
+    paper(instruments.GAD7, mother, [2] * 7, front_desk)
     assert not Concern.objects.filter(mother=mother).exists()
 
 
@@ -289,14 +286,7 @@ def test_the_risk_badge_shows_an_open_self_harm_alert_whatever_the_latest_screen
     mother = make_mother(clinic_a, front_desk)
     with time_machine.travel(NOON, tick=False):
         enter_epds(mother, SELF_HARM, front_desk)
-    record_screening(
-        mother=mother,
-        instrument=instruments.GAD7,
-        answers=[0] * 7,
-        taken_on=timezone.localdate(),
-        method="paper",
-        entered_by=front_desk,
-    )
+    paper(instruments.GAD7, mother, [0] * 7, front_desk)
     mother.refresh_from_db()
     assert mother.latest_risk == "low" and Alert.objects.unacknowledged().filter(mother=mother).exists()
     page = worklist_lines(login(clinician))
@@ -306,14 +296,7 @@ def test_the_risk_badge_shows_an_open_self_harm_alert_whatever_the_latest_screen
 
 def test_a_positive_phq2_is_not_told_to_rescreen_in_two_weeks(clinic_a, front_desk):
     mother = make_mother(clinic_a, front_desk)
-    phq2 = record_screening(
-        mother=mother,
-        instrument=instruments.PHQ2,
-        answers=[2, 2],
-        taken_on=timezone.localdate(),
-        method="paper",
-        entered_by=front_desk,
-    )
+    phq2 = paper(instruments.PHQ2, mother, [2, 2], front_desk)
     codes = [r.code for r in services.recommendations_for(phq2)]
     assert "watchful_waiting" not in codes and codes
 
