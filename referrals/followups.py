@@ -177,7 +177,7 @@ class CannotReschedule(ValueError):
     pass
 
 
-def reschedule_problem(follow_up, due_on, *, sees_scores, deferral=""):
+def reschedule_problem(follow_up, due_on, concern, *, sees_scores, deferral=""):
     """Why this move is refused, in words for the person making it, or None. Routine screens are
     front desk's to move within their window; a rescreen a result called for is a clinician's; and
     no one moves her next screen past her deadline without a clinician's recorded reason."""
@@ -194,7 +194,6 @@ def reschedule_problem(follow_up, due_on, *, sees_scores, deferral=""):
             return _("A routine screen can be moved up to %(day)s. Ask a clinician for a later date.") % {
                 "day": date_format(last)
             }
-    concern = concerns.current(follow_up.mother)
     if concern is not None and due_on > concern.act_by and not (sees_scores and deferral.strip()):
         day = date_format(concern.act_by)
         if not sees_scores:
@@ -210,13 +209,13 @@ def reschedule(follow_up, due_on, note, actor, *, sees_scores, deferral=""):
     """Moves a scheduled follow-up, or raises CannotReschedule. A clinician's reason for going past
     her deadline is kept as a decision in her history and the audit log, and moves the deadline."""
     follow_up = FollowUp.objects.select_for_update().select_related("mother__clinic", "clinic").get(pk=follow_up.pk)
-    problem = reschedule_problem(follow_up, due_on, sees_scores=sees_scores, deferral=deferral)
+    mother = follow_up.mother
+    concern = concerns.current(mother, lock=True)
+    problem = reschedule_problem(follow_up, due_on, concern, sees_scores=sees_scores, deferral=deferral)
     if problem:
         raise CannotReschedule(problem)
-    mother = follow_up.mother
     follow_up.due_on, follow_up.note, follow_up.rescheduled = due_on, note, True
     follow_up.save(update_fields=["due_on", "note", "rescheduled"])
-    concern = concerns.current(mother, lock=True)
     if concern is not None and due_on > concern.act_by:
         Decision.objects.create(mother=mother, kind=DecisionKind.DEFERRED, note=deferral.strip(), decided_by=actor)
         concerns.defer(mother, due_on)

@@ -98,8 +98,3 @@ def silent(now=None):
 def cache_fell_back(sender=None, **kwargs):
     """screening.limits could not reach the shared cache (the limiter_fell_back signal)."""
     beat(CACHE_FELL_BACK)
-
-
-def degraded(now=None):
-    """Parts that failed lately but whose fall-back kept mothers going: [(name, when)]."""
-    return status(now)[1]

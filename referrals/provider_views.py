@@ -12,8 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from screening import audit
+from screening.limits import limited
 from screening.models import AuditEntry
-from screening.online import limited
 from screening.tenancy import clinic_scope
 
 from . import lifecycle, provider_links

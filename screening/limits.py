@@ -25,7 +25,9 @@ _lock = threading.Lock()
 
 
 def limited(request, group, rate, count=True):
-    """Whether this client address has passed `rate` ("20/m") for `group`."""
+    """Whether this client address has passed `rate` ("20/m") for `group`. Wrong tokens are limited
+    strictly (guessing); all requests loosely, since several mothers may share a clinic's or a
+    hospital's address."""
     if time.monotonic() >= _state["paused_until"]:
         try:
             return is_ratelimited(request, group=group, key="ip", rate=rate, increment=count)

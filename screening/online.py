@@ -14,10 +14,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import invitations, limits
+from . import invitations
 from .crisis import resources_for
 from .instruments.phq import DIFFICULTY_OPTIONS, DIFFICULTY_QUESTION
 from .instruments.translations import text_for
+from .limits import limited
 from .models import Clinic
 from .tenancy import clinic_scope
 
@@ -71,13 +72,6 @@ def with_invitation(view):
             return view(request, invitation, token, language, text, *args, **kwargs)
 
     return wrapper
-
-
-def limited(request, group, rate, count=True):
-    """Per client address. Wrong tokens are limited strictly (guessing); all requests loosely, since
-    several mothers may share a clinic's or a hospital's address. A failing cache never stops her
-    (screening.limits)."""
-    return limits.limited(request, group, rate, count)
 
 
 def _context(invitation, token, text, language, **extra):
