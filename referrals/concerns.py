@@ -48,11 +48,13 @@ def open_for(mother, because, *, why, since, screening=None, actor=None, note=""
                 )
         except IntegrityError:  # a concurrent screen opened it a moment earlier
             concern = current(mother, lock=True)
+    before = (concern.act_by, concern.deadline_kind)
     if concern.act_by < mother.clinic.today() or act_by < concern.act_by:
         concern.act_by = act_by
     if why == Why.SAFETY:
         concern.deadline_kind = Why.SAFETY
-    concern.save(update_fields=["act_by", "deadline_kind"])
+    if (concern.act_by, concern.deadline_kind) != before:  # most screens change neither
+        concern.save(update_fields=["act_by", "deadline_kind"])
     return concern
 
 
