@@ -264,7 +264,7 @@ def test_with_the_clinics_auto_advance_a_tap_saves_the_answer_and_goes_on(emaile
     page.goto(local(emailed_link, live_server) + "1/")
     page.get_by_text("Question 1 of 10").wait_for()
     assert page.locator("#save-hint").inner_text() == "Each answer is saved as soon as you tap it."
-    page.get_by_label(CALM[0], exact=True).check()
+    page.get_by_label(CALM[0], exact=True).click()  # check() re-reads the radio after the page moved on
     page.get_by_text("Question 2 of 10").wait_for()
     assert Invitation.objects.get().draft == {"1": 0}
     visit.check_accessibility()
