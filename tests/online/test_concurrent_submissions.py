@@ -76,7 +76,7 @@ def test_cancelling_a_link_as_she_sends_it_leaves_it_completed_or_cancelled_neve
             finally:
                 connection.close()
 
-        def cancel(barrier=barrier, invitation=invitation):
+        def cancel(barrier=barrier, invitation=invitation, errors=errors):
             barrier.wait()
             try:
                 with scopes_disabled():  # a thread of its own: the session's scopes_disabled is not here
