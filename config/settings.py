@@ -110,6 +110,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+else:
+    # A database that stops answering fails a request in about 2 s (the error page, with the crisis
+    # lines on her link), instead of holding her until the server's own timeout.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 OTP_TOTP_ISSUER = "PPD Screening"
 # Covering indexes (INCLUDE) are PostgreSQL's; SQLite (`make run`) builds the same index without them.
@@ -227,6 +231,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
+    "send-messages": {"task": "referrals.tasks.send_waiting_messages", "schedule": 60.0},
     "sweep-alerts": {"task": "referrals.tasks.sweep_alerts", "schedule": 60.0},
     "settle-schedules": {"task": "referrals.tasks.settle_unsettled_schedules", "schedule": 60.0},
     "dispatch-follow-ups": {"task": "referrals.tasks.dispatch_follow_ups", "schedule": 60.0},

@@ -27,3 +27,5 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("fhir_api.urls")),
 ]
+
+handler500 = "config.errors.server_error"

@@ -4,9 +4,8 @@ Due follow-ups are claimed in batches with select_for_update(skip_locked=True), 
 the transaction, invited together, and their messages queued after commit: nothing is sent under
 a follow-up's or an invitation's lock. Run by beat, a run fans its batches out to every worker.
 Two dispatchers never take the same row; a dispatcher killed mid-batch leaves the rows it had not
-committed for the next run. Each message by each channel is a Delivery row claimed and marked sent
-in one transaction: queuing one twice sends once. A worker killed after the mail server accepted a
-message and before its commit would send that one message again (at-least-once)."""
+committed for the next run. Each message by each channel is a row of the outbox (screening.outbox),
+written with the invitation or the reminder mark and sent after commit."""
 
 import logging
 from datetime import timedelta
@@ -16,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from common.tasks import enqueue_on_commit
-from screening import invitations
+from screening import invitations, outbox
 from screening import tasks as screening_tasks
 from screening.models import OPEN_INVITATION, Clinic, Delivery, Invitation, InvitationStatus
 
@@ -24,7 +23,6 @@ from .models import Alert, FollowUp, FollowUpStatus, ReferralSettings
 
 BATCH = 250
 RUN_LIMIT = 100 * BATCH  # follow-ups a fanned-out run hands to the workers; the next run takes the rest
-SEND_CHUNK = 100
 UNSENT_AFTER = timedelta(minutes=2)
 MAX_ATTEMPTS = 6  # then the row is failed and waits for staff, instead of being retried for ever
 log = logging.getLogger(__name__)
@@ -100,14 +98,8 @@ def invite_one(pk, now):
         channels = invitations.allowed_channels(mother)
         invitation = invitations.create_invitation(mother=mother, instrument=instrument, channels=channels)
         _mark_invited(row, invitation, now)
-        _send_after_commit(Delivery.objects.filter(invitation=invitation).values_list("pk", flat=True))
+        outbox.send_after_commit(Delivery.objects.filter(invitation=invitation).values_list("pk", flat=True))
         return True
-
-
-def _send_after_commit(ids):
-    ids = list(ids)
-    for start in range(0, len(ids), SEND_CHUNK):
-        enqueue_on_commit(screening_tasks.send_deliveries, ids[start : start + SEND_CHUNK])
 
 
 def invite_batch(pks, now):
@@ -172,7 +164,7 @@ def _invite_together(pks, now):
             invited.append(row)
     FollowUp.objects.bulk_update(invited, ["status", "invitation", "invited_at", "instrument_code"])
     FollowUp.objects.bulk_update(covered, ["status", "closed_at", "note"])
-    _send_after_commit(m.pk for m in messages)
+    outbox.send_after_commit(m.pk for m in messages)
     return len(invited) + len(covered)
 
 
@@ -224,7 +216,7 @@ def remind_one(pk, number, now):
             return False
         row.reminders_sent, row.last_reminder_at = number, now
         row.save(update_fields=["reminders_sent", "last_reminder_at"])
-        _send_after_commit(invitations.queue_deliveries(invitation, reminder=number))
+        outbox.send_after_commit(invitations.queue_deliveries(invitation, reminder=number))
         return True
 
 
@@ -244,8 +236,8 @@ def mark_overdue(pk, now):
 
 
 def dispatch(now=None, fan_out=False):
-    """One run: invitations, reminders, overdue marks, and re-queuing sends a broker outage or a
-    failing channel left waiting. With fan_out (beat's runs) the invitations go to the workers in
+    """One run: invitations, reminders and overdue marks (their messages go by the outbox, whose
+    own sweep retries them). With fan_out (beat's runs) the invitations go to the workers in
     batches; otherwise this process invites one batch itself."""
     now = now or timezone.now()
     sending = clinics_sending(now)
@@ -267,20 +259,11 @@ def dispatch(now=None, fan_out=False):
             continue
         if _isolated(pk, now, remind_one, pk, sent + 1, now):
             queued += 1
-    _resend_waiting(now, sending)
+    _send_legacy_links(now, sending)
     return {"invited": invited, "reminded": queued}
 
 
-def _resend_waiting(now, sending):
-    """Messages a broker outage lost (unsent two minutes after they were made) and failed tries
-    whose back-off has passed, in clinics sending now, for links still open."""
-    waiting = (
-        Delivery.objects.due(now)
-        .filter(Q(next_try_at__isnull=False) | Q(created_at__lt=now - UNSENT_AFTER))
-        .filter(invitation__clinic__in=sending, invitation__status__in=OPEN_INVITATION, invitation__expires_at__gt=now)
-        .order_by("pk")
-    )
-    _send_after_commit(waiting.values_list("pk", flat=True)[: BATCH * 4])
+def _send_legacy_links(now, sending):
     # Links made before messages had delivery rows, and never sent: their rows are made now.
     unsent = Invitation.objects.filter(
         sent_at__isnull=True,

@@ -20,7 +20,8 @@ from .models import Heartbeat
 
 PARTS = {
     "dispatch-follow-ups": _("The follow-up dispatcher (invitations, reminders, overdue marks)"),
-    "sweep-alerts": _("The self-harm alert sweep (delivery and escalation)"),
+    "send-messages": _("The outbox's retry sweep (messages waiting or failed once)"),
+    "sweep-alerts": _("The self-harm alert sweep (escalation)"),
     "settle-schedules": _("The sweep that settles follow-up schedules after a screen"),
     "escalate-stalled-referrals": _("The escalation of stalled referrals"),
 }

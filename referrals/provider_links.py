@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from screening import audit, emails
-from screening.models import AuditEntry
+from screening import audit, emails, outbox
+from screening.models import AuditEntry, MessageKind
 
 from . import lifecycle, services
 from .models import ProviderLink, ReferralEvent, Status
@@ -79,17 +79,39 @@ def create(referral, *, actor, lifetime=LIFETIME):
 
 
 def send(link, *, actor):
-    """Emails the link to the provider's referral address; the message names the clinic only."""
+    """Writes the email carrying the link to the provider's referral address to the outbox, in the
+    caller's transaction; it goes after commit. The message names the clinic only."""
     provider = link.referral.provider
     if provider is None or not provider.referral_email:
         raise ValueError(_("This provider has no referral email: print the referral letter instead."))
-    emails.send(
-        "provider-link",
-        [provider.referral_email],
-        {"clinic": link.referral.clinic, "link": url_for(link), "expires_at": link.expires_at},
-    )
-    ProviderLink.objects.filter(pk=link.pk).update(sent_to=provider.referral_email, sent_at=timezone.now())
-    audit.record(actor, link.referral.clinic, AuditEntry.Action.UPDATE, link.referral, "provider link emailed")
+    referral = link.referral
+    with transaction.atomic():
+        outbox.queue(
+            MessageKind.PROVIDER_LINK, clinic_id=referral.clinic_id, mother_id=referral.mother_id, provider_link=link
+        )
+        audit.record(actor, referral.clinic, AuditEntry.Action.UPDATE, referral, "provider link emailed")
+
+
+class LinkMessage(outbox.Message):
+    def ended(self, row, now):
+        link = row.provider_link
+        if not link.is_open(now) or link.referral.status in lifecycle.ENDED:
+            return "not needed: the link was replaced, revoked or the referral ended"
+        return ""
+
+    def send(self, row):
+        link = row.provider_link
+        provider = link.referral.provider
+        if provider is None or not provider.referral_email:
+            raise outbox.NoRecipient("The provider has no referral email.")
+        context = {"clinic": link.referral.clinic, "link": url_for(link), "expires_at": link.expires_at}
+        with timezone.override(link.referral.clinic.zone()):
+            emails.send("provider-link", [provider.referral_email], context)
+        return provider.referral_email
+
+    def sent(self, row, now):
+        to = row.provider_link.referral.provider.referral_email
+        ProviderLink.objects.filter(pk=row.provider_link_id).update(sent_to=to, sent_at=now)
 
 
 def revoke(link, *, actor):

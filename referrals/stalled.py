@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from screening import emails
+from screening import emails, outbox
+from screening.models import MessageKind
 
 from .models import OPEN_STATUSES, Referral, ReferralEvent, ReferralSettings, Status
 
@@ -41,7 +42,7 @@ def _passed(referral, limits, now):
 
 def escalate(now=None):
     """Escalates every stalled referral not yet escalated for the limit it passed; returns how many
-    emails went out."""
+    emails were written to the outbox."""
     now = now or timezone.now()
     candidates = (
         Referral.objects.filter(status__in=WAITING, requested_at__lt=now - timedelta(days=1))
@@ -60,17 +61,16 @@ def escalate(now=None):
             continue
         try:
             sent += _escalate_one(referral, passed, now)
-        except Exception:  # noqa: BLE001 - one refused email must not stop the others (design rule 12)
-            log.exception("escalation of referral %s not sent; the next run tries again", referral.pk)
+        except Exception:  # noqa: BLE001 - one failing referral must not stop the others (design rule 12)
+            log.exception("escalation of referral %s not recorded; the next run tries again", referral.pk)
     return sent
 
 
 @transaction.atomic
 def _escalate_one(referral, passed, now):
-    """Marks, records and emails one escalation in one transaction: the mark commits only once the
-    mail server has accepted the email, so a refusal leaves it for the next run (15 minutes later),
-    and two runs never send it twice (the mark's update holds the row). A worker killed between the
-    server's acceptance and the commit would send it once more."""
+    """Marks and records one escalation, and writes its email to the outbox, in one transaction: two
+    runs never write it twice (the mark's update holds the row), and the outbox sends and retries
+    the email after commit, so a refusing mail server loses nothing and stops nothing."""
     updated = Referral.objects.filter(pk=referral.pk, status__in=OPEN_STATUSES)
     for field, _message in passed:
         updated = updated.filter(**{f"{field}__isnull": True})
@@ -85,6 +85,20 @@ def _escalate_one(referral, passed, now):
     )
     if not referral.created_by.email:
         return 0
-    url = settings.SITE_URL.rstrip("/") + reverse("referral_detail", args=[referral.code])
-    emails.send("referral-stalled", [referral.created_by.email], {"clinic": referral.clinic, "url": url})
+    outbox.queue(MessageKind.STALLED, clinic_id=referral.clinic_id, mother_id=referral.mother_id, referral=referral)
     return 1
+
+
+class StalledMessage(outbox.Message):
+    """To the clinician who made the referral: names the clinic and links to the referral page."""
+
+    def ended(self, row, now):
+        return "" if row.referral.status in OPEN_STATUSES else "not needed: the referral has ended"
+
+    def send(self, row):
+        referral = row.referral
+        if not referral.created_by.email:
+            raise outbox.NoRecipient("The referring clinician has no email address.")
+        url = settings.SITE_URL.rstrip("/") + reverse("referral_detail", args=[referral.code])
+        emails.send("referral-stalled", [referral.created_by.email], {"clinic": referral.clinic, "url": url})
+        return referral.created_by.email

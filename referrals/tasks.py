@@ -1,13 +1,18 @@
 from celery import shared_task
 from django.utils import timezone
 
+from screening import outbox
+
 from . import alerts, dispatch, services
 from .heartbeat import beats
 
 
 @shared_task
-def deliver_alert(alert_id):
-    return alerts.deliver(alert_id)
+@beats("send-messages")
+def send_waiting_messages():
+    """The outbox's one retry sweep: messages a broker outage lost, and failed tries whose back-off
+    has passed (her link only within her clinic's sending hours)."""
+    return outbox.sweep(dispatch.clinics_sending(timezone.now()), fan_out=True)
 
 
 @shared_task

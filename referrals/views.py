@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from screening import audit
 from screening.access import ADMINS, SEES_SCORES, get_mother, get_screening, staff_view
 from screening.crisis import resources_for
-from screening.models import AuditEntry, CrisisResource, Language
+from screening.models import AuditEntry, CrisisResource, Delivery, Language
 from screening.risk import RiskLevel
 
 from . import concerns, followups, lifecycle, provider_links, services
@@ -98,6 +99,7 @@ def alert_detail(request, code):
             "mother": mother,
             "form": AcknowledgeForm(),
             "resources": resources_for(alert.clinic, mother.preferred_language),
+            "deliveries": alert.deliveries.order_by("pk"),
         },
     )
 
@@ -117,6 +119,7 @@ def alert_acknowledge(request, code):
                 "mother": mother,
                 "form": form,
                 "resources": resources_for(alert.clinic, mother.preferred_language),
+                "deliveries": alert.deliveries.order_by("pk"),
             },
         )
     if services.acknowledge(alert, actor=request.user, **form.cleaned_data):
@@ -190,6 +193,9 @@ def referral_detail(request, code, form=None):
             "next_screening": referral.next_screening(),
             "provider_link": next((lnk for lnk in referral.provider_links.order_by("-pk") if lnk.is_open()), None),
             "ended_statuses": list(lifecycle.ENDED),
+            "deliveries": Delivery.objects.filter(Q(referral=referral) | Q(provider_link__referral=referral)).order_by(
+                "pk"
+            ),
         },
     )
 
@@ -225,7 +231,7 @@ def provider_link_make(request, code):
     if request.POST.get("send") == "email":
         try:
             provider_links.send(link, actor=request.user)
-        except Exception as error:  # no address, or the mail server refused: the letter still works
+        except ValueError as error:  # no address: the letter still works
             messages.error(
                 request, _("The link was not emailed (%(error)s). Print the letter instead.") % {"error": error}
             )

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import Min, Q
 from django.utils.translation import gettext_lazy as _
 
-from screening.models import Mother, Screening
+from screening.models import Delivery, Mother, Screening
 from screening.risk import LEVEL_ORDER, RiskLevel
 
 from . import care
@@ -22,6 +22,7 @@ SECTIONS = {
     "screen": _("Positive screen awaiting a decision"),
     "referral": _("Referral waiting or past its limits"),
     "overdue": _("Overdue or failed follow-up"),
+    "message": _("Message failed: call her"),
 }
 RISK_RANK = [RiskLevel.URGENT, RiskLevel.HIGH, RiskLevel.PROBABLE, RiskLevel.POSSIBLE, RiskLevel.LOW]
 NEVER = datetime(9999, 1, 1, tzinfo=UTC)
@@ -89,6 +90,7 @@ def sections(clinic, limits, now):
         "screen": _first_per_mother(Screening.objects.awaiting_review().positive().filter(clinic=clinic), "created_at"),
         "referral": _first_per_mother(waiting_referrals(clinic, limits, now), "requested_at"),
         "overdue": _first_per_mother(FollowUp.objects.filter(clinic=clinic, status__in=NEEDS_STAFF), "closed_at"),
+        "message": _first_per_mother(Delivery.objects.call_her().filter(clinic=clinic), "created_at"),
     }
 
 
@@ -158,6 +160,7 @@ class Row:
     concern: Concern | None = None
     referrals: list = field(default_factory=list)
     overdue: list = field(default_factory=list)
+    messages: list = field(default_factory=list)  # to or about her, failing or failed
     in_gap: bool = False
     gap: care.Gap | None = None  # her deadline, and what to do when nothing reaches her before it
 
@@ -191,6 +194,8 @@ def details(mothers, clinic, limits, now, in_gap):
         rows[referral.mother_id].referrals.append((referral, referral.breaches(limits, now)))
     for follow_up in FollowUp.objects.filter(mother_id__in=ids, status__in=NEEDS_STAFF).order_by("due_on"):
         rows[follow_up.mother_id].overdue.append(follow_up)
+    for message in Delivery.objects.problems().filter(mother_id__in=ids, handled_at__isnull=True).order_by("pk"):
+        rows[message.mother_id].messages.append(message)
     for pk in in_gap.intersection(ids):
         rows[pk].in_gap = True
     late = [

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from . import audit, emails, instruments, sms
+from . import audit, emails, instruments, outbox, sms
 from .models import (
     OPEN_INVITATION,
     AuditEntry,
@@ -151,13 +151,16 @@ def create_invitation(
     return invitation
 
 
-MAX_DELIVERY_ATTEMPTS = 5  # then the message is shown to staff as failed, not retried for ever
-
-
 def messages(invitation, reminder=0):
     """Unsaved delivery rows for the first message (0) or reminder N, one per consented channel."""
     return [
-        Delivery(invitation=invitation, channel=channel, reminder=reminder)
+        Delivery(
+            invitation=invitation,
+            clinic_id=invitation.clinic_id,
+            mother_id=invitation.mother_id,
+            channel=channel,
+            reminder=reminder,
+        )
         for channel in (Channel.EMAIL, Channel.SMS)
         if channel in invitation.channels and _may_send(invitation.mother, channel)
     ]
@@ -183,75 +186,31 @@ def _context(invitation, reminder):
     }
 
 
-def _send(delivery):
-    """Sends one message by one channel, in her language and her clinic's time. It says nothing
-    about health."""
-    invitation = delivery.invitation
-    mother = invitation.mother
-    context = _context(invitation, delivery.reminder)
-    with translation.override(mother.preferred_language), timezone.override(invitation.clinic.zone()):
-        if delivery.channel == Channel.EMAIL:
-            emails.send("invitation", [mother.email], context)
-        else:
-            sms.send(mother.phone, _sms_text(context))
+class LinkMessage(outbox.Message):
+    """Her link, or reminder N of it, by one channel, in her language and her clinic's time. It says
+    nothing about health."""
 
+    def ended(self, row, now):
+        if row.invitation.state(now) not in OPEN_INVITATION:
+            return "not needed: the link is closed"
+        if not _may_send(row.invitation.mother, row.channel):
+            return "not needed: consent withdrawn"
+        return ""
 
-def _record_failure(delivery, error, now):
-    log.warning("delivery %s (%s) failed: %s", delivery.pk, delivery.channel, error)
-    delivery.last_error = f"{type(error).__name__}: {error}"[:300]
-    if delivery.attempts >= MAX_DELIVERY_ATTEMPTS:
-        delivery.status, delivery.next_try_at = DeliveryStatus.FAILED, None
-    else:
-        delivery.next_try_at = now + min(timedelta(minutes=2**delivery.attempts), timedelta(hours=6))
-    Delivery.objects.filter(pk=delivery.pk).update(
-        attempts=delivery.attempts,
-        last_error=delivery.last_error,
-        status=delivery.status,
-        next_try_at=delivery.next_try_at,
-    )
+    def send(self, row):
+        invitation = row.invitation
+        mother = invitation.mother
+        context = _context(invitation, row.reminder)
+        with translation.override(mother.preferred_language), timezone.override(invitation.clinic.zone()):
+            if row.channel == Channel.EMAIL:
+                emails.send("invitation", [mother.email], context)
+            else:
+                sms.send(mother.phone, _sms_text(context))
+        return ""
 
-
-def send_delivery(delivery, now=None):
-    """Sends one message once: the row is locked (skipped if another worker holds it), re-checked,
-    sent and marked sent in one transaction; only the delivery row is locked while the message goes
-    out. A failure is recorded on the row, which is tried again later (backing off) and, after
-    MAX_DELIVERY_ATTEMPTS, shown to staff as failed."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        claimed = Delivery.objects.select_for_update(skip_locked=True).due(now).filter(pk=delivery.pk)
-        attempts = claimed.values_list("attempts", flat=True).first()
-        if attempts is None:
-            return False
-        delivery.attempts = attempts + 1
-        if delivery.invitation.state(now) not in OPEN_INVITATION or not _may_send(
-            delivery.invitation.mother, delivery.channel
-        ):
-            reason = "not needed: the link is closed or consent withdrawn"
-            Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.CANCELLED, last_error=reason)
-            return False
-        try:
-            _send(delivery)
-        except Exception as error:  # noqa: BLE001 - a mail server or text provider can fail in many ways
-            _record_failure(delivery, error, now)
-            return False
-        Delivery.objects.filter(pk=delivery.pk).update(
-            attempts=delivery.attempts, status=DeliveryStatus.SENT, sent_at=now, next_try_at=None
-        )
-        if delivery.reminder == 0:
-            Invitation.objects.filter(pk=delivery.invitation_id, sent_at__isnull=True).update(sent_at=now)
-        return True
-
-
-def send_deliveries(ids, now=None):
-    """Sends a chunk of messages: what each needs (her link, address, language, clinic) is read in
-    one query; each is then claimed and sent in its own transaction."""
-    rows = (
-        Delivery.objects.select_related("invitation__mother", "invitation__clinic")
-        .defer("invitation__draft", "invitation__draft_history")
-        .filter(pk__in=list(ids))
-        .order_by("pk")
-    )
-    return sum(send_delivery(delivery, now) for delivery in rows)
+    def sent(self, row, now):
+        if row.reminder == 0:
+            Invitation.objects.filter(pk=row.invitation_id, sent_at__isnull=True).update(sent_at=now)
 
 
 def send_invitation(invitation_id):
@@ -259,7 +218,7 @@ def send_invitation(invitation_id):
     invitation = Invitation.objects.select_related("mother").filter(pk=invitation_id).first()
     if invitation is None:
         return False
-    return send_deliveries(queue_deliveries(invitation)) > 0
+    return outbox.send(queue_deliveries(invitation)) > 0
 
 
 def _sms_text(context):

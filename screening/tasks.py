@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import invitations
+from . import invitations, outbox
 
 
 @shared_task
@@ -10,4 +10,5 @@ def send_invitation(invitation_id):
 
 @shared_task
 def send_deliveries(ids):
-    return invitations.send_deliveries(ids)
+    """The one sender: any chunk of outbox rows, of any kind."""
+    return outbox.send(ids)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("clinic/staff/<int:pk>/deactivate/", views.staff_deactivate, name="staff_deactivate"),
     path("clinic/staff/<int:pk>/reactivate/", views.staff_reactivate, name="staff_reactivate"),
     path("clinic/staff/<int:pk>/reset/", views.staff_reset, name="staff_reset"),
+    path("messages/<int:pk>/dealt-with/", views.message_dealt_with, name="message_dealt_with"),
     path("clinic/audit/", views.audit_log, name="audit_log"),
     path("mothers/<uuid:code>/invite/", views.invite, name="invite"),
     path("mothers/<uuid:code>/left-care/", views.mother_left_care, name="mother_left_care"),

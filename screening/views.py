@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
@@ -16,15 +15,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.encoding import force_bytes
-from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.downloads import csv_download
 from common.tasks import enqueue_on_commit
 
-from . import audit, emails, instruments, invitations, tasks
+from . import audit, instruments, invitations, outbox, tasks
 from .access import ADMINS, SEES_SCORES, get_mother, get_screening, staff_view
 from .confirm import ask_first
 from .crisis import resources_for
@@ -51,6 +49,7 @@ from .models import (
     Invitation,
     InvitationStatus,
     Membership,
+    MessageKind,
     Mother,
     Role,
     Screening,
@@ -168,7 +167,7 @@ def mother_detail(request, code):
             "pregnancies": mother.pregnancies.all(),
             "screenings": screenings,
             "invitations": mother.invitations.order_by("-created_at"),
-            "problems": Delivery.objects.problems().filter(invitation__mother=mother),
+            "problems": Delivery.objects.problems().filter(mother=mother),
             "panels": render_panels("mother", request, mother),
         },
     )
@@ -397,8 +396,11 @@ def staff_list(request):
             username__in=[m.user.username for m in members], failures_since_start__gte=settings.AXES_FAILURE_LIMIT
         ).values_list("username", flat=True)
     )
+    links = Delivery.objects.filter(kind=MessageKind.PASSWORD_RESET, clinic=request.membership.clinic).order_by("pk")
+    last_link = {row.user_id: row for row in links.filter(user__in=[m.user for m in members])}
     for m in members:
         m.locked_out = m.user.username in locked
+        m.password_link = last_link.get(m.user_id)
     return render(request, "screening/staff_list.html", {"members": members, "roles": Role.choices})
 
 
@@ -428,16 +430,29 @@ def staff_reset(request, pk):
     if not user.email:
         messages.error(request, _("%(user)s has no email address: add one first.") % {"user": user.username})
         return redirect("staff_list")
-    path = reverse(
-        "password_reset_confirm",
-        args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
-    )
-    emails.send(
-        "password-reset", [user.email], {"clinic": colleague.clinic, "link": settings.SITE_URL.rstrip("/") + path}
-    )
-    audit.record(request.user, colleague.clinic, Action.UPDATE, None, f"staff {user.username}: reset link sent")
+    with transaction.atomic():
+        outbox.queue(MessageKind.PASSWORD_RESET, clinic=colleague.clinic, user=user)
+        audit.record(request.user, colleague.clinic, Action.UPDATE, None, f"staff {user.username}: reset link sent")
     messages.success(request, _("A link to set a new password is on its way to %(user)s.") % {"user": user.username})
     return redirect("staff_list")
+
+
+@require_POST
+@staff_view()
+def message_dealt_with(request, pk):
+    """A failed message someone dealt with another way (called her, handed her the link): it leaves
+    the worklist, and the page it was on says who and when."""
+    row = get_object_or_404(
+        Delivery.objects.select_related("clinic", "mother"), pk=pk, clinic=request.membership.clinic
+    )
+    if outbox.dealt_with(row, request.user):
+        messages.success(request, _("Marked as dealt with."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("mother_detail", args=[row.mother.code]) if row.mother else reverse("worklist")
+    return redirect(target)
 
 
 @require_http_methods(["GET", "POST"])

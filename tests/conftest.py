@@ -292,3 +292,13 @@ def refused_port():
     port = probe.getsockname()[1]
     probe.close()
     return port
+
+
+def send_messages(now=None, **filters):
+    """What the outbox's sender does after commit, for tests whose transaction never commits: sends
+    every message due now (of those matching `filters`); returns how many went."""
+    from screening import outbox
+    from screening.models import Delivery
+
+    now = now or timezone.now()
+    return outbox.send(Delivery.objects.due(now).filter(**filters).values_list("pk", flat=True), now)

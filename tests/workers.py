@@ -45,11 +45,12 @@ def _database_url():
 
 
 class Workers:
-    def __init__(self, folder, slow_email=None):
+    def __init__(self, folder, slow_email=None, accepted_first=False):
         self.folder = Path(folder)
         self.mail = self.folder / "mail"
         self.markers = self.folder / "sending"
         self.slow_email = slow_email
+        self.accepted_first = accepted_first
         self.processes = []
 
     def env(self):
@@ -68,6 +69,7 @@ class Workers:
                 EMAIL_BACKEND="tests.support.SlowFileBackend",
                 SLOW_EMAIL_SECONDS=str(self.slow_email),
                 SLOW_EMAIL_MARKERS=str(self.markers),
+                SLOW_EMAIL_AFTER="1" if self.accepted_first else "",
             )
         return env
 
@@ -122,12 +124,12 @@ class Workers:
 
 
 @contextmanager
-def celery_workers(folder, names=("w1",), slow_email=None):
+def celery_workers(folder, names=("w1",), slow_email=None, accepted_first=False):
     from config.celery import app
 
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge(app.conf.task_default_queue)
-    workers = Workers(folder, slow_email=slow_email)
+    workers = Workers(folder, slow_email=slow_email, accepted_first=accepted_first)
     try:
         for name in names:
             workers.start(name)

@@ -4,12 +4,13 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import transaction
+from django.utils import timezone
 
 from referrals import alerts
 from referrals.models import Alert, ReferralSettings
 from screening.models import Screening
 
-from ..conftest import enter_epds, make_staff
+from ..conftest import enter_epds, make_staff, send_messages
 
 SELF_HARM = [0, 0, 3, 0, 3, 3, 3, 3, 3, 2]  # item 10 "Hardly ever", total 1
 
@@ -33,46 +34,59 @@ def test_no_alert_without_a_self_harm_answer(mother, front_desk):
 
 @pytest.fixture
 def alert(mother, front_desk, clinician, clinic_admin):
-    enter_epds(mother, SELF_HARM, front_desk)  # the test transaction never commits: deliver by hand
+    enter_epds(mother, SELF_HARM, front_desk)  # the test transaction never commits: send by hand
     alert = Alert.objects.get()
-    assert alerts.deliver(alert.pk) is True
+    assert send_messages() == 1
     alert.refresh_from_db()
     mail.outbox.clear()
     return alert
 
 
-def test_delivery_goes_to_the_on_call_address_with_no_patient_details(alert, clinic_a, mother):
+def test_the_alert_message_is_written_with_the_alert_and_sent_once(mother, front_desk, clinic_a, clinician):
     ReferralSettings.objects.create(clinic=clinic_a, on_call_email="oncall@clinic-a.example")
-    Alert.objects.filter(pk=alert.pk).update(delivered_at=None)
-    assert alerts.deliver(alert.pk) is True
-    assert alerts.deliver(alert.pk) is False
-    (message,) = mail.outbox
-    assert message.to == ["oncall@clinic-a.example"]
-    assert f"/alerts/{alert.code}/" in message.body and f"/alerts/{alert.code}/" in message.alternatives[0][0]
+    enter_epds(mother, SELF_HARM, front_desk)
+    alert = Alert.objects.get()
+    (message,) = alert.deliveries.all()
+    assert (message.kind, message.status, message.mother) == ("alert", "pending", mother)
+    assert send_messages() == 1
+    assert send_messages() == 0
+    (email,) = mail.outbox
+    assert email.to == ["oncall@clinic-a.example"]
+    assert f"/alerts/{alert.code}/" in email.body and f"/alerts/{alert.code}/" in email.alternatives[0][0]
     for secret in (mother.given_name, mother.family_name, mother.record_number, "EPDS"):
-        assert secret not in message.subject + message.body
+        assert secret not in email.subject + email.body
+    alert.refresh_from_db()
+    message.refresh_from_db()
+    assert alert.delivered_at == message.sent_at and message.sent_to == "oncall@clinic-a.example"
 
 
-def test_without_an_on_call_address_every_clinician_and_admin_is_told(alert):
-    Alert.objects.filter(pk=alert.pk).update(delivered_at=None)
-    alerts.deliver(alert.pk)
+def test_without_an_on_call_address_every_clinician_and_admin_is_told(mother, front_desk, clinician, clinic_admin):
+    enter_epds(mother, SELF_HARM, front_desk)
+    send_messages()
     assert sorted(mail.outbox[0].to) == ["ada@example.org", "alice@example.org"]
 
 
-def test_a_failed_send_is_recorded_and_the_sweep_retries_it(alert, monkeypatch):
-    Alert.objects.filter(pk=alert.pk).update(delivered_at=None, delivery_attempts=0)
+def test_a_failed_send_is_recorded_on_its_message_and_retried_after_its_back_off(
+    mother, front_desk, clinician, monkeypatch
+):
+    enter_epds(mother, SELF_HARM, front_desk)
+    alert = Alert.objects.get()
 
     def broken(*args, **kwargs):
         raise OSError("mail server down")
 
     monkeypatch.setattr(alerts, "send", broken)
-    assert alerts.deliver(alert.pk) is False
+    assert send_messages() == 0
+    (message,) = alert.deliveries.all()
     alert.refresh_from_db()
-    assert (alert.delivered_at, alert.delivery_attempts, alert.last_error) == (None, 1, "mail server down")
+    assert alert.delivered_at is None
+    assert (message.status, message.attempts, message.last_error) == ("pending", 1, "OSError: mail server down")
     monkeypatch.undo()
-    assert alerts.sweep() == (1, 0)
+    assert send_messages() == 0  # backing off: two minutes
+    assert send_messages(timezone.now() + timedelta(minutes=3)) == 1
     alert.refresh_from_db()
-    assert alert.delivered_at and alert.delivery_attempts == 2 and len(mail.outbox) == 1
+    message.refresh_from_db()
+    assert alert.delivered_at and (message.status, message.attempts) == ("sent", 2) and len(mail.outbox) == 1
 
 
 def test_an_unacknowledged_alert_escalates_to_admins_every_interval_until_acknowledged(alert, clinician):
@@ -85,8 +99,15 @@ def test_an_unacknowledged_alert_escalates_to_admins_every_interval_until_acknow
     with time_machine.travel(start + timedelta(minutes=61)):
         assert alerts.sweep() == (0, 1)
         assert alerts.sweep() == (0, 0)
+        assert send_messages() == 1
     with time_machine.travel(start + timedelta(minutes=121)):
         assert alerts.sweep() == (0, 1)
+        assert send_messages() == 1
+    assert [(m.kind, m.reminder, m.status) for m in alert.deliveries.order_by("pk")] == [
+        ("alert", 0, "sent"),
+        ("escalation", 1, "sent"),
+        ("escalation", 2, "sent"),
+    ]
     assert [m.to for m in mail.outbox] == [["ada@example.org"], ["ada@example.org"]]
     assert "Escalated" in mail.outbox[0].subject and "60 minutes" in mail.outbox[0].body
     assert "120 minutes" in mail.outbox[1].body

@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from referrals import alerts, care, dispatch, lifecycle, services
 from referrals.models import Alert, Concern, FollowUp, Referral, ReferralSettings
-from screening import instruments, invitations
-from screening.models import Invitation, Screening
+from screening import instruments, invitations, outbox
+from screening.models import Delivery, Invitation, Screening
 from screening.services import record_screening
 
-from ..conftest import enter_epds, make_mother
+from ..conftest import enter_epds, make_mother, send_messages
 
 POSSIBLE = [3, 3, 0, 3, 3, 3, 3, 3, 3, 3]  # 12, no self-harm
 PROBABLE = [3, 3, 0, 3, 2, 3, 3, 3, 3, 3]  # 13
@@ -110,27 +110,60 @@ def test_outreach_that_did_not_reach_her_keeps_her_on_the_worklist(kind, shown, 
     assert not on_worklist(client, mother)
 
 
-def test_an_alert_with_nobody_to_email_is_a_failed_delivery_shown_on_the_worklist(
+def test_an_alert_with_nobody_to_email_fails_for_good_and_puts_her_on_the_worklist_until_dealt_with(
     login, clinic_a, front_desk, clinician
 ):
     clinician.email = ""
     clinician.save()
     front_desk.email = "desk@example.org"  # front desk are never alert recipients
     front_desk.save()
-    alert = enter_epds(make_mother(clinic_a, front_desk), SELF_HARM, front_desk).alert
-    assert alerts.deliver(alert.pk) is False
+    mother = make_mother(clinic_a, front_desk)
+    alert = enter_epds(mother, SELF_HARM, front_desk).alert
+    (message,) = alert.deliveries.all()
+    now = timezone.now()
+    for attempt in range(outbox.MAX_ATTEMPTS):  # each try after the last one's back-off (2, 4, 8, 16 minutes)
+        assert send_messages(now) == 0
+        message.refresh_from_db()
+        assert message.attempts == attempt + 1 and "No one to send it to" in message.last_error
+        now = message.next_try_at or now
+    assert message.status == "failed" and not mail.outbox
     alert.refresh_from_db()
-    assert alert.delivered_at is None and "No one to send it to" in alert.last_error
-    assert not mail.outbox
-    assert "not delivered" in login(clinician).get(reverse("worklist")).content.decode()
+    assert alert.delivered_at is None
+    client = login(clinician)
+    page = client.get(reverse("worklist") + "?section=message").content.decode()
+    assert mother.record_number in page and "Message failed: call her" in page
+    alert_page = client.get(reverse("alert_detail", args=[alert.code])).content.decode()
+    assert "No one to send it to" in alert_page and "Failed" in alert_page
+    her_page = client.get(reverse("mother_detail", args=[mother.code])).content.decode()
+    assert "failed after 5 tries" in her_page and "Call her, or pass it on another way." in her_page
+    client.post(reverse("message_dealt_with", args=[message.pk]), {"next": "https://evil.example/"})
+    message.refresh_from_db()
+    assert message.handled_by == clinician
+    assert mother.record_number not in client.get(reverse("worklist") + "?section=message").content.decode()
+    assert "dealt with by alice" in client.get(reverse("mother_detail", args=[mother.code])).content.decode()
 
 
-def test_an_escalation_to_nobody_is_not_counted(clinic_a, front_desk, clinician):
+def test_another_clinic_cannot_mark_her_message_dealt_with(login, clinic_a, front_desk, clinician, outsider):
+    clinician.email = ""
+    clinician.save()
+    alert = enter_epds(make_mother(clinic_a, front_desk), SELF_HARM, front_desk).alert
+    Delivery.objects.filter(alert=alert).update(status="failed", last_error="No one to send it to")
+    response = login(outsider).post(reverse("message_dealt_with", args=[alert.deliveries.get().pk]))
+    assert response.status_code == 404 and alert.deliveries.get().handled_at is None
+
+
+def test_an_escalation_to_nobody_is_counted_and_its_failing_message_shown_on_the_alert(
+    login, clinic_a, front_desk, clinician
+):
     alert = enter_epds(make_mother(clinic_a, front_desk), SELF_HARM, front_desk).alert
     later = timezone.now() + timedelta(hours=2)
-    assert alerts.escalate(alert.pk, later) is False  # clinic A has no admin
+    assert alerts.escalate(alert.pk, later) is True  # clinic A has no admin
+    assert send_messages(later, kind="escalation") == 0
     alert.refresh_from_db()
-    assert alert.escalations == 0 and "escalation" in alert.last_error
+    escalation = alert.deliveries.get(kind="escalation")
+    assert alert.escalations == 1 and "No one to send it to" in escalation.last_error
+    page = login(clinician).get(reverse("alert_detail", args=[alert.code])).content.decode()
+    assert "Escalation 1" in page and "No one to send it to" in page
 
 
 def test_a_clinic_cannot_save_settings_that_send_alerts_into_the_void(login, clinic_a, clinic_admin, clinician):

@@ -3,20 +3,24 @@
 import threading
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from config.celery import app
 from referrals import alerts, tasks
 from referrals.models import Alert
+from screening import outbox
+from screening.models import Delivery
 
 from ..conftest import enter_epds, make_mother
-from ..workers import DEAD_BROKER, celery_workers, use_broker, wait_for
+from ..workers import DEAD_BROKER, use_broker, wait_for
 
 SELF_HARM = [0, 0, 3, 0, 3, 3, 3, 3, 3, 2]
 
@@ -54,45 +58,25 @@ def test_an_alert_raised_while_the_broker_is_down_is_saved_and_delivered_once_wh
     assert not mail.outbox
 
     use_broker(settings.CELERY_BROKER_URL)
+    Delivery.objects.update(created_at=timezone.now() - timedelta(minutes=3))  # the lost send's wait is over
     with worker():
-        tasks.sweep_alerts.delay()  # what beat does every minute
-        tasks.sweep_alerts.delay()
+        tasks.send_waiting_messages.delay()  # what beat does every minute
+        tasks.send_waiting_messages.delay()
         assert wait_for(lambda: Alert.objects.get(pk=alert.pk).delivered_at is not None)
         time.sleep(0.5)
     assert len(sent_for(alert)) == 1
 
 
-def test_two_sweeps_on_two_worker_processes_at_once_send_nothing_twice(
-    broker, clinic_a, front_desk, clinician, tmp_path
-):
-    use_broker(DEAD_BROKER)  # every alert waits for the sweep
-    try:
-        alerts_made = [
-            enter_epds(make_mother(clinic_a, front_desk, record_number=f"S-{n}"), SELF_HARM, front_desk).alert
-            for n in range(30)
-        ]
-    finally:
-        use_broker(settings.CELERY_BROKER_URL)
-    with celery_workers(tmp_path, names=("w1", "w2")) as workers:
-        tasks.sweep_alerts.delay()
-        tasks.sweep_alerts.delay()
-        assert wait_for(lambda: not Alert.objects.filter(delivered_at__isnull=True).exists(), seconds=30)
-        assert wait_for(
-            lambda: all("sweep_alerts" in workers.log(n) and "succeeded" in workers.log(n) for n in ("w1", "w2"))
-        )
-    sent = workers.sent()
-    for alert in alerts_made:
-        assert sent.count(f"/alerts/{alert.code}/") == 2, alert.pk  # the text and the HTML body of one email
-
-
 def test_two_sweeps_in_parallel_threads_send_nothing_twice(broker, clinic_a, front_desk, clinician, monkeypatch):
-    """The same race without the broker: two sweeps released at the same instant."""
+    """The outbox's sweep raced against itself without the broker: two released at the same instant
+    (tests/referrals/test_outbox_concurrency.py races real worker processes)."""
     use_broker(DEAD_BROKER)
     try:
         for n in range(12):
             enter_epds(make_mother(clinic_a, front_desk, record_number=f"T-{n}"), SELF_HARM, front_desk)
     finally:
         use_broker(settings.CELERY_BROKER_URL)
+    Delivery.objects.update(created_at=timezone.now() - timedelta(minutes=3))
     real_send = alerts.send
 
     def slow_send(*args, **kwargs):
@@ -107,7 +91,7 @@ def test_two_sweeps_in_parallel_threads_send_nothing_twice(broker, clinic_a, fro
         start.wait()
         try:
             with scopes_disabled():  # as the task does, in its own thread
-                done.append(alerts.sweep())
+                done.append(outbox.sweep(sending=[]))
         finally:
             connection.close()
 
@@ -116,6 +100,6 @@ def test_two_sweeps_in_parallel_threads_send_nothing_twice(broker, clinic_a, fro
         t.start()
     for t in threads:
         t.join()
-    assert sum(delivered for delivered, _ in done) == 12
+    assert sum(done) == 12
     for alert in Alert.objects.all():
         assert len(sent_for(alert)) == 1, alert.pk

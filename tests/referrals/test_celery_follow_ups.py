@@ -84,7 +84,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_the_next_sends_nothing_twic
         assert 4 <= reminders.filter(status="sent").count() <= 5
         workers.start("w2")
         reminders.update(created_at=timezone.now() - timedelta(minutes=3))  # the dead worker's task is lost
-        tasks.dispatch_follow_ups.delay()  # beat's next run
+        tasks.send_waiting_messages.delay()  # beat's next run of the outbox's sweep
         assert wait_for(lambda: reminders.filter(status="sent").count() == 12, seconds=60)
         time.sleep(0.5)
     sent = workers.sent()
@@ -121,11 +121,11 @@ def test_with_the_broker_unreachable_everything_is_saved_and_queued_work_resumes
         use_broker(settings.CELERY_BROKER_URL)
     Delivery.objects.update(created_at=timezone.now() - timedelta(minutes=3))
     with celery_workers(tmp_path, names=("w1",)) as workers:
-        tasks.sweep_alerts.delay()  # beat's periodic tasks, now that the broker is back
+        tasks.send_waiting_messages.delay()  # beat's periodic tasks, now that the broker is back
         tasks.dispatch_follow_ups.delay()
         assert wait_for(lambda: Alert.objects.get().delivered_at is not None, seconds=30)
         assert wait_for(lambda: Invitation.objects.get(pk=invitation.pk).sent_at is not None, seconds=30)
-        tasks.dispatch_follow_ups.delay()
+        tasks.send_waiting_messages.delay()
         time.sleep(1.5)
     sent = workers.sent()
     assert sent.count(invitations.link_for(invitation)) == 2

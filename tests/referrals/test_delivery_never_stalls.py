@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from referrals import care, concerns, dispatch, services
 from referrals.models import FollowUp, ReferralSettings
-from screening import emails, invitations
+from screening import emails, outbox
 from screening.models import Clinic, Delivery
 
 from ..conftest import enter_epds, make_mother, make_staff
@@ -52,7 +52,7 @@ def test_a_clinic_with_a_bad_saved_time_zone_does_not_stop_anyone_sending(clinic
 
 
 def send_waiting():
-    return invitations.send_deliveries(Delivery.objects.filter(status="pending").values_list("pk", flat=True))
+    return outbox.send(Delivery.objects.filter(status="pending").values_list("pk", flat=True))
 
 
 def test_a_mail_server_refusing_one_reminder_is_recorded_on_its_message_and_the_others_go(

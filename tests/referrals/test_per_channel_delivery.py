@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from referrals import dispatch, tasks
 from referrals.models import FollowUp
-from screening import invitations, sms
+from screening import invitations, outbox, sms
 from screening.models import Delivery, Invitation
 
 from .test_delivery_never_stalls import NOON_NY, due_mother, send_waiting
@@ -48,7 +48,7 @@ def test_a_failing_text_is_retried_alone_capped_and_the_email_goes_once(
     mother = mother_with_email_and_text(clinic_a, front_desk)
     mail.outbox.clear()
     moment = NOON_NY
-    for _ in range(invitations.MAX_DELIVERY_ATTEMPTS + 3):  # every minute's run, and then some
+    for _ in range(outbox.MAX_ATTEMPTS + 3):  # every minute's run, and then some
         with time_machine.travel(moment, tick=False):
             dispatch.dispatch()
             send_waiting()
@@ -58,7 +58,7 @@ def test_a_failing_text_is_retried_alone_capped_and_the_email_goes_once(
     first_emails = [m for m in mail.outbox if link in m.body and "reminder" not in m.subject.lower()]
     assert len(first_emails) == 1
     text = Delivery.objects.get(invitation=invitation, channel="sms", reminder=0)
-    assert text.status == "failed" and text.attempts == invitations.MAX_DELIVERY_ATTEMPTS
+    assert text.status == "failed" and text.attempts == outbox.MAX_ATTEMPTS
     assert "text provider 503" in text.last_error
     assert Delivery.objects.get(invitation=invitation, channel="email", reminder=0).attempts == 1
 
@@ -68,8 +68,8 @@ def test_a_failing_text_is_retried_alone_capped_and_the_email_goes_once(
         staff.get(reverse("invitation_detail", args=[invitation.code])),
     ):
         text = page.content.decode()
-        assert "Messages to her that did not go out" in text
-        assert "Text message, invitation" in text and "failed after 5 tries" in text and "text provider 503" in text
+        assert "Messages that did not go out" in text
+        assert "Invitation (Text message)" in text and "failed after 5 tries" in text and "text provider 503" in text
 
 
 def test_the_dispatcher_queues_reminders_after_commit_and_sends_none_itself(

@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from referrals import services, stalled
 from referrals.models import ReferralEvent, ReferralSettings, Status
+from screening.models import Delivery
 
-from ..conftest import enter_epds
+from ..conftest import enter_epds, send_messages
 
 POSITIVE = [2, 2, 1, 1, 1, 1, 2, 1, 2, 3]
 
@@ -22,8 +23,8 @@ def referral(mother, clinician, front_desk):
     return services.create_referral(mother=mother, pathway="cbt", actor=clinician, screening=screening)
 
 
-def later(days):
-    return time_machine.travel(timezone.now() + timedelta(days=days, hours=1), tick=False)
+def later(days, minutes=0):
+    return time_machine.travel(timezone.now() + timedelta(days=days, hours=1, minutes=minutes), tick=False)
 
 
 def test_not_accepted_in_time_emails_the_referring_clinician_once(referral, clinician, mother):
@@ -33,6 +34,9 @@ def test_not_accepted_in_time_emails_the_referring_clinician_once(referral, clin
     with later(accept_days):
         assert stalled.escalate() == 1
         assert stalled.escalate() == 0  # once
+        assert not mail.outbox  # written to the outbox, sent after commit
+        assert send_messages() == 1
+        assert send_messages() == 0
     (message,) = mail.outbox
     assert message.to == [clinician.email] and str(referral.code) in message.body
     assert mother.family_name not in message.subject + message.body  # no health data
@@ -65,8 +69,9 @@ def test_a_mail_server_that_fails_loses_no_escalation_and_stops_no_other(
     request, fault, referral, clinician, mother, front_desk
 ):
     """Issue 27: the "escalated" mark was committed before the email was sent, so one refused email
-    lost that escalation and stopped the run. Here a real SMTP client meets a loopback port that
-    refuses, or never answers."""
+    lost that escalation and stopped the run. Now the mark, the history and the email's outbox row
+    are written together; a real SMTP client meets a loopback port that refuses, or never answers,
+    and the row waits and is sent once the server is back."""
     port = request.getfixturevalue(f"{fault}_port")
     second = services.create_referral(
         mother=mother, pathway="ipt", actor=clinician, screening=referral.screening, override_reason="both"
@@ -79,11 +84,17 @@ def test_a_mail_server_that_fails_loses_no_escalation_and_stops_no_other(
     }
     with later(4):
         with override_settings(**failing_mail):
-            assert stalled.escalate() == 0  # no exception: each refusal is logged and left for the next run
+            assert stalled.escalate() == 2
+            assert send_messages() == 0  # no exception: each refusal is recorded on its message
         for each in (referral, second):
             each.refresh_from_db()
-            assert each.escalated_accept_at is None
-            assert not ReferralEvent.objects.filter(referral=each, note__startswith="Escalated").exists()
-        assert stalled.escalate() == 2  # the mail server is back
-        assert stalled.escalate() == 0  # and nothing goes twice
+            assert each.escalated_accept_at is not None
+            assert ReferralEvent.objects.filter(referral=each, note__startswith="Escalated").exists()
+            (message,) = Delivery.objects.filter(referral=each)
+            assert (message.kind, message.status, message.attempts) == ("stalled", "pending", 1)
+            assert message.last_error
+        assert stalled.escalate() == 0  # nothing is written twice
+    with later(4, minutes=3):
+        assert send_messages() == 2  # the mail server is back, the back-off has passed
+        assert send_messages() == 0  # and nothing goes twice
     assert len(mail.outbox) == 2

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from screening.models import AuditEntry, Membership, Screening, ThresholdSet, User
 
-from ..conftest import enter_epds
+from ..conftest import enter_epds, send_messages
 
 
 def settings_post(**overrides):
@@ -184,6 +184,10 @@ def test_an_admin_emails_a_one_time_reset_link(login, clinic_admin, clinician, c
 
     admin = login(clinic_admin)
     admin.post(reverse("staff_reset", args=[clinician.memberships.get().pk]))
+    assert not mail.outbox  # written to the outbox; the token is made when it goes
+    assert 'data-password-link="pending"' in admin.get(reverse("staff_list")).content.decode()
+    assert send_messages(kind="password") == 1
+    assert 'data-password-link="sent"' in admin.get(reverse("staff_list")).content.decode()
     (message,) = mail.outbox
     assert message.to == [clinician.email]
     path = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", message.body).group(1)

@@ -1,0 +1,181 @@
+"""The outbox (design rule 16): every message the app sends (her link and its reminders, a self-harm
+alert and its escalations, a stalled referral, a provider's link, a staff password link) is a
+Delivery row written in the transaction of the event that causes it. Nothing is sent before that
+commits; then the row's id is queued for a worker, and the retry sweep re-queues whatever a broker
+outage lost or a failure left waiting.
+
+Sending one row: it is claimed (locked, skipped if another worker holds it), re-checked, sent, and
+marked sent in one transaction; a failure is recorded on it and it is tried again after a back-off,
+until MAX_ATTEMPTS, when it is failed for staff to see ("message failed: call her" on the worklist).
+Two workers and the sweep never send a row twice: whoever comes second finds it locked or no longer
+pending. A worker killed after the server accepted a message and before the commit leaves the row
+pending, so the sweep sends that one message once more: at least once, and at most once more per
+killed worker.
+
+What each kind of message says, to whom, and when it is no longer needed is its `Message` class,
+beside the event that causes it (KINDS); this module knows only how to send and retry."""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from common.tasks import enqueue_on_commit
+
+from . import audit
+from .models import AuditEntry, Delivery, DeliveryStatus, MessageKind
+
+KINDS = {
+    MessageKind.INVITATION: "screening.invitations.LinkMessage",
+    MessageKind.ALERT: "referrals.alerts.AlertMessage",
+    MessageKind.ESCALATION: "referrals.alerts.EscalationMessage",
+    MessageKind.STALLED: "referrals.stalled.StalledMessage",
+    MessageKind.PROVIDER_LINK: "referrals.provider_links.LinkMessage",
+    MessageKind.PASSWORD_RESET: "screening.accounts.PasswordMessage",
+}
+MAX_ATTEMPTS = 5  # then the message is shown to staff as failed, not retried for ever
+UNSENT_AFTER = timedelta(minutes=2)  # a row still waiting this long lost its queued send
+CHUNK = 100
+SWEEP_LIMIT = 1000
+log = logging.getLogger(__name__)
+
+
+class Message:
+    """How one kind of message is addressed and sent."""
+
+    def ended(self, row, now):
+        """Why the message is no longer needed ("" while it is)."""
+        return ""
+
+    def send(self, row):
+        """Sends it, raising if the server does not take it; returns to whom (staff and providers
+        only, never a mother's address)."""
+        raise NotImplementedError
+
+    def sent(self, row, now):
+        """What the event records once its message went."""
+
+
+class NoRecipient(Exception):
+    pass
+
+
+def kind_of(row):
+    return import_string(KINDS[row.kind])()
+
+
+def queue(kind, **fields):
+    """Writes one message (its clinic, what it is about, the mother it concerns if any) in the
+    caller's transaction; it is sent after commit."""
+    row = Delivery.objects.create(kind=kind, **fields)
+    send_after_commit([row.pk])
+    return row
+
+
+def send_after_commit(ids):
+    from . import tasks  # the tasks call this module
+
+    ids = list(ids)
+    for start in range(0, len(ids), CHUNK):
+        enqueue_on_commit(tasks.send_deliveries, ids[start : start + CHUNK])
+
+
+def send(ids, now=None):
+    """Sends a chunk of messages: what each needs is read in one query; each is then claimed and
+    sent in its own transaction. Returns how many went."""
+    rows = (
+        Delivery.objects.select_related(
+            "clinic",
+            "mother",
+            "invitation__mother",
+            "invitation__clinic",
+            "alert__clinic",
+            "referral__created_by",
+            "referral__clinic",
+            "provider_link__referral__provider",
+            "provider_link__referral__clinic",
+            "user",
+        )
+        .defer("invitation__draft", "invitation__draft_history")
+        .filter(pk__in=list(ids))
+        .order_by("pk")
+    )
+    return sum(send_one(row, now) for row in rows)
+
+
+def send_one(row, now=None):
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = Delivery.objects.select_for_update(skip_locked=True).due(now).filter(pk=row.pk)
+        attempts = claimed.values_list("attempts", flat=True).first()
+        if attempts is None:
+            return False  # sent, ended, backing off, or being sent by another worker now
+        row.attempts = attempts + 1
+        message = kind_of(row)
+        reason = message.ended(row, now)
+        if reason:
+            Delivery.objects.filter(pk=row.pk).update(status=DeliveryStatus.CANCELLED, last_error=reason[:300])
+            return False
+        try:
+            sent_to = message.send(row)
+        except Exception as error:  # noqa: BLE001 - a mail server or text provider can fail in many ways
+            _record_failure(row, error, now)
+            return False
+        Delivery.objects.filter(pk=row.pk).update(
+            attempts=row.attempts,
+            status=DeliveryStatus.SENT,
+            sent_at=now,
+            sent_to=(sent_to or "")[:300],
+            next_try_at=None,
+            last_error="",
+        )
+        message.sent(row, now)
+        return True
+
+
+def _record_failure(row, error, now):
+    log.warning("message %s (%s, %s) failed: %s", row.pk, row.kind, row.channel, error)
+    row.last_error = f"{type(error).__name__}: {error}"[:300]
+    if row.attempts >= MAX_ATTEMPTS:
+        row.status, row.next_try_at = DeliveryStatus.FAILED, None
+    else:
+        row.next_try_at = now + min(timedelta(minutes=2**row.attempts), timedelta(hours=6))
+    Delivery.objects.filter(pk=row.pk).update(
+        attempts=row.attempts, last_error=row.last_error, status=row.status, next_try_at=row.next_try_at
+    )
+
+
+def waiting(now, sending):
+    """Messages whose queued send was lost (still waiting UNSENT_AFTER after they were written) and
+    failed tries whose back-off has passed. Her link goes only in clinics whose sending hours
+    include now (`sending`); everything else goes at any hour."""
+    in_hours = ~Q(kind=MessageKind.INVITATION) | Q(clinic__in=sending)
+    return (
+        Delivery.objects.due(now)
+        .filter(Q(next_try_at__isnull=False) | Q(created_at__lt=now - UNSENT_AFTER))
+        .filter(in_hours)
+        .order_by("pk")
+    )
+
+
+def sweep(sending, now=None, fan_out=False):
+    """The one retry sweep. Beat's runs hand the rows to the workers; otherwise this process sends."""
+    now = now or timezone.now()
+    ids = list(waiting(now, sending).values_list("pk", flat=True)[:SWEEP_LIMIT])
+    if fan_out:
+        send_after_commit(ids)
+        return len(ids)
+    return send(ids, now)
+
+
+def dealt_with(row, user):
+    """A failed message someone has dealt with (called her, handed her the link): off the worklist."""
+    updated = Delivery.objects.filter(pk=row.pk, status=DeliveryStatus.FAILED, handled_at__isnull=True).update(
+        handled_at=timezone.now(), handled_by=user
+    )
+    if updated:
+        audit.record(user, row.clinic, AuditEntry.Action.UPDATE, row.mother, f"failed {row.kind} message dealt with")
+    return bool(updated)
