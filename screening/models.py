@@ -720,7 +720,7 @@ SUBJECT = {
 }
 
 
-class DeliveryQuerySet(models.QuerySet):
+class DeliveryQuerySet(ClinicScopedQuerySet):
     def due(self, now):
         """Pending sends that may go now: new ones, and failed tries whose back-off has passed."""
         return self.filter(status=DeliveryStatus.PENDING).filter(Q(next_try_at__isnull=True) | Q(next_try_at__lte=now))
@@ -765,7 +765,7 @@ class Delivery(models.Model):
     handled_at = models.DateTimeField(null=True, blank=True)  # a failed message someone dealt with
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
 
-    objects = DeliveryQuerySet.as_manager()
+    objects = clinic_manager(DeliveryQuerySet)
 
     class Meta:
         ordering = ["reminder", "channel"]

@@ -32,8 +32,9 @@ def grow(clinic, front_desk, clinician, size):
 
 PAGES = {
     "home": (lambda m, s, r: reverse("home"), 20),
-    # one small query per section, the concerns' risk for the badge, the heartbeat banner
-    "worklist": (lambda m, s, r: reverse("worklist"), 24),
+    # one small query per section (with failed messages), the concerns' risk for the badge, the
+    # heartbeat banner, and the page's failing messages
+    "worklist": (lambda m, s, r: reverse("worklist"), 26),
     "mother list": (lambda m, s, r: reverse("mother_list"), 12),
     "mother": (lambda m, s, r: reverse("mother_detail", args=[m.code]), 31),  # with the heartbeat banner
     "screening result": (lambda m, s, r: reverse("screening_detail", args=[s.code]), 45),

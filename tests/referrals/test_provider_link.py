@@ -16,7 +16,7 @@ from referrals.models import Provider, ProviderLink, Referral, ReferralEvent, St
 from referrals.reports import Filters, cascade
 from screening.models import AuditEntry
 
-from ..conftest import enter_epds
+from ..conftest import enter_epds, send_messages
 
 POSITIVE = [2, 2, 1, 1, 1, 1, 2, 1, 2, 3]  # 14, no self-harm answer
 
@@ -57,6 +57,8 @@ def step(client, token, name, **data):
 
 def test_the_email_carries_the_link_and_no_health_data(staff, referral, mother):
     link, token = make_link(staff, referral, send="email")
+    assert not mail.outbox and ProviderLink.objects.get(pk=link.pk).sent_at is None  # sent after commit
+    assert send_messages(kind="provider") == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     body = message.body + message.alternatives[0][0]
