@@ -7,7 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +71,14 @@ class MotherForm(forms.ModelForm):
         widget=forms.RadioSelect,
     )
     different_mother = forms.BooleanField(label=_("This is a different mother: register her"), required=False)
+    another_birth = forms.BooleanField(
+        label=_("This delivery date is another birth, not a correction of the last one"),
+        required=False,
+        help_text=_(
+            "Leave unticked to correct the date of her last birth. Ticked, a new pregnancy is recorded: give its "
+            "due date above, or it is taken from the delivery date (and marked as such)."
+        ),
+    )
 
     class Meta:
         model = Mother
@@ -100,6 +108,9 @@ class MotherForm(forms.ModelForm):
         self.fields["delivery_date"].validators += [not_in_future, between(days_back=RECENT)]
         self.fields["due_date"].validators.append(between(days_back=RECENT, days_ahead=300))
         self.fields["phone"].help_text = _("Mobile number for text messages, with country code.")
+        self.last_birth = self.instance.delivery_date if self.instance.pk else None
+        if self.last_birth is None:
+            del self.fields["another_birth"]
 
     def _get_validation_exclusions(self):
         exclude = super()._get_validation_exclusions()
@@ -128,6 +139,12 @@ class MotherForm(forms.ModelForm):
                 self.add_error("due_date", _("Enter the due date of a pregnant mother."))
         elif status == "delivered" and not data.get("delivery_date"):
             self.add_error("delivery_date", _("Enter the delivery date."))
+        if data.get("another_birth") and data.get("delivery_date") and data["delivery_date"] <= self.last_birth:
+            self.add_error(
+                "another_birth",
+                _("Another birth comes after her last one (%(date)s): correct that date instead, or untick this.")
+                % {"date": formats.date_format(self.last_birth)},
+            )
         return data
 
     def _likely_duplicates(self, data):

@@ -390,6 +390,7 @@ class Pregnancy(models.Model):
     mother = models.ForeignKey(Mother, models.CASCADE, related_name="pregnancies")
     clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="+")  # her clinic's, for reports by period
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    due_date_derived = models.BooleanField(_("due date taken from the delivery date"), default=False, db_default=False)
     delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
     recorded_on = models.DateField(_("recorded on"))
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.ONGOING)

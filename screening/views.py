@@ -129,7 +129,9 @@ def _save_mother(request, mother, template):
                 audit.record(
                     request.user, clinic, Action.CREATE if created else Action.UPDATE, saved, saved.record_number
                 )
-                mother_changed.send(sender=Mother, mother=saved)
+                mother_changed.send(
+                    sender=Mother, mother=saved, another_birth=form.cleaned_data.get("another_birth", False)
+                )
         except IntegrityError:  # a colleague registered the same record number a moment ago
             if created:
                 form.instance.pk = None

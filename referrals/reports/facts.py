@@ -85,9 +85,7 @@ def _deliveries(mother_ids):
         .values()
     )
     followed = {
-        kind: measures.followed_up(
-            [(r["id"], r["mother_id"], r[f"{kind}_first_positive_on"], r[f"{kind}_first_positive_at"]) for r in rows]
-        )
+        kind: measures.followed_up([(r["id"], r["mother_id"], r[f"{kind}_first_positive_on"]) for r in rows])
         for kind in ("pds", "pnd")
     }
     return [

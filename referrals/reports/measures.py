@@ -30,11 +30,11 @@ POSITIVE = (
     | Q(instrument_code="PHQ-2", total__gte=3)
 )
 NEGATIVE_FULL_LENGTH = Q(instrument_code="EPDS", total__lt=10) | Q(instrument_code="PHQ-9", total__lt=10)
+BRIEF_POSITIVE = Q(instrument_code="PHQ-2", total__gte=3)
 POSTPARTUM = (timedelta(days=7), timedelta(days=84))
 PREGNANCY = timedelta(days=280)  # a pregnancy starts 280 days before its due date
 FOLLOW_UP = timedelta(days=30)  # on or up to 30 days after the first positive screen
 SIX_MONTHS = timedelta(days=183)
-NOT_FOLLOW_UP = [Status.DRAFT, Status.REJECTED, Status.CANCELLED, Status.ENTERED_IN_ERROR]
 
 
 @dataclass
@@ -64,13 +64,9 @@ def _deliveries(f):
 
 
 def first_positive(window, prefix=""):
-    """The delivery's first positive screen in its window: its date, and when it was entered (a
-    negative PHQ-9 the same day after a positive PHQ-2 is entered after it)."""
-    first = _screens(**window).filter(POSITIVE).order_by("taken_on", "created_at")
-    return {
-        f"{prefix}first_positive_on": Subquery(first.values("taken_on")[:1]),
-        f"{prefix}first_positive_at": Subquery(first.values("created_at")[:1]),
-    }
+    """The day of the delivery's first positive screen in its window."""
+    first = _screens(**window).filter(POSITIVE).order_by("taken_on")
+    return {f"{prefix}first_positive_on": Subquery(first.values("taken_on")[:1])}
 
 
 def screened(window):
@@ -78,38 +74,39 @@ def screened(window):
 
 
 def followed_up(rows):
-    """Of `rows` (pk, mother, first positive date, its entry time), the pks followed up on or up to
-    30 days after the first positive screen's date (not its entry): a referral not rejected,
-    cancelled or in error, requested or first attended in that time; a clinician's in-person
-    assessment of a self-harm alert; or a negative full-length rescreen that day or later. A
-    decision recorded without any of these does not count; dispensed antidepressants are not
-    recorded here. Decided from one read of each kind of event for these mothers (correlated
-    subqueries per delivery took seconds at network scale)."""
-    theirs = {mother for _pk, mother, _on, _at in rows}
-    events = defaultdict(list)  # mother -> [(day, entered or None)]
-    referred = Referral.objects.filter(mother__in=theirs).exclude(status__in=NOT_FOLLOW_UP)
-    for mother, requested_at, session_on in referred.values_list("mother_id", "requested_at", "first_session_on"):
-        events[mother].append((timezone.localdate(requested_at), None))
-        if session_on:
-            events[mother].append((session_on, None))
+    """Of `rows` (pk, mother, first positive day), the pks followed up on or up to 30 days after the
+    first positive screen's day, as clinical.md section 5 restates HEDIS. What counts:
+    - a visit that took place: a referral's first session attended (recorded by staff or confirmed
+      by the provider), whatever the referral's later status, unless entered in error;
+    - a clinician's in-person assessment of a self-harm alert (an encounter);
+    - on a day a brief screen (PHQ-2) was positive, a negative full-length screen (EPDS or PHQ-9)
+      taken that same day, whichever was entered first (screens carry their day, not their hour).
+    What does not: a decision alone, a referral requested, waiting, declined or failed with no
+    session, a negative rescreen on a later day. Dispensed antidepressants are not recorded here.
+    Decided from one read of each kind of event for these mothers (correlated subqueries per
+    delivery took seconds at network scale)."""
+    theirs = {mother for _pk, mother, _on in rows}
+    visits = defaultdict(list)  # mother -> [day]
+    sessions = Referral.objects.filter(mother__in=theirs, first_session_on__isnull=False)
+    for mother, day in sessions.exclude(status=Status.ENTERED_IN_ERROR).values_list("mother_id", "first_session_on"):
+        visits[mother].append(day)
     assessed = Alert.objects.filter(mother__in=theirs, action=Alert.Action.ASSESSED_IN_PERSON)
     for mother, at in assessed.exclude(acknowledged_at=None).values_list("mother_id", "acknowledged_at"):
-        events[mother].append((timezone.localdate(at), None))
-    rescreens = Screening.objects.filter(NEGATIVE_FULL_LENGTH, mother__in=theirs)
-    for mother, day, entered in rescreens.values_list("mother_id", "taken_on", "created_at"):
-        events[mother].append((day, entered))
+        visits[mother].append(timezone.localdate(at))
+    theirs_screens = Screening.objects.filter(mother__in=theirs)
+    brief_positive = set(theirs_screens.filter(BRIEF_POSITIVE).values_list("mother_id", "taken_on"))
+    full_negative = set(theirs_screens.filter(NEGATIVE_FULL_LENGTH).values_list("mother_id", "taken_on"))
+    for mother, day in brief_positive & full_negative:
+        visits[mother].append(day)
 
-    def met(mother, first_on, first_at):
-        return any(
-            first_on <= day <= first_on + FOLLOW_UP and (entered is None or day > first_on or entered > first_at)
-            for day, entered in events[mother]
-        )
+    def met(mother, first_on):
+        return any(first_on <= day <= first_on + FOLLOW_UP for day in visits[mother])
 
-    return {pk for pk, mother, on, at in rows if on is not None and met(mother, on, at)}
+    return {pk for pk, mother, on in rows if on is not None and met(mother, on)}
 
 
 def _followed_up(positive):
-    rows = list(positive.values_list("pk", "mother_id", "first_positive_on", "first_positive_at"))
+    rows = list(positive.values_list("pk", "mother_id", "first_positive_on"))
     return positive.filter(pk__in=followed_up(rows))
 
 
@@ -236,7 +233,9 @@ def quality(f):
         rows,
         {"type": "bar", "label": 0, "values": [4]},
         note=_(
-            "Specification: %(spec)s. Units: deliveries (PDS-E, PND-E), children (CMS82). Excluded: "
+            "Specification: %(spec)s. Units: deliveries (PDS-E, PND-E), children (CMS82). Follow-up counts a first "
+            "session attended, an in-person assessment, or a negative PHQ-9 or EPDS the same day as a positive PHQ-2, "
+            "within 30 days of the first positive screen; a referral or a decision alone does not. Excluded: "
             "%(exclusions)s. Check the current specification before certifying."
         )
         % {"spec": SPEC, "exclusions": exclusions},

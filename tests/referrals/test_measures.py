@@ -60,11 +60,17 @@ def world(clinic_a, front_desk, clinician):
                 entered_by=front_desk,
             )
 
-    def refer(mother, on, screening=None):
+    def refer(mother, on, screening=None, seen=False):
+        """A referral requested on `on`; `seen`: her first session that day too (a visit that took
+        place: a referral alone is not a follow-up)."""
         with time_machine.travel(datetime.combine(on, datetime.min.time(), UTC) + timedelta(hours=13), tick=False):
-            return services.create_referral(
+            referral = services.create_referral(
                 mother=mother, pathway="cbt", actor=clinician, screening=screening, override_reason="chosen"
             )
+            if seen:
+                services.transition(referral, "accepted", actor=clinician)
+                services.transition(referral, "in-progress", actor=clinician, first_session_on=on)
+            return referral
 
     return delivered, screen, refer
 
@@ -104,9 +110,9 @@ def test_pds_e_follow_up_counts_from_the_first_positive_screen_date_and_only_rea
     day, screened_on = date(2026, 3, 1), date(2026, 3, 20)
     entered_late = date(2026, 4, 5)
     a = delivered(day)
-    refer(a, date(2026, 4, 15), screen(a, screened_on, entered=entered_late))  # 26 days after the screen: met
+    refer(a, date(2026, 4, 15), screen(a, screened_on, entered=entered_late), seen=True)  # seen 26 days after: met
     b = delivered(day)
-    refer(b, date(2026, 4, 25), screen(b, screened_on, entered=entered_late))  # 36 days after it: not met
+    refer(b, date(2026, 4, 25), screen(b, screened_on, entered=entered_late), seen=True)  # 36 days after: not met
     c = delivered(day)
     positive = screen(c, screened_on)
     services.record_decision(c, kind="no_action", note="fine", actor=clinician, screening=positive)  # decision only
@@ -149,7 +155,7 @@ def test_pnd_e_uses_screens_during_the_pregnancy_and_has_its_follow_up_rate(worl
     screen(delivered(birth), date(2026, 2, 1), NEGATIVE_EPDS)  # pregnant: met
     screen(delivered(birth), date(2026, 6, 5), NEGATIVE_EPDS)  # after the birth: not met
     followed = delivered(birth)
-    refer(followed, date(2026, 3, 10), screen(followed, date(2026, 3, 1)))  # positive, referred in 9 days
+    refer(followed, date(2026, 3, 10), screen(followed, date(2026, 3, 1)), seen=True)  # positive, seen in 9 days
     unfollowed = delivered(birth)
     screen(unfollowed, date(2026, 4, 1))  # positive, nothing within 30 days
     screen(delivered(date(2025, 12, 20)), date(2025, 10, 1))  # delivered before the period: not counted
