@@ -8,13 +8,16 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.http import QueryDict
 from django.utils import timezone
 
+from . import resources
+from .capabilities import SERVED
 from .models import BulkExport
-from .views import SEARCH
+from .views import QUESTIONNAIRES
 
-TYPES = ["Patient", "QuestionnaireResponse", "Observation", "ServiceRequest", "Task"]
+PATIENT_TYPES = ["Patient", "QuestionnaireResponse", "Observation", "ServiceRequest", "Task"]
+TYPES = [*PATIENT_TYPES, "Questionnaire"]  # a system-level export's; Patient- and Group-level: PATIENT_TYPES
+FORMATS = {"application/fhir+ndjson", "application/ndjson", "ndjson"}
 CHUNK = 2000
 UNDER_WAY = [BulkExport.State.QUEUED, BulkExport.State.RUNNING]
 GONE = [BulkExport.State.CANCELLED, BulkExport.State.EXPIRED]
@@ -66,18 +69,15 @@ def run(export_id):
     folder(export).mkdir(parents=True, exist_ok=True)
     output = []
     try:
-        for kind in TYPES:
+        for kind in export.types or PATIENT_TYPES:
             if _cancelled(export):
                 shutil.rmtree(folder(export), ignore_errors=True)
                 return
-            rows_for, build = SEARCH[kind]
-            rows = rows_for(export.client, QueryDict())
             count = 0
             with file_for(export, kind).open("w") as out:
-                for row in rows.iterator(chunk_size=CHUNK):
-                    for resource in build(row):
-                        out.write(json.dumps(resource, separators=(",", ":")) + "\n")
-                        count += 1
+                for resource in _resources(export, kind):
+                    out.write(json.dumps(resource, separators=(",", ":")) + "\n")
+                    count += 1
                     if count % CHUNK == 0:
                         BulkExport.objects.filter(pk=export.pk).update(progress=f"{kind}: {count:,}")
             output.append({"type": kind, "count": count})
@@ -89,3 +89,17 @@ def run(export_id):
     BulkExport.objects.filter(pk=export.pk).update(
         state=BulkExport.State.DONE, output=output, progress="", finished_at=timezone.now()
     )
+
+
+def _resources(export, kind):
+    """The resources of one type in the export: every one, or (with _since) those changed since."""
+    if kind == "Questionnaire":
+        if export.since is None:
+            yield from (resources.questionnaire(i) for i in QUESTIONNAIRES.values())
+        return
+    served = SERVED[kind]
+    rows = served.rows(export.client)
+    if export.since is not None:
+        rows = rows.filter(updated_at__gt=export.since)
+    for row in rows.iterator(chunk_size=CHUNK):
+        yield from served.build(row)

@@ -6,6 +6,7 @@ status URL cancels it and deletes its files."""
 from django.db import IntegrityError, transaction
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 
 from common.tasks import enqueue_on_commit
@@ -18,13 +19,46 @@ from .views import _fhir
 RETRY_AFTER = 60
 
 
+KICK_OFF = {"_type", "_since", "_outputFormat"}
+
+
+def _asked(request, level):
+    """The kick-off's parameters as the Bulk Data Access IG names them: the types (each one served
+    at this level), the instant since when, the format (NDJSON only). Anything else is refused."""
+    unknown = sorted(set(request.GET) - KICK_OFF)
+    if unknown:
+        raise ValueError(f"Unsupported export parameter: {', '.join(unknown)}.")
+    served = export.TYPES if level == "system" else export.PATIENT_TYPES
+    types = [t.strip() for value in request.GET.getlist("_type") for t in value.split(",") if t.strip()]
+    wrong = [t for t in types if t not in served]
+    if wrong:
+        raise ValueError(f"Not exported at this level: {', '.join(wrong)}. Exported: {', '.join(served)}.")
+    fmt = request.GET.get("_outputFormat", "application/fhir+ndjson")
+    if fmt not in export.FORMATS:
+        raise ValueError(f"Only NDJSON is written (application/fhir+ndjson), not {fmt!r}.")
+    since = None
+    if "_since" in request.GET:
+        since = parse_datetime(request.GET["_since"].replace(" ", "+"))
+        if since is None or since.tzinfo is None:
+            raise ValueError("_since must be a FHIR instant with its time zone, like 2026-11-01T00:00:00Z.")
+    return [t for t in served if t in types] if types else served, since
+
+
 @api_view
-def kick_off(request, client):
+def kick_off(request, client, level="system", group=None):
     if request.headers.get("Prefer", "").strip() != "respond-async":
         return outcome(400, "invalid", "Send the header Prefer: respond-async.")
+    if level == "group" and group != client.clinic.code:
+        return outcome(404, "not-found", "No such Group: the group is your clinic's list, its id the clinic's.")
+    try:
+        types, since = _asked(request, level)
+    except ValueError as error:
+        return outcome(400, "not-supported", str(error))
     try:
         with transaction.atomic():
-            job = BulkExport.objects.create(client=client)
+            job = BulkExport.objects.create(
+                client=client, request_url=request.build_absolute_uri(), types=types, since=since
+            )
     except IntegrityError:
         running = BulkExport.objects.filter(client=client, state__in=export.UNDER_WAY).first()
         response = outcome(429, "throttled", "An export of yours is still running: poll its status, or DELETE it.")
@@ -74,7 +108,7 @@ def status(request, client, code):
     response = _fhir(
         {
             "transactionTime": job.requested_at.isoformat(),
-            "request": request.build_absolute_uri(reverse("fhir_export")),
+            "request": job.request_url or request.build_absolute_uri(reverse("fhir_export")),
             "requiresAccessToken": True,
             "output": [
                 {

@@ -44,6 +44,9 @@ class BulkExport(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.CharField(max_length=200, blank=True)
     output = models.JSONField(default=list)  # [{"type": ..., "count": ...}]
+    request_url = models.CharField(max_length=2000, blank=True)  # the kick-off, echoed in the manifest
+    types = models.JSONField(default=list)  # the resource types asked for (_type), in order
+    since = models.DateTimeField(null=True, blank=True)  # _since: only resources changed after
     error = models.TextField(blank=True)
     requested_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

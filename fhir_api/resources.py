@@ -1,12 +1,13 @@
 """The clinic's records as FHIR R4 resources, each built (and so validated) with fhir.resources'
 R4B models: a mother as Patient, an instrument as Questionnaire, a screening as
-QuestionnaireResponse and Observations (its total and its self-harm item), a referral as
-ServiceRequest and Task.
+QuestionnaireResponse and Observations in the US Core screening pattern (a panel whose hasMember
+are its total and each item), a referral as ServiceRequest and Task. Every resource carries
+meta.lastUpdated.
 
-Codes (LOINC) are those of the project's clinical facts (`shared/clinical.md` section 6). Each was
-cross-checked against public FHIR content carrying LOINC's own display name (docs/fhir.md says
+Codes (LOINC) are those of the project's clinical facts (`shared/clinical.md` section 6). A display
+is sent only where LOINC's own display was found in public FHIR content (DISPLAY; docs/fhir.md says
 where); LOINC's database itself is not reachable here. An item with no LOINC code known here (the
-EPDS's self-harm item) is sent as text only, never with a guessed code."""
+EPDS's items) is sent as text only, never with a guessed code."""
 
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
@@ -17,15 +18,30 @@ from fhir.resources.R4B.task import Task
 
 from referrals import pathways
 from referrals.models import Status, Urgency
+from screening import instruments
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
 SCREENING_PROFILE = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-observation-screening-assessment"
+CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+ENTERED_AT = "urn:ppd:fhir:StructureDefinition:entered-at"  # when staff or she entered the screen
+PHQ_ITEMS = ["44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3", "44260-8"]
+GAD_ITEMS = ["69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7"]
 CODES = {  # instrument: (panel, total, {item number: code})
     "EPDS": ("71354-5", "99046-5", {}),
-    "PHQ-9": ("44249-1", "44261-6", {9: "44260-8"}),
-    "PHQ-2": ("55757-9", "55758-7", {}),
-    "GAD-7": ("69737-5", "70274-6", {}),
+    "PHQ-9": ("44249-1", "44261-6", dict(enumerate(PHQ_ITEMS, start=1))),
+    "PHQ-2": ("55757-9", "55758-7", dict(enumerate(PHQ_ITEMS[:2], start=1))),
+    "GAD-7": ("69737-5", "70274-6", dict(enumerate(GAD_ITEMS, start=1))),
+}
+PHQ_ANSWERS = ["LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"]  # the PHQ-9's answers, by position
+ANSWERS = {"PHQ-9": PHQ_ANSWERS, "PHQ-2": PHQ_ANSWERS}
+DISPLAY = {  # LOINC's own display, where docs/fhir.md says it was found
+    "44249-1": "PHQ-9 quick depression assessment panel [Reported.PHQ]",
+    "44261-6": "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]",
+    "44260-8": "Thoughts that you would be better off dead, or of hurting yourself in some way",
+    "55757-9": "Patient Health Questionnaire 2 item (PHQ-2)",
+    "55758-7": "Patient Health Questionnaire 2 item (PHQ-2) total score [Reported]",
+    "70274-6": "Generalized anxiety disorder 7 item (GAD-7) total score [Reported.PHQ]",
 }
 THERAPY = {"cbt", "ipt", "mip"}  # SNOMED CT 306343005 "referral to psychotherapist"
 TASK_TO_REQUEST = {
@@ -43,16 +59,29 @@ TASK_TO_REQUEST = {
 PRIORITY = {Urgency.ROUTINE: "routine", Urgency.URGENT: "urgent", Urgency.SAME_DAY: "asap"}
 
 
-def _json(model, data):
+def _json(model, data, updated=None):
+    if updated is not None:
+        data["meta"] = {**data.get("meta", {}), "lastUpdated": updated.isoformat()}
     return model.model_validate(data).model_dump(mode="json", exclude_none=True)
+
+
+def identifier_system(clinic):
+    """Her record number's system: the clinic's (record numbers are unique within a clinic)."""
+    return f"urn:uuid:{clinic.code}"
+
+
+def all_codes(instrument_code):
+    panel, total, items = CODES[instrument_code]
+    return {panel, total, *items.values()}
 
 
 def _ref(kind, code):
     return {"reference": f"{kind}/{code}"}
 
 
-def _loinc(code, display):
-    return {"coding": [{"system": LOINC, "code": code, "display": display}], "text": display}
+def _loinc(code, text):
+    """LOINC's code, with LOINC's display where it was found; `text` is what the app shows."""
+    return {"coding": [{"system": LOINC, "code": code, "display": DISPLAY.get(code)}], "text": text}
 
 
 def patient(mother):
@@ -63,7 +92,7 @@ def patient(mother):
         {
             "resourceType": "Patient",
             "id": str(mother.code),
-            "identifier": [{"system": f"urn:uuid:{mother.clinic.code}", "value": mother.record_number}],
+            "identifier": [{"system": identifier_system(mother.clinic), "value": mother.record_number}],
             "name": [{"family": mother.family_name, "given": [mother.given_name]}],
             "birthDate": mother.date_of_birth.isoformat(),
             "gender": "female",
@@ -72,6 +101,7 @@ def patient(mother):
                 {"language": {"coding": [{"system": "urn:ietf:bcp:47", "code": mother.preferred_language}]}}
             ],
         },
+        mother.updated_at,
     )
 
 
@@ -88,14 +118,16 @@ def questionnaire(instrument):
             "title": instrument.name,
             "status": "active",
             "subjectType": ["Patient"],
-            "code": [{"system": LOINC, "code": panel}],
+            "code": [{"system": LOINC, "code": panel, "display": DISPLAY.get(panel)}],
             "copyright": instrument.licence,
             "item": [
                 {
                     "linkId": str(item.number),
                     "text": item.text,
                     "type": "choice",
-                    "code": [{"system": LOINC, "code": items[item.number]}] if item.number in items else None,
+                    "code": [{"system": LOINC, "code": items[item.number], "display": DISPLAY.get(items[item.number])}]
+                    if item.number in items
+                    else None,
                     "answerOption": [
                         {"valueCoding": {"code": str(position), "display": option.text}}
                         for position, option in enumerate(item.options)
@@ -108,6 +140,8 @@ def questionnaire(instrument):
 
 
 def questionnaire_response(screening):
+    """`authored` is the day the screen was taken (a paper form has no hour); when it was typed in
+    is meta.lastUpdated's first value and the entered-at extension."""
     instrument = screening.instrument
     return _json(
         QuestionnaireResponse,
@@ -117,7 +151,8 @@ def questionnaire_response(screening):
             "questionnaire": f"urn:ppd:questionnaire:{instrument.code}|{screening.instrument_version}",
             "status": "completed",
             "subject": _ref("Patient", screening.mother.code),
-            "authored": screening.created_at.isoformat(),
+            "authored": screening.taken_on.isoformat(),
+            "extension": [{"url": ENTERED_AT, "valueDateTime": screening.created_at.isoformat()}],
             "item": [
                 {
                     "linkId": str(item.number),
@@ -127,10 +162,19 @@ def questionnaire_response(screening):
                 for item, answer in zip(instrument.items, screening.answers, strict=True)
             ],
         },
+        screening.updated_at,
     )
 
 
-def _observation(screening, suffix, code, value):
+def observation_plan(instrument_code):
+    """The Observations one screening of this instrument makes, in order: [(id suffix, LOINC code or
+    None)]: its panel, its total, each item."""
+    panel, total, items = CODES[instrument_code]
+    count = len(instruments.get(instrument_code).items)
+    return [("panel", panel), ("total", total)] + [(f"item-{n}", items.get(n)) for n in range(1, count + 1)]
+
+
+def _observation(screening, suffix, code, **value):
     return _json(
         Observation,
         {
@@ -138,34 +182,59 @@ def _observation(screening, suffix, code, value):
             "id": f"{screening.code}-{suffix}",
             "meta": {"profile": [SCREENING_PROFILE]},
             "status": "final",
-            "category": [
-                {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "survey"}]}
-            ],
+            "category": [{"coding": [{"system": CATEGORY, "code": "survey", "display": "Survey"}]}],
             "code": code,
             "subject": _ref("Patient", screening.mother.code),
             "effectiveDateTime": screening.taken_on.isoformat(),
-            "valueInteger": value,
             "derivedFrom": [_ref("QuestionnaireResponse", screening.code)],
+            **value,
         },
+        screening.updated_at,
     )
 
 
-def observations(screening):
-    """Its total, and its self-harm item where the instrument has one."""
+def observations(screening, keep=None):
+    """The screening's panel (hasMember: its total and each item), its total and each item's answer;
+    `keep`: only the id suffixes given."""
     instrument = screening.instrument
-    _panel, total, items = CODES[instrument.code]
-    found = [_observation(screening, "total", _loinc(total, f"{instrument.code} total score"), screening.total)]
-    number = instrument.self_harm_item
-    if number:
-        item = instrument.items[number - 1]
-        score = item.options[screening.answers[number - 1]].score
-        code = (
-            _loinc(items[number], item.text)
-            if number in items
-            else {"text": f"{instrument.code} item {number}: {item.text}"}
-        )
-        found.append(_observation(screening, "self-harm", code, score))
+    plan = observation_plan(instrument.code)
+    keep = keep if keep is not None else {suffix for suffix, _code in plan}
+    found = []
+    for suffix, code in plan:
+        if suffix not in keep:
+            continue
+        if suffix == "panel":
+            members = [_ref("Observation", f"{screening.code}-{s}") for s, _c in plan if s != "panel"]
+            found.append(_observation(screening, suffix, _loinc(code, instrument.name), hasMember=members))
+        elif suffix == "total":
+            found.append(
+                _observation(
+                    screening, suffix, _loinc(code, f"{instrument.code} total score"), valueInteger=screening.total
+                )
+            )
+        else:
+            found.append(_item(screening, suffix, code))
     return found
+
+
+def _item(screening, suffix, code):
+    instrument = screening.instrument
+    number = int(suffix.removeprefix("item-"))
+    item = instrument.items[number - 1]
+    position = screening.answers[number - 1]
+    text = f"{instrument.code} item {number}: {item.text}"
+    concept = _loinc(code, text) if code else {"text": text}
+    answers = ANSWERS.get(instrument.code)
+    if answers:
+        value = {
+            "valueCodeableConcept": {
+                "coding": [{"system": LOINC, "code": answers[position]}],
+                "text": item.options[position].text,
+            }
+        }
+    else:
+        value = {"valueInteger": item.options[position].score}
+    return _observation(screening, suffix, concept, **value)
 
 
 def service_request(referral):
@@ -190,6 +259,7 @@ def service_request(referral):
             else None,
             "note": [{"text": referral.note}] if referral.note else None,
         },
+        referral.updated_at,
     )
 
 
@@ -212,4 +282,5 @@ def task(referral):
             "owner": {"display": referral.provider.name} if referral.provider else None,
             "executionPeriod": period or None,
         },
+        referral.updated_at,
     )

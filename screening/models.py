@@ -10,7 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Lower, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -254,6 +254,7 @@ class Mother(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())  # FHIR meta.lastUpdated
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     # The risk of her latest screen (by date taken, then entry), kept by record_screening in the
     # screening's transaction: the worklist ranks a clinic's mothers by it without reading their
@@ -521,6 +522,7 @@ class Screening(models.Model):
     method = models.CharField(_("how it was taken"), max_length=10, choices=Method.choices)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())  # FHIR meta.lastUpdated
     reviewed_at = models.DateTimeField(null=True, blank=True)  # a clinician decided what to do
     # The one-time token of the staff form that entered it: a double click or a replayed post finds
     # the screening already stored instead of storing it (and its alert) twice.

@@ -100,31 +100,57 @@ def test_search_returns_only_the_authorised_clinics_data(api, records):
 
 def test_search_by_patient_and_date_pages_through_every_match(api, records):
     mine = records["mine"]
-    everything = api("/fhir/Observation", patient=str(mine.code)).json()
-    assert everything["total"] == 4 == len(everything["entry"])  # two screenings, each a total and item
-    first = api("/fhir/Observation", patient=str(mine.code), _count=1).json()
-    assert len(first["entry"]) == 2 and first["link"][1]["relation"] == "next"
-    second = api("/fhir/Observation", patient=str(mine.code), _count=1, _page=2).json()
-    assert len(second["entry"]) == 2 and len(second["link"]) == 1
-    assert {e["resource"]["id"] for e in first["entry"] + second["entry"]} == {
-        e["resource"]["id"] for e in everything["entry"]
+    everything = api("/fhir/Observation", patient=str(mine.code), _count=100).json()
+    # the EPDS: a panel, its total and 10 items = 12; the PHQ-9: a panel, its total and 9 items = 11
+    assert everything["total"] == 23 == len(everything["entry"])
+    pages, page = [], 1
+    while True:
+        body = api("/fhir/Observation", patient=str(mine.code), _count=5, _page=page).json()
+        pages.append(len(body["entry"]))
+        if not any(link["relation"] == "next" for link in body["link"]):
+            break
+        page += 1
+    assert pages == [5, 5, 5, 5, 3]  # _count is entries, whatever a screening makes
+    assert api("/fhir/Observation", patient=str(mine.code), _count=0).json() | {"link": None} == {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": 23,
+        "link": None,
+        "entry": [],
     }
     october = valid(api("/fhir/Observation", patient=str(mine.code), date=["ge2026-10-01", "le2026-10-31"]).json())
-    assert {o["id"] for o in october} == {f"{records['epds'].code}-total", f"{records['epds'].code}-self-harm"}
+    assert {o["id"] for o in october} == {
+        f"{records['epds'].code}-{suffix}" for suffix in ["panel", "total", *(f"item-{n}" for n in range(1, 11))]
+    }
     assert api("/fhir/Observation", date="yesterday").status_code == 400
     assert api("/fhir/Observation", date="ge2026-13-45").status_code == 400
     assert api("/fhir/Task", patient="not-a-patient").status_code == 400
 
 
-def test_totals_and_the_self_harm_item_are_coded_observations(api, records):
+def test_each_screening_is_a_coded_panel_with_its_total_and_items(api, records):
     epds, phq9 = records["epds"], records["phq9"]
+    panel = api(f"/fhir/Observation/{epds.code}-panel").json()
+    assert panel["code"]["coding"][0]["code"] == "71354-5" and "value" not in str(panel.keys())
+    assert [m["reference"] for m in panel["hasMember"]] == [
+        f"Observation/{epds.code}-{suffix}" for suffix in ["total", *(f"item-{n}" for n in range(1, 11))]
+    ]
+    assert panel["derivedFrom"] == [{"reference": f"QuestionnaireResponse/{epds.code}"}]
+    assert panel["category"][0]["coding"][0]["code"] == "survey"
     total = api(f"/fhir/Observation/{epds.code}-total").json()
     assert total["code"]["coding"][0]["code"] == "99046-5" and total["valueInteger"] == epds.total
-    self_harm = api(f"/fhir/Observation/{epds.code}-self-harm").json()
-    assert self_harm["valueInteger"] == 1 and "coding" not in self_harm["code"]  # no LOINC code guessed
-    item9 = api(f"/fhir/Observation/{phq9.code}-self-harm").json()
-    assert item9["code"]["coding"][0]["code"] == "44260-8" and item9["valueInteger"] == 1
-    assert api(f"/fhir/Observation/{phq9.code}-total").json()["code"]["coding"][0]["code"] == "44261-6"
+    item10 = api(f"/fhir/Observation/{epds.code}-item-10").json()
+    assert item10["valueInteger"] == 1 and "coding" not in item10["code"]  # no LOINC code guessed
+    item9 = api(f"/fhir/Observation/{phq9.code}-item-9").json()
+    assert item9["code"]["coding"][0]["code"] == "44260-8"
+    assert item9["valueCodeableConcept"]["coding"][0]["code"] == "LA6569-3"  # "Several days"
+    phq_total = api(f"/fhir/Observation/{phq9.code}-total").json()["code"]["coding"][0]
+    assert phq_total == {
+        "system": "http://loinc.org",
+        "code": "44261-6",
+        "display": "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]",
+    }
+    by_code = valid(api("/fhir/Observation", code="http://loinc.org|44260-8").json())
+    assert [o["id"] for o in by_code] == [f"{phq9.code}-item-9"]  # only the Observations with that code
 
 
 def test_a_referral_is_a_service_request_and_a_task_in_its_lifecycle(api, records):
@@ -211,6 +237,8 @@ def test_bulk_export_with_a_real_worker_returns_only_the_clinics_records_as_vali
         assert all(valid(r) for r in resources) and len(resources) == part["count"]
         counts[part["type"]] = resources
     assert [p["id"] for p in counts["Patient"]] == [str(records_for_export["mine"].code)]
-    assert len(counts["Observation"]) == 4 and len(counts["Task"]) == 1
+    assert len(counts["Observation"]) == 23 and len(counts["Task"]) == 1
+    assert [q["id"] for q in counts["Questionnaire"]] == ["epds", "phq-9", "phq-2", "gad-7"]
+    assert manifest["request"] == "http://testserver/fhir/$export"
     theirs = str(records_for_export["theirs"].code)
     assert not any(theirs in json.dumps(r) for rs in counts.values() for r in rs)
