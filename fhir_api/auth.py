@@ -16,26 +16,33 @@ from screening.models import AuditEntry
 from screening.tenancy import clinic_scope
 
 from .models import ApiClient
+from .smart import client_for_token
 
 
 def _hash(secret):
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create(clinic, name, actor):
+def create(clinic, name, actor, public_jwks=None):
     """The client and its token, which is shown once."""
     secret = secrets.token_urlsafe(32)
-    client = ApiClient.objects.create(clinic=clinic, name=name, secret_hash=_hash(secret), created_by=actor)
+    client = ApiClient.objects.create(
+        clinic=clinic, name=name, secret_hash=_hash(secret), created_by=actor, public_jwks=public_jwks
+    )
     audit.record(actor, clinic, AuditEntry.Action.CREATE, None, f"FHIR API client {name}")
     return client, f"{client.code}.{secret}"
 
 
 def client_for(request):
+    """The client behind the bearer token: a client's own `<id>.<secret>`, or an access token SMART
+    Backend Services issued (fhir_api.smart)."""
     header = request.headers.get("Authorization", "")
     scheme, _space, token = header.partition(" ")
-    code, _dot, secret = token.partition(".")
-    if scheme.lower() != "bearer" or not secret:
+    if scheme.lower() != "bearer" or not token:
         return None
+    code, _dot, secret = token.partition(".")
+    if not secret:
+        return client_for_token(token)
     try:
         code = uuid.UUID(code)
     except ValueError:

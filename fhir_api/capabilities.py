@@ -281,8 +281,20 @@ def capability_statement(request):
                 "Prefer: handling=lenient. Reads carry an ETag and answer If-None-Match.",
                 "security": {
                     "cors": False,
-                    "description": "Authorization: Bearer <client id>.<secret>, a token a clinic admin issues "
-                    "for one clinic (Settings, FHIR API clients).",
+                    "service": [
+                        {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                                    "code": "SMART-on-FHIR",
+                                }
+                            ]
+                        }
+                    ],
+                    "description": "Authorization: Bearer <token>. Either the <client id>.<secret> a clinic admin "
+                    "issues for one clinic (Settings, FHIR API clients), or a five-minute token from SMART Backend "
+                    "Services (client credentials with a signed JWT assertion, RS384 or ES384; discovery at "
+                    "/fhir/.well-known/smart-configuration).",
                 },
                 "resource": kinds,
                 "operation": [

@@ -21,11 +21,33 @@ class ApiClient(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # SMART Backend Services: the public keys its signed assertions are checked with (a JWKS)
+    public_jwks = models.JSONField(null=True, blank=True)
 
     objects = clinic_manager()
 
     def __str__(self):
         return f"{self.name} ({self.clinic})"
+
+
+class AccessToken(models.Model):
+    """A short-lived token SMART Backend Services issued for one signed assertion: only its hash is
+    kept, and the assertion's jti once, so an assertion is never used twice."""
+
+    client = models.ForeignKey(ApiClient, models.CASCADE, related_name="access_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    assertion_jti = models.CharField(max_length=200)
+    scope = models.CharField(max_length=200)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "assertion_jti"], name="access_token_one_per_assertion")
+        ]
+
+    def __str__(self):
+        return f"Access token of {self.client} until {self.expires_at:%Y-%m-%d %H:%M}"
 
 
 class BulkExport(models.Model):
