@@ -10,10 +10,13 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from screening import audit
+from screening.tenancy import clinic_scope
+
 from . import resources
 from .capabilities import SERVED
 from .models import BulkExport
-from .views import QUESTIONNAIRES
+from .views import QUESTIONNAIRES, mothers_in
 
 PATIENT_TYPES = ["Patient", "QuestionnaireResponse", "Observation", "ServiceRequest", "Task"]
 TYPES = [*PATIENT_TYPES, "Questionnaire"]  # a system-level export's; Patient- and Group-level: PATIENT_TYPES
@@ -67,7 +70,7 @@ def run(export_id):
     ):
         return  # cancelled before it started
     folder(export).mkdir(parents=True, exist_ok=True)
-    output = []
+    output, mothers = [], set()
     try:
         for kind in export.types or PATIENT_TYPES:
             if _cancelled(export):
@@ -77,6 +80,7 @@ def run(export_id):
             with file_for(export, kind).open("w") as out:
                 for resource in _resources(export, kind):
                     out.write(json.dumps(resource, separators=(",", ":")) + "\n")
+                    mothers.update(mothers_in(kind, [resource]))
                     count += 1
                     if count % CHUNK == 0:
                         BulkExport.objects.filter(pk=export.pk).update(progress=f"{kind}: {count:,}")
@@ -86,6 +90,8 @@ def run(export_id):
             state=BulkExport.State.FAILED, error=str(error)[:2000], finished_at=timezone.now()
         )
         raise
+    with clinic_scope(export.client.clinic_id):
+        audit.record_read(export.client.clinic, mothers, f"FHIR client {export.client.name} exported her records")
     BulkExport.objects.filter(pk=export.pk).update(
         state=BulkExport.State.DONE, output=output, progress="", finished_at=timezone.now()
     )

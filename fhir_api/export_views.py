@@ -81,14 +81,21 @@ def kick_off(request, client, level="system", group=None):
 
 
 def _job(client, code):
-    return BulkExport.objects.filter(code=code, client=client).exclude(state__in=export.GONE).first()
+    """The client's export, or the answer to give: 404 if it never was, 410 once cancelled or
+    expired (its files are deleted)."""
+    job = BulkExport.objects.filter(code=code, client=client).first()
+    if job is None:
+        return None, outcome(404, "not-found", "No such export.")
+    if job.state in export.GONE:
+        return None, outcome(410, "deleted", f"This export was {job.state} and its files deleted: ask for a new one.")
+    return job, None
 
 
 @api_view(methods=("GET", "DELETE"))
 def status(request, client, code):
-    job = _job(client, code)
-    if job is None:
-        return outcome(404, "not-found", "No such export: it was cancelled, has expired, or never was.")
+    job, refused = _job(client, code)
+    if refused:
+        return refused
     if request.method == "DELETE":
         export.cancel(job)
         return _fhir(
@@ -127,8 +134,10 @@ def status(request, client, code):
 
 @api_view
 def download(request, client, code, kind):
-    job = _job(client, code)
-    if job is None or job.state != BulkExport.State.DONE or kind not in export.TYPES:
+    job, refused = _job(client, code)
+    if refused:
+        return refused
+    if job.state != BulkExport.State.DONE or kind not in export.TYPES:
         return outcome(404, "not-found", "No such file.")
     path = export.file_for(job, kind)
     if not path.exists():

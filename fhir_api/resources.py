@@ -105,9 +105,19 @@ def patient(mother):
     )
 
 
+# When this server's copy of each questionnaire last changed (its meta.lastUpdated), and a digest of
+# that copy: a test fails when a definition changes and its date here does not.
+REVISED = {
+    "EPDS": ("2026-12-04T00:00:00Z", "ddb1e4bc769f8933"),
+    "PHQ-9": ("2026-12-04T00:00:00Z", "08fe9caa252c2eb4"),
+    "PHQ-2": ("2026-12-04T00:00:00Z", "a886e5a7a9221c0c"),
+    "GAD-7": ("2026-12-04T00:00:00Z", "c7edd097dfd4814e"),
+}
+
+
 def questionnaire(instrument):
     panel, _total, items = CODES[instrument.code]
-    return _json(
+    resource = _json(
         Questionnaire,
         {
             "resourceType": "Questionnaire",
@@ -137,6 +147,8 @@ def questionnaire(instrument):
             ],
         },
     )
+    resource["meta"] = {"lastUpdated": REVISED[instrument.code][0]}
+    return resource
 
 
 def questionnaire_response(screening):

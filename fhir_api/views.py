@@ -155,10 +155,11 @@ def search(request, client, kind):
 
 def _audit(client, kind, found):
     """One entry per mother whose records the client was sent, written in one insert."""
-    audit.record_read(client.clinic, set(_mothers_in(kind, found)), f"FHIR client {client.name} read {kind}")
+    audit.record_read(client.clinic, set(mothers_in(kind, found)), f"FHIR client {client.name} read {kind}")
 
 
-def _mothers_in(kind, found):
+def mothers_in(kind, found):
+    """The ids of the mothers these resources are about."""
     for resource in found:
         if kind == "Patient":
             yield resource["id"]

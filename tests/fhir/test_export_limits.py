@@ -57,7 +57,7 @@ def test_delete_on_the_status_url_cancels_the_export_and_deletes_its_files(api):
     deleted = api("delete", path)
     assert deleted.status_code == 202
     assert not export.folder(job).exists()
-    assert api("get", path).status_code == 404
+    assert api("get", path).status_code == 410  # gone, and says so
     assert kick_off(api).status_code == 202
 
 
@@ -82,4 +82,4 @@ def test_files_are_deleted_a_stated_time_after_the_export_finished(api, settings
     assert export.delete_expired(timezone.now() + keep - timedelta(minutes=1)) == 0
     with time_machine.travel(timezone.now() + keep + timedelta(minutes=1)):
         assert export.delete_expired() == 1
-    assert not export.folder(job).exists() and api("get", path).status_code == 404
+    assert not export.folder(job).exists() and api("get", path).status_code == 410

@@ -179,3 +179,29 @@ def test_bulk_kick_offs_take_the_bulk_data_parameters(client, token, records, cl
     BulkExport.objects.update(state=BulkExport.State.DONE)
     assert kick("/fhir/Patient/$export", _type="Questionnaire").status_code == 400  # not a patient's
     assert json.loads(kick("/fhir/Patient/$export").content)["resourceType"] == "OperationOutcome"
+
+
+def test_each_mother_exported_is_on_her_audit_trail(client, token, records):
+    from fhir_api import export
+
+    client.get("/fhir/Patient/$export", HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_PREFER="respond-async")
+    export.run(BulkExport.objects.get().pk)
+    summary = "FHIR client County EHR exported her records"
+    assert AuditEntry.objects.filter(object_code=records["mine"].code, summary=summary).count() == 1
+    assert not AuditEntry.objects.filter(object_code=records["theirs"].code, summary=summary).exists()
+
+
+def test_a_questionnaire_changed_without_its_revision_date_fails_here():
+    """Questionnaire's meta.lastUpdated is the date in resources.REVISED: change a definition (its
+    text, options, codes) and this test asks for the date and digest to be brought up to date."""
+    import hashlib
+
+    from fhir_api import resources
+    from fhir_api.views import QUESTIONNAIRES
+
+    for instrument in QUESTIONNAIRES.values():
+        body = resources.questionnaire(instrument)
+        assert body["meta"]["lastUpdated"] == resources.REVISED[instrument.code][0]
+        body.pop("meta")
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
+        assert digest == resources.REVISED[instrument.code][1], f"{instrument.code} changed: update REVISED"
