@@ -240,7 +240,6 @@ def screening_create(request, code, instrument):
             "mother": mother,
             "instrument": instrument,
             "form": form,
-            "option_scores": {form.item_field(i): [o.score for o in i.options] for i in instrument.items},
         },
     )
 

@@ -1,11 +1,12 @@
-// A paper questionnaire typed from the keyboard. In an item, type the answer's letter (a, b, c, d)
-// or its score (0 to 3, as printed on the scoring key); the answer is ticked and the cursor moves
-// on to the next item, then to the Save button. The mouse works as before.
+// A paper questionnaire typed from the keyboard. In an item, type the number of the ticked box
+// counted from the top, as the clerk sees it on the paper (1 to 4), or its letter (a to d): never
+// its score, which runs 3 to 0 down the page on reverse-scored items. The ticked answer's words are
+// shown beside the item, and the cursor moves on to the next item, then to the Save button. The
+// mouse works as before.
 (function () {
   var form = document.querySelector("[data-keyed-entry]");
   if (!form) return;
   var LETTERS = "abcdefgh";
-  var scores = JSON.parse(document.getElementById("option-scores").textContent);
   var items = Array.prototype.slice.call(form.querySelectorAll("[data-item]"));
 
   function choices(item) {
@@ -17,22 +18,37 @@
     (item.querySelector("input:checked") || options[0]).focus();
   }
 
+  function labelOf(radio) {
+    return form.querySelector("label[for='" + radio.id + "']");
+  }
+
+  function echo(item, shown) {
+    var options = Array.prototype.slice.call(choices(item));
+    var ticked = options.findIndex(function (radio) { return radio.checked; });
+    shown.textContent = ticked < 0 ? "" : (ticked + 1) + ": " + labelOf(options[ticked]).textContent.trim();
+  }
+
   items.forEach(function (item, index) {
     choices(item).forEach(function (radio, position) {
-      var label = form.querySelector("label[for='" + radio.id + "']");
+      var label = labelOf(radio);
       if (!label) return;
       var key = document.createElement("kbd");
       key.className = "keyed-letter";
       key.setAttribute("aria-hidden", "true");
-      key.textContent = LETTERS[position];
+      key.textContent = String(position + 1);
       label.parentNode.insertBefore(key, label);  // beside the label: its text stays the answer
     });
+    var shown = document.createElement("output");
+    shown.className = "keyed-answer small d-block";
+    shown.setAttribute("data-keyed-answer", "");
+    shown.setAttribute("aria-live", "polite");
+    item.appendChild(shown);
+    echo(item, shown);
+    item.addEventListener("change", function () { echo(item, shown); });
     item.addEventListener("keydown", function (event) {
       if (event.ctrlKey || event.altKey || event.metaKey || event.key.length !== 1) return;
       var key = event.key.toLowerCase();
-      var position = LETTERS.indexOf(key);
-      var itemScores = scores[item.dataset.item];
-      if (position < 0 && /[0-9]/.test(key) && itemScores) position = itemScores.indexOf(Number(key));
+      var position = /[1-9]/.test(key) ? Number(key) - 1 : LETTERS.indexOf(key);
       var options = choices(item);
       if (position < 0 || position >= options.length) return;
       event.preventDefault();

@@ -58,8 +58,8 @@ def test_a_paper_epds_for_a_mother_found_from_the_header_takes_two_clicks_and_el
     page.get_by_role("heading", name="Edinburgh Postnatal Depression Scale (EPDS)").wait_for()
     visit.check_accessibility()
     assert page.get_by_label("Transcribed from paper").is_checked()  # from where she came
-    # Scores as on the scoring key (item 3 is scored 3 to 0 down the page), and a letter for item 10.
-    effort.type("102131020")
+    # The ticked box's number from the top, as on the paper (never its score), and a letter for item 10.
+    effort.type("212213424")
     effort.type("d")
     effort.press("Enter")
     page.get_by_text("The EPDS is saved").wait_for()
@@ -69,6 +69,32 @@ def test_a_paper_epds_for_a_mother_found_from_the_header_takes_two_clicks_and_el
     saved = Screening.objects.get(mother=mother)
     assert saved.method == Method.PAPER
     assert list(saved.instrument.score(saved.answers).item_scores) == [1, 0, 2, 1, 3, 1, 0, 2, 0, 0]
+    visit.assert_clean()
+
+
+def test_keyed_digits_are_the_box_on_the_paper_on_every_reverse_scored_item(
+    transactional_db, clinic_a, front_desk, live_server, page, visit
+):
+    """Issue 30: digits meant the score, so on the EPDS's reverse-scored items (3 and 5-10, scored 3
+    to 0 down the page) a clerk typing "1" for the first box recorded the last one."""
+    mother = make_mother(clinic_a, front_desk, record_number="PB-8")
+    log_in(page, live_server, front_desk.username, PASSWORD)
+    page.goto(f"{live_server.url}/mothers/{mother.code}/screenings/new/EPDS/?method=paper")
+    page.get_by_role("heading", name="Edinburgh Postnatal Depression Scale (EPDS)").wait_for()
+    typed = "1234123414"  # boxes from the top, item by item (item 10: the last box, "Never")
+    page.keyboard.type(typed[:3])
+    shown = page.locator("[data-item]").nth(2).locator("[data-keyed-answer]")
+    first_box = page.locator("[data-item]").nth(2).locator("label").nth(0).inner_text().strip()
+    assert shown.inner_text() == f"3: {page.locator('[data-item]').nth(2).locator('label').nth(2).inner_text().strip()}"
+    assert first_box not in shown.inner_text()
+    page.keyboard.type(typed[3:])
+    visit.check_accessibility()
+    page.keyboard.press("Enter")
+    page.get_by_text("The EPDS is saved").wait_for()
+    saved = Screening.objects.get(mother=mother)
+    assert saved.answers == [int(digit) - 1 for digit in typed]  # the boxes ticked, whatever they score
+    # item 3 box 3 scores 1; items 5-10 boxes 1, 2, 3, 4, 1, 4 score 3, 2, 1, 0, 3, 0
+    assert list(saved.instrument.score(saved.answers).item_scores) == [0, 1, 1, 3, 3, 2, 1, 0, 3, 0]
     visit.assert_clean()
 
 
