@@ -19,13 +19,39 @@ class Resource:
 
     @property
     def call_href(self):
-        return f"tel:{self.call}" if self.call else ""
+        return f"tel:{dialled(self.call)}" if self.call else ""
 
     @property
     def text_href(self):
         if not self.text:
             return ""
-        return f"sms:{self.text}" + (f"?&body={self.text_keyword}" if self.text_keyword else "")
+        return f"sms:{dialled(self.text)}" + (f"?&body={self.text_keyword}" if self.text_keyword else "")
+
+    @property
+    def call_shown(self):
+        return readable(self.call)
+
+    @property
+    def text_shown(self):
+        return readable(self.text)
+
+
+def dialled(number):
+    """For a phone to dial: a North American number in E.164 (+1...), a short code as it is."""
+    if len(number) == 11 and number.startswith("1"):
+        return f"+{number}"
+    if len(number) == 10:
+        return f"+1{number}"
+    return number
+
+
+def readable(number):
+    """For a person to read: 1-833-852-6262, 555-123-4567, 988."""
+    if len(number) == 11 and number.startswith("1"):
+        return f"1-{number[1:4]}-{number[4:7]}-{number[7:]}"
+    if len(number) == 10:
+        return f"{number[:3]}-{number[3:6]}-{number[6:]}"
+    return number
 
 
 NATIONAL = {

@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -288,17 +288,10 @@ def crisis_card(request, code):
     """The clinic's crisis lines in her language, to print or photograph: no score, no answers."""
     mother = get_mother(request, code)
     language = mother.preferred_language
-    with translation.override(language):
-        heading, intro = (
-            _("If you need someone now"),
-            _("These people are there for you. If you are in danger right now, call 911."),
-        )
     context = {
         "mother": mother,
         "clinic": mother.clinic,
         "language": language,
-        "heading": heading,
-        "intro": intro,
         "resources": resources_for(mother.clinic, language),
     }
     return render(request, "crisis/card.html", context)

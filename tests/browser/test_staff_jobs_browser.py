@@ -253,3 +253,21 @@ def test_the_staff_navigation_fits_the_screen_at_tablet_and_laptop_width(
         page.goto(live_server.url + reverse(wide_tables))
         assert page.evaluate(fits), wide_tables
     visit.assert_clean()
+
+
+def test_a_spanish_speaking_mothers_crisis_card_is_spanish_with_numbers_to_dial_and_read(
+    transactional_db, clinic_a, front_desk, live_server, page, visit
+):
+    """Issue 30: the card's buttons were English ("Call 988", "any hour") and its numbers a run of
+    digits."""
+    mother = make_mother(clinic_a, front_desk, record_number="ES-1", preferred_language="es")
+    log_in(page, live_server, front_desk.username, PASSWORD)
+    page.goto(f"{live_server.url}/mothers/{mother.code}/crisis-card/")
+    card = page.locator("section[lang=es]")
+    card.get_by_role("heading", name="Si necesita a alguien ahora").wait_for()
+    text = card.inner_text()
+    assert "Llamar al 988" in text and "a cualquier hora" in text
+    assert "Call" not in text and "any hour" not in text
+    psi = card.get_by_role("link", name="Llamar al 1-800-944-4773")
+    assert psi.get_attribute("href") == "tel:+18009444773"
+    visit.check_accessibility()

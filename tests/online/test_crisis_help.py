@@ -19,8 +19,8 @@ def test_her_crisis_lines_are_tel_and_sms_links_and_only_round_the_clock_lines_s
         'href="tel:988"',
         'href="sms:988"',
         'href="tel:911"',
-        'href="tel:18338526262"',
-        'href="tel:18009444773"',
+        'href="tel:+18338526262"',
+        'href="tel:+18009444773"',
     ):
         assert href in page
     psi = page.split("Postpartum Support International HelpLine")[1].split("</li>")[0]
@@ -35,7 +35,7 @@ def test_in_spanish_988_takes_a_text_in_spanish_and_psi_its_spanish_option(clien
     client.post(f"/q/{token}/10/", {"answer": "1"})
     page = client.get(f"/q/{token}/review/").content.decode()
     assert "sms:988?&amp;body=AYUDA" in page and "oprima 2" in page
-    assert "oprima 1 para español" in page and 'href="sms:19712037773"' in page
+    assert "oprima 1 para español" in page and 'href="sms:+19712037773"' in page
 
 
 def test_a_clinics_own_lines_come_after_the_national_ones_and_never_replace_them(clinic_a):
