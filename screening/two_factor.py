@@ -5,6 +5,8 @@ for everyone who works there; anyone who has set it up is asked for a code at ev
 Until the second factor is given, every page but these takes her to enrolment or to the code."""
 
 import base64
+import math
+from datetime import timedelta
 
 import segno
 from django import forms
@@ -14,13 +16,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
-from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -115,7 +118,9 @@ def setup(request):
             static.token_set.bulk_create([StaticToken(device=static, token=c) for c in codes])
             _audit(request.user, "set up")
             return render(request, "registration/two_factor_codes.html", {"codes": codes})
-        form.add_error("code", _("That code is not the one your app shows now. Try the newest one."))
+        form.add_error(
+            "code", _refusal(device) or _("That code is not the one your app shows now. Try the newest one.")
+        )
     return render(
         request,
         "registration/two_factor_setup.html",
@@ -145,5 +150,35 @@ def verify(request):
             if not url_has_allowed_host_and_scheme(following, {request.get_host()}, request.is_secure()):
                 following = reverse("home")
             return redirect(following or "home")
-        form.add_error("code", _("That code is not right. Use the newest code in your app, or a recovery code."))
+        refused = _refusal(*devices_for_user(request.user))
+        form.add_error(
+            "code", refused or _("That code is not right. Use the newest code in your app, or a recovery code.")
+        )
     return render(request, "registration/two_factor_verify.html", {"form": form})
+
+
+def wait_seconds(*devices):
+    """How long django-otp refuses every code after too many wrong ones (the wait doubles with
+    each failure): the longest wait among these devices, in whole seconds (0: none)."""
+    now = timezone.now()
+    waits = [
+        (data["locked_until"] - now).total_seconds()
+        for allowed, data in (device.verify_is_allowed() for device in devices)
+        if not allowed and data and data.get("locked_until")
+    ]
+    return max(0, math.ceil(max(waits))) if waits else 0
+
+
+def _refusal(*devices):
+    """What to say when the code was refused because she must wait, not because it was wrong."""
+    seconds = wait_seconds(*devices)
+    if not seconds:
+        return ""
+    until = formats.time_format(timezone.localtime(timezone.now() + timedelta(seconds=seconds)), "TIME_FORMAT")
+    return ngettext(
+        "Too many wrong codes: every code is refused for %(n)s more second (until %(until)s). "
+        "Wait, then type the newest code.",
+        "Too many wrong codes: every code is refused for %(n)s more seconds (until %(until)s). "
+        "Wait, then type the newest code.",
+        seconds,
+    ) % {"n": seconds, "until": until}

@@ -83,3 +83,28 @@ def test_an_admin_sends_a_reset_link_and_unlocks_a_colleague(
     log_in(colleague, live_server, "alice", "her-own-new-secret-2026")
     colleague.wait_for_url(re.compile(r"/$"))
     visit.assert_clean()
+
+
+def test_after_wrong_codes_she_is_told_to_wait_and_for_how_long(
+    transactional_db, clinician, clinic_a, live_server, page, visit
+):
+    """Issue 30: after a few wrong codes the right one was refused as "not the one your app shows",
+    the wait doubling unseen."""
+    clinic_a.require_two_factor = True
+    clinic_a.save()
+    log_in(page, live_server, "alice", PASSWORD)
+    page.get_by_role("heading", name="Set up two-factor sign-in").wait_for()
+    secret = page.locator("#otp-secret").inner_text()
+    right = code(secret)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    for _ in range(3):
+        page.get_by_label("Code").fill(wrong)
+        page.get_by_role("button", name="Confirm").click()
+        page.get_by_role("heading", name="Set up two-factor sign-in").wait_for()
+    page.get_by_label("Code").fill(right)
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_text(re.compile("Too many wrong codes|not the one your app shows")).first.wait_for()
+    said = page.locator("main").inner_text()
+    assert "Too many wrong codes" in said and re.search(r"refused for \d+ more seconds? \(until", said)
+    assert "not the one your app shows" not in said
+    visit.check_accessibility()
