@@ -2,7 +2,7 @@ from django import forms
 from django.forms import modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from screening.forms import RECENT, DateInput, between, not_in_future
+from screening.forms import RECENT, DateInput, between
 from screening.models import CrisisResource, Language
 
 from . import alerts, lifecycle, pathways
@@ -286,12 +286,12 @@ class ProviderAppointmentForm(forms.Form):
 
 
 class ProviderAttendedForm(forms.Form):
-    on = forms.DateField(label=_("She came on"), widget=DateInput(), validators=[not_in_future, between(days_back=366)])
+    on = forms.DateField(label=_("She came on"), widget=DateInput(), validators=[between(days_back=366)])
 
 
 class ProviderDischargeForm(forms.Form):
     on = forms.DateField(
-        label=_("Treatment ended on"), widget=DateInput(), validators=[not_in_future, between(days_back=366)]
+        label=_("Treatment ended on"), widget=DateInput(), validators=[between(days_back=366)]
     )
     note = forms.CharField(label=_("Closing note for the referring clinic"), max_length=2000, widget=forms.Textarea)
 

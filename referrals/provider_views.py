@@ -45,7 +45,7 @@ def _page(request, link, token, forms=None, status=200):
     for step in steps:
         form_class = PROVIDER_FORMS[step]
         if form_class and step not in forms:
-            initial = {"on": referral.appointment_on} if step == "attended" and referral.appointment_on else {}
+            initial = {"on": referral.clinic.today()} if step == "attended" else {}
             forms[step] = form_class(prefix=step, initial=initial)
     screening = referral.screening
     answers = []  # her answers only where the clinic chose to share them: by default the totals alone

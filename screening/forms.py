@@ -41,14 +41,19 @@ def not_in_future(day):
 
 
 def between(days_back, days_ahead=0):
-    """A date a person could mean: a typo such as year 1 gets a message, never a server error."""
+    """A date a person could mean: a typo such as year 1 gets a message, never a server error. With
+    no days ahead, a future date is said to be one (one message, not two); the range is written in
+    the clinic's date format."""
 
     def check(day):
         today = timezone.localdate()
         first, last = today - timedelta(days=days_back), today + timedelta(days=days_ahead)
+        if day and day > last and not days_ahead:
+            raise ValidationError(_("This date is in the future."))
         if day and not first <= day <= last:
             raise ValidationError(
-                _("Enter a date between %(first)s and %(last)s."), params={"first": first, "last": last}
+                _("Enter a date between %(first)s and %(last)s."),
+                params={"first": formats.date_format(first), "last": formats.date_format(last)},
             )
 
     return check
@@ -104,8 +109,8 @@ class MotherForm(forms.ModelForm):
         self.clinic = self.instance.clinic = clinic
         if self.instance.pk:
             self.initial["status"] = "pregnant" if self.instance.is_pregnant else "delivered"
-        self.fields["date_of_birth"].validators += [not_in_future, between(days_back=100 * 366)]
-        self.fields["delivery_date"].validators += [not_in_future, between(days_back=RECENT)]
+        self.fields["date_of_birth"].validators += [between(days_back=100 * 366)]
+        self.fields["delivery_date"].validators += [between(days_back=RECENT)]
         self.fields["due_date"].validators.append(between(days_back=RECENT, days_ahead=300))
         self.fields["phone"].help_text = _("Mobile number for text messages, with country code.")
         self.last_birth = self.instance.delivery_date if self.instance.pk else None
@@ -176,7 +181,7 @@ class InfantForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["date_of_birth"].validators += [not_in_future, between(days_back=RECENT)]
+        self.fields["date_of_birth"].validators += [between(days_back=RECENT)]
         self.fields["died_on"].validators.append(not_in_future)
 
     def clean(self):

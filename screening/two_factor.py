@@ -108,7 +108,10 @@ def setup(request):
         device = TOTPDevice.objects.create(user=request.user, name="authenticator app", confirmed=False)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"].replace(" ", "")):
+        waiting = _refusal(device)  # locked before she typed: her code was not even checked
+        if waiting:
+            form.add_error("code", waiting)
+        elif device.verify_token(form.cleaned_data["code"].replace(" ", "")):
             device.confirmed = True
             device.save()
             otp_login(request, device)
@@ -118,9 +121,8 @@ def setup(request):
             static.token_set.bulk_create([StaticToken(device=static, token=c) for c in codes])
             _audit(request.user, "set up")
             return render(request, "registration/two_factor_codes.html", {"codes": codes})
-        form.add_error(
-            "code", _refusal(device) or _("That code is not the one your app shows now. Try the newest one.")
-        )
+        else:
+            form.add_error("code", _("That code is not the one your app shows now. Try the newest one."))
     return render(
         request,
         "registration/two_factor_setup.html",
@@ -138,7 +140,10 @@ def setup(request):
 def verify(request):
     """The code from her app, or one of her recovery codes (each works once)."""
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    waiting = request.method == "POST" and _refusal(*devices_for_user(request.user))
+    if request.method == "POST" and form.is_valid() and waiting:
+        form.add_error("code", waiting)  # locked before she typed: her code was not even checked
+    elif request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["code"].replace(" ", ""))
         if device is not None:
             otp_login(request, device)
@@ -150,23 +155,21 @@ def verify(request):
             if not url_has_allowed_host_and_scheme(following, {request.get_host()}, request.is_secure()):
                 following = reverse("home")
             return redirect(following or "home")
-        refused = _refusal(*devices_for_user(request.user))
-        form.add_error(
-            "code", refused or _("That code is not right. Use the newest code in your app, or a recovery code.")
-        )
+        form.add_error("code", _("That code is not right. Use the newest code in your app, or a recovery code."))
     return render(request, "registration/two_factor_verify.html", {"form": form})
 
 
 def wait_seconds(*devices):
-    """How long django-otp refuses every code after too many wrong ones (the wait doubles with
-    each failure): the longest wait among these devices, in whole seconds (0: none)."""
+    """How long django-otp refuses every code after wrong ones (the wait doubles with each
+    failure), in whole seconds: 0 while any of these devices would check a code."""
     now = timezone.now()
-    waits = [
-        (data["locked_until"] - now).total_seconds()
-        for allowed, data in (device.verify_is_allowed() for device in devices)
-        if not allowed and data and data.get("locked_until")
-    ]
-    return max(0, math.ceil(max(waits))) if waits else 0
+    waits = []
+    for device in devices:
+        allowed, data = device.verify_is_allowed()
+        if allowed or not (data and data.get("locked_until")):
+            return 0
+        waits.append((data["locked_until"] - now).total_seconds())
+    return max(0, math.ceil(min(waits))) if waits else 0
 
 
 def _refusal(*devices):
@@ -176,9 +179,9 @@ def _refusal(*devices):
         return ""
     until = formats.time_format(timezone.localtime(timezone.now() + timedelta(seconds=seconds)), "TIME_FORMAT")
     return ngettext(
-        "Too many wrong codes: every code is refused for %(n)s more second (until %(until)s). "
-        "Wait, then type the newest code.",
-        "Too many wrong codes: every code is refused for %(n)s more seconds (until %(until)s). "
-        "Wait, then type the newest code.",
+        "After wrong codes, every code is refused for %(n)s more second (until %(until)s): this one was not "
+        "checked. Wait, then type the newest code.",
+        "After wrong codes, every code is refused for %(n)s more seconds (until %(until)s): this one was not "
+        "checked. Wait, then type the newest code.",
         seconds,
     ) % {"n": seconds, "until": until}

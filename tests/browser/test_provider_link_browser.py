@@ -84,3 +84,38 @@ def test_the_provider_accepts_and_confirms_the_first_session_through_the_link(
     assert admin.get_by_text("requested -> accepted (provider via link)").count() == 1
     assert admin.get_by_text("accepted -> in-progress (provider via link)").count() == 1
     visit.assert_clean()
+
+
+def test_she_came_today_is_the_default_and_a_future_date_gets_one_plain_message(
+    transactional_db, clinician, front_desk, mother, live_server, browser
+):
+    """Issue 30: "She came on" was pre-filled with the booked date; booked ahead, marking attendance
+    failed with two messages, one in ISO dates."""
+    from datetime import timedelta
+
+    from referrals import provider_links, services
+
+    screening = enter_epds(mother, POSITIVE, front_desk)
+    referral = services.create_referral(mother=mother, pathway="cbt", actor=clinician, screening=screening)
+    link = provider_links.create(referral, actor=clinician)
+    provider = browser.new_context().new_page()
+    provider.set_default_timeout(10_000)
+    provider.goto(f"{live_server.url}/p/{provider_links.token_for(link)}/")
+    provider.get_by_role("button", name="Accept the referral").click()
+    provider.get_by_text("Thank you: the referring clinic sees this now.").wait_for()
+    ahead = timezone.localdate() + timedelta(days=7)
+    provider.get_by_label("First appointment on").fill(ahead.isoformat())
+    provider.get_by_role("button", name="Save the appointment").click()
+    provider.get_by_text("Thank you: the referring clinic sees this now.").wait_for()
+    came = provider.get_by_label("She came on")
+    assert came.input_value() == timezone.localdate().isoformat()  # today, not the booked day
+    came.fill(ahead.isoformat())
+    provider.get_by_role("button", name="She came to her first session").click()
+    errors = provider.get_by_text(re.compile("future|Enter a date between"))
+    errors.first.wait_for()
+    assert set(errors.all_inner_texts()) == {"This date is in the future."}  # one message, however often shown
+    assert ahead.isoformat() not in provider.locator("main").inner_text()  # no ISO dates shown
+    came.fill(timezone.localdate().isoformat())
+    provider.get_by_role("button", name="She came to her first session").click()
+    provider.get_by_text("Thank you: the referring clinic sees this now.").wait_for()
+    assert Referral.objects.get().status == Status.IN_PROGRESS
