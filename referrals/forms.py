@@ -290,9 +290,7 @@ class ProviderAttendedForm(forms.Form):
 
 
 class ProviderDischargeForm(forms.Form):
-    on = forms.DateField(
-        label=_("Treatment ended on"), widget=DateInput(), validators=[between(days_back=366)]
-    )
+    on = forms.DateField(label=_("Treatment ended on"), widget=DateInput(), validators=[between(days_back=366)])
     note = forms.CharField(label=_("Closing note for the referring clinic"), max_length=2000, widget=forms.Textarea)
 
 
