@@ -278,11 +278,14 @@ class Referral(models.Model):
         return [words[kind](days) % {"n": days} for kind, days in self.limits_passed(limits, now)]
 
     def next_screening(self):
-        """The mother's first screening after the referral ended (or after it was requested)."""
+        """The mother's first screen taken after the day the referral ended (or was requested), never
+        the screen it was made from."""
         since = self.ended_at or self.requested_at
         if since is None:
             return None
-        return self.mother.screenings.filter(created_at__gt=since).order_by("taken_on", "created_at").first()
+        day = timezone.localtime(since, self.clinic.zone()).date()
+        later = self.mother.screenings.filter(taken_on__gt=day).exclude(pk=self.screening_id)
+        return later.order_by("taken_on", "created_at").first()
 
 
 class ReferralEvent(models.Model):

@@ -172,7 +172,8 @@ def act(link, action, *, reason="", on=None, note=""):
             referral = services.transition(
                 referral, Status.COMPLETED, actor=None, closing_note=note, note=note, by_provider=True
             )
-            referral.ended_at = timezone.make_aware(datetime.combine(on, time(12)))
+            # the day the provider gave, at noon in the clinic's zone (so the day is hers); shown as a day
+            referral.ended_at = datetime.combine(on, time(12), tzinfo=referral.clinic.zone())
             referral.save(update_fields=["ended_at"])
         ProviderLink.objects.filter(pk=link.pk).update(last_opened_at=timezone.now())
     return referral

@@ -119,3 +119,36 @@ def test_she_came_today_is_the_default_and_a_future_date_gets_one_plain_message(
     provider.get_by_role("button", name="She came to her first session").click()
     provider.get_by_text("Thank you: the referring clinic sees this now.").wait_for()
     assert Referral.objects.get().status == Status.IN_PROGRESS
+
+
+def test_after_the_provider_discharges_her_the_referral_page_says_what_is_known_and_what_is_not(
+    transactional_db, clinician, front_desk, mother, live_server, page, browser, visit
+):
+    """Issue 30: after discharge the page showed the referral's own screen as "Mother's next score",
+    an invented "7 a.m." end time, and "Sessions attended: -"."""
+    from datetime import timedelta
+
+    from referrals import provider_links, services
+
+    screening = enter_epds(mother, POSITIVE, front_desk)
+    referral = services.create_referral(mother=mother, pathway="cbt", actor=clinician, screening=screening)
+    services.transition(referral, Status.ACCEPTED, actor=clinician)
+    started = timezone.localdate() - timedelta(days=20)
+    services.transition(referral, Status.IN_PROGRESS, actor=clinician, first_session_on=started)
+    link = provider_links.create(referral, actor=clinician)
+    provider = browser.new_context().new_page()
+    provider.set_default_timeout(10_000)
+    provider.goto(f"{live_server.url}/p/{provider_links.token_for(link)}/")
+    ended = timezone.localdate() - timedelta(days=2)
+    provider.get_by_label("Treatment ended on").fill(ended.isoformat())
+    provider.get_by_label("Closing note for the referring clinic").fill("Six sessions; much better.")
+    provider.get_by_role("button", name="Discharge").click()
+    provider.get_by_text("Thank you: the referring clinic sees this now.").wait_for()
+
+    log_in(page, live_server, "alice", PASSWORD)
+    page.goto(f"{live_server.url}/referrals/{referral.code}/")
+    shown = page.locator("[data-ended]").inner_text()
+    assert str(ended.year) in shown and not re.search(r"\d(:\d\d)? ?[ap]\.?m\.?", shown)  # a day, no invented hour
+    assert page.locator("[data-sessions]").inner_text() == "not recorded"
+    assert page.locator("[data-next-screen]").inner_text() == "none yet"  # not the screen she was referred from
+    visit.check_accessibility()
