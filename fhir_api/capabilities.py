@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 
 from django.db.models import Q
 from django.utils import timezone
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
 from referrals.models import Referral, Status
 from screening.models import Mother, Screening
@@ -154,6 +155,18 @@ def _subject(path):
     }
 
 
+def _screenings(client):
+    return Screening.objects.filter(clinic=client.clinic).select_related("mother").order_by("taken_on", "pk")
+
+
+def _referrals(client):
+    return (
+        Referral.objects.filter(clinic=client.clinic)
+        .select_related("mother", "provider", "screening")
+        .order_by("created_at", "pk")
+    )
+
+
 SERVED = {
     "Patient": Served(
         rows=lambda client: Mother.objects.filter(clinic=client.clinic).select_related("clinic").order_by("pk"),
@@ -167,9 +180,7 @@ SERVED = {
         },
     ),
     "QuestionnaireResponse": Served(
-        rows=lambda client: (
-            Screening.objects.filter(clinic=client.clinic).select_related("mother").order_by("taken_on", "pk")
-        ),
+        rows=_screenings,
         build=lambda screening: [resources.questionnaire_response(screening)],
         params={
             "_id": ID,
@@ -181,9 +192,7 @@ SERVED = {
         },
     ),
     "Observation": Served(
-        rows=lambda client: (
-            Screening.objects.filter(clinic=client.clinic).select_related("mother").order_by("taken_on", "pk")
-        ),
+        rows=_screenings,
         build=resources.observations,
         params={
             "_id": ID,
@@ -199,11 +208,7 @@ SERVED = {
         profile=resources.SCREENING_PROFILE,
     ),
     "ServiceRequest": Served(
-        rows=lambda client: (
-            Referral.objects.filter(clinic=client.clinic)
-            .select_related("mother", "provider", "screening")
-            .order_by("created_at", "pk")
-        ),
+        rows=_referrals,
         build=lambda referral: [resources.service_request(referral)],
         params={
             "_id": ID,
@@ -217,11 +222,7 @@ SERVED = {
         },
     ),
     "Task": Served(
-        rows=lambda client: (
-            Referral.objects.filter(clinic=client.clinic)
-            .select_related("mother", "provider", "screening")
-            .order_by("created_at", "pk")
-        ),
+        rows=_referrals,
         build=lambda referral: [resources.task(referral)],
         params={
             "_id": ID,
@@ -237,7 +238,6 @@ SERVED = {
 def capability_statement(request):
     """What this server does, from SERVED: types, interactions, search parameters, formats,
     $export and how clients authenticate."""
-    from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
     base = request.build_absolute_uri("/fhir/").rstrip("/")
     common = [

@@ -38,6 +38,12 @@ def _lenient(request):
     return "handling=lenient" in prefer.split(";") or "handling=lenient" in prefer.split(",")
 
 
+def _refuse(unknown):
+    return outcome(
+        400, "not-supported", f"Unknown or unsupported search parameter: {', '.join(unknown)}. See /fhir/metadata."
+    )
+
+
 def _honoured(kind, query):
     """The query's parameters split into those the type serves (and the result parameters) and
     those it does not."""
@@ -128,16 +134,14 @@ def search(request, client, kind):
     if kind == "Questionnaire":
         unknown = sorted(set(request.GET) - RESULT)
         if unknown and not _lenient(request):
-            return outcome(400, "not-supported", f"Unknown or unsupported search parameter: {', '.join(unknown)}.")
+            return _refuse(unknown)
         found = [resources.questionnaire(i) for i in QUESTIONNAIRES.values()]
         return _fhir(_bundle(request, kind, QueryDict(), found, len(found), False, unknown))
     if kind not in SERVED:
         return outcome(404, "not-supported", f"{kind} is not served here.")
     query, unknown = _honoured(kind, request.GET)
     if unknown and not _lenient(request):
-        return outcome(
-            400, "not-supported", f"Unknown or unsupported search parameter: {', '.join(unknown)}. See /fhir/metadata."
-        )
+        return _refuse(unknown)
     try:
         rows = _rows(client, kind, query)
         count = _number(query, "_count", PAGE, 0, MOST)

@@ -23,7 +23,6 @@ from .models import Alert, FollowUp, FollowUpStatus, ReferralSettings
 
 BATCH = 250
 RUN_LIMIT = 100 * BATCH  # follow-ups a fanned-out run hands to the workers; the next run takes the rest
-UNSENT_AFTER = timedelta(minutes=2)
 MAX_ATTEMPTS = 6  # then the row is failed and waits for staff, instead of being retried for ever
 log = logging.getLogger(__name__)
 
@@ -268,7 +267,7 @@ def _send_legacy_links(now, sending):
     unsent = Invitation.objects.filter(
         sent_at__isnull=True,
         deliveries__isnull=True,
-        created_at__lt=now - UNSENT_AFTER,
+        created_at__lt=now - outbox.UNSENT_AFTER,
         expires_at__gt=now,
         status__in=[InvitationStatus.SENT, InvitationStatus.OPENED],
         clinic__in=sending,
