@@ -247,9 +247,6 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TIMEZONE = TIME_ZONE
 
 
-# Where validated instrument translations are read from (one JSON file per language pack).
-INSTRUMENT_TRANSLATION_DIRS = [BASE_DIR / "screening" / "instruments" / "translations"]
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -274,8 +274,9 @@ class Closed(ValueError):
 
 
 @transaction.atomic
-def submit(invitation, language, functional_difficulty=None):
-    """Scores the saved answers once. A second submit (double click, second tab) finds the
+def submit(invitation, language, functional_difficulty=None, translation=None):
+    """Scores the saved answers once, stored with the language of the questions she answered and
+    the translation pack they came from. A second submit (double click, second tab) finds the
     invitation completed and returns the same screening; a link staff cancelled a moment earlier
     raises Closed (under her row's lock, so the two never both happen)."""
     row = _lock(invitation)
@@ -292,6 +293,7 @@ def submit(invitation, language, functional_difficulty=None):
         method=Method.ONLINE,
         entered_by=None,
         language=language,
+        translation=translation,
         invitation=row,
         functional_difficulty=functional_difficulty if row.instrument_code == "PHQ-9" else None,
     )

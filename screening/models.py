@@ -488,6 +488,37 @@ class Method(models.TextChoices):
     ONLINE = "online", _("Completed online by the mother")
 
 
+class TranslationPack(models.Model):
+    """A validated translation of a questionnaire, installed by `manage.py install_translation` from
+    a file the clinic holds a licence for (screening.instruments.translations). The newest pack of an
+    instrument and language is the one mothers see; older ones stay for the screenings taken in them."""
+
+    instrument_code = models.CharField(max_length=16)
+    instrument_version = models.CharField(max_length=16)
+    language = models.CharField(max_length=8)
+    content = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    citation = models.TextField()
+    licence = models.TextField()
+    installed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument_code", "instrument_version", "language", "sha256"], name="translation_pack_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["instrument_code", "instrument_version", "language", "-installed_at"],
+                name="translation_pack_newest",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.instrument_code}/{self.instrument_version} {self.language} ({self.sha256[:12]})"
+
+
 class ScreeningQuerySet(ClinicScopedQuerySet):
     def positive(self):
         return self.filter(Q(risk_level__in=POSITIVE_LEVELS) | Q(anxiety_flag=True))
@@ -507,7 +538,8 @@ class Screening(models.Model):
     clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="screenings")
     instrument_code = models.CharField(max_length=16)
     instrument_version = models.CharField(max_length=16)
-    language = models.CharField(max_length=8, default="en")
+    language = models.CharField(max_length=8, default="en")  # the language of the questions she answered
+    translation = models.ForeignKey(TranslationPack, models.PROTECT, null=True, blank=True, related_name="+")
     answers = models.JSONField()
     functional_difficulty = models.PositiveSmallIntegerField(null=True, blank=True)
     total = models.PositiveSmallIntegerField()
@@ -569,6 +601,10 @@ class Screening(models.Model):
 
     def __str__(self):
         return f"{self.instrument_code} on {self.taken_on}"
+
+    @property
+    def language_name(self):
+        return dict(Language.choices).get(self.language, self.language)
 
     @property
     def instrument(self):

@@ -19,7 +19,7 @@ from .crisis import resources_for
 from .instruments.phq import DIFFICULTY_OPTIONS, DIFFICULTY_QUESTION
 from .instruments.translations import text_for
 from .limits import limited
-from .models import Clinic
+from .models import Clinic, Mother
 from .tenancy import clinic_scope
 
 DONE_KEY = "online_done"
@@ -175,7 +175,9 @@ def submit(request, invitation, token, language, text):
         return redirect("online_review", token=token)
     difficulty = _position(request.POST.get("functional_difficulty"), len(DIFFICULTY_OPTIONS))
     try:
-        screening = invitations.submit(invitation, language, functional_difficulty=difficulty)
+        screening = invitations.submit(
+            invitation, text.language, functional_difficulty=difficulty, translation=text.pack
+        )
     except invitations.Closed:  # staff cancelled it as she sent it; a disclosure still gets help
         if invitation.self_harm_answered():
             return redirect(help_url(invitation.clinic, language))
@@ -186,6 +188,7 @@ def submit(request, invitation, token, language, text):
     request.session[DONE_KEY] = {
         "token": token,
         "clinic": invitation.clinic_id,
+        "mother": invitation.mother_id,
         "self_harm": screening.self_harm,
         "total": screening.total if invitation.clinic.show_scores_to_mother else None,
         "max": screening.instrument.max_total,
@@ -228,7 +231,27 @@ def hand_back(sender, request, user, **kwargs):
     info = request.session.pop(DONE_KEY, None)
     request.session.pop(LANGUAGE_KEY, None)
     if info and info.get("tablet") and info.get("self_harm"):
-        messages.warning(request, _("Please ask her to wait: a clinician must see her today."), fail_silently=True)
+        mother = _handed_back_by(user, info)
+        who = (
+            _("%(name)s (record %(record)s)") % {"name": mother.full_name, "record": mother.record_number}
+            if mother
+            else _("her")
+        )
+        messages.error(
+            request,
+            _("A clinician has been alerted and must see %(who)s today. Please ask her to wait.") % {"who": who},
+            extra_tags="hand-back",
+            fail_silently=True,
+        )
+
+
+def _handed_back_by(user, info):
+    """The mother who used the tablet, if the staff member taking it back works at her clinic."""
+    clinic = info.get("clinic")
+    if not user.own_memberships().filter(clinic_id=clinic).exists():
+        return None
+    with clinic_scope(clinic):
+        return Mother.objects.filter(pk=info.get("mother")).first()
 
 
 @require_GET

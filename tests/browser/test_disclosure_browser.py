@@ -64,7 +64,14 @@ def test_the_tablet_hand_back_shows_front_desk_nothing_of_her_answers(
     page.get_by_label("Username").fill(front_desk.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.get_by_text("Please ask her to wait: a clinician must see her today.").wait_for()
+    notice = page.get_by_role("alert").filter(has=page.get_by_role("heading", name="A clinician must see her today"))
+    notice.wait_for()
+    said = notice.inner_text()
+    assert f"A clinician has been alerted and must see {mother.full_name} (record {mother.record_number}) today" in said
+    assert "Do not let her leave before a clinician has seen her" in said
+    assert "Tell the clinician on duty now" in said
+    assert notice.evaluate("e => getComputedStyle(e).borderTopWidth") == "2px"  # not a pale line
+    visit.check_accessibility()
     body = page.locator("main").inner_text()
     assert "Hardly ever" not in body and "Crisis Lifeline" not in body and not re.search(r"self-harm", body, re.I)
     page.goto(f"{live_server.url}/q/done/")

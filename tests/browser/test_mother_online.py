@@ -134,6 +134,7 @@ def test_the_spanish_interface(emailed_link, live_server, page, visit, mother):
     page.get_by_role("button", name="Enviar mis respuestas").click()
     page.get_by_role("heading", name="Gracias").wait_for()
     visit.check_accessibility()
+    assert Screening.objects.get().language == "en"  # the questions she answered were the English original
     page.goto(f"{live_server.url}/q/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/")
     page.get_by_role("heading", name="Este enlace no abre ningún cuestionario").wait_for()
     visit.check_accessibility()
@@ -268,4 +269,56 @@ def test_with_the_clinics_auto_advance_a_tap_saves_the_answer_and_goes_on(emaile
     page.get_by_text("Question 2 of 10").wait_for()
     assert Invitation.objects.get().draft == {"1": 0}
     visit.check_accessibility()
+    visit.assert_clean()
+
+
+def test_a_spanish_speaking_mother_answers_in_an_installed_translation(
+    emailed_link, live_server, page, visit, mother, clinician
+):
+    """The clinic installs a pack (a fake one here); she answers in it, and her result says which
+    language and which translation, with its citation."""
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    from screening.models import TranslationPack
+
+    from ..conftest import PASSWORD
+    from ..instruments.test_translations import FAKE_PACK
+    from .conftest import log_in
+
+    call_command("install_translation", str(FAKE_PACK), stdout=open("/dev/null", "w"))
+    mother.preferred_language = "es"
+    mother.save()
+    page.goto(local(emailed_link, live_server))
+    page.get_by_role("heading", name="Un cuestionario breve").wait_for()
+    assert not page.get_by_text("todavía no hay una traducción validada").count()
+    assert page.get_by_text("PAQUETE FALSO DE PRUEBA").is_visible()
+    assert page.get_by_text("FAKE TEST PACK (tests only)").is_visible()
+    page.get_by_role("button", name="Empezar").click()
+    for number in range(1, 11):
+        page.get_by_text(f"PRUEBA pregunta {number}", exact=True).wait_for()
+        assert page.get_by_text("PRUEBA: en los últimos 7 días").is_visible()
+        choose(page, f"PRUEBA {number}d")
+    page.get_by_role("heading", name="Revise sus respuestas").wait_for()
+    page.get_by_role("button", name="Enviar mis respuestas").click()
+    page.get_by_role("heading", name="Gracias").wait_for()
+    screening = Screening.objects.get()
+    assert (screening.language, screening.translation) == ("es", TranslationPack.objects.get())
+    assert screening.answers == [3] * 10
+    log_in(page, live_server, clinician.username, PASSWORD)
+    page.goto(live_server.url + reverse("screening_detail", args=[screening.code]))
+    assert page.locator("#questions-language").inner_text() == "Spanish (installed translation)"
+    assert "FAKE TEST PACK (tests only)" in page.locator("#translation-source").inner_text()
+    visit.check_accessibility()
+    visit.assert_clean()
+
+
+@pytest.mark.parametrize("width", [1366, 768, 390])
+def test_next_without_an_answer_says_so_readably_at_every_size(emailed_link, live_server, page, visit, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(local(emailed_link, live_server))
+    page.get_by_role("button", name="Start").click()
+    page.get_by_role("button", name="Next").click()
+    assert page.get_by_role("alert").inner_text() == "Choose one answer to continue."
+    visit.check_accessibility()  # the message's colour contrast included
     visit.assert_clean()

@@ -97,5 +97,5 @@ def test_the_tablet_hand_back_shows_front_desk_nothing_of_her_answers_only_a_neu
     client.post(reverse("login"), {"username": front_desk.username, "password": PASSWORD})
     assert client.get("/q/done/").status_code == 404
     home = client.get(reverse("home")).content.decode()
-    assert "a clinician must see her today" in home
+    assert f"A clinician has been alerted and must see {mother.full_name} (record {mother.record_number}) today" in home
     assert "self-harm" not in home.lower() and "tel:988" not in home and "Crisis Lifeline" not in home
