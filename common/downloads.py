@@ -17,9 +17,11 @@ def safe_cell(value):
 
 
 def csv_download(filename, columns, rows):
-    """A CSV attachment, every cell neutralised."""
+    """A CSV attachment, every cell neutralised, that Excel opens as UTF-8 (it needs the byte-order
+    mark to read names like "Peña" and "Nguyễn")."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
     writer = csv.writer(response)
     for row in (columns, *rows):
         writer.writerow([safe_cell(v) for v in row])

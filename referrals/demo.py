@@ -1,6 +1,9 @@
 """Demo providers and referrals at several stages, on top of screening's demo data."""
 
+from datetime import datetime, time, timedelta
+
 from django.db import transaction
+from django.utils import timezone
 
 from screening.models import Clinic, Mother, Role, Screening
 
@@ -42,15 +45,33 @@ def load():
         if Referral.objects.filter(clinic=clinic).exists():
             continue
         clinician = clinic.memberships.get(role=Role.CLINICIAN).user
-        positives = Screening.objects.filter(clinic=clinic, risk_level__in=["probable", "high"]).order_by("pk")
+        recent = timezone.localdate() - timedelta(days=7)
+        positives = Screening.objects.filter(
+            clinic=clinic, risk_level__in=["probable", "high"], taken_on__gte=recent
+        ).order_by("pk")
         for screening, stages in zip(positives, STAGES, strict=False):
             refer(screening, clinician, stages)
+        follow_up_earlier_positives(clinic, clinician)
         services.settle_unsettled(limit=None)  # as the worker does after each screening commits
         for mother in Mother.objects.filter(clinic=clinic):
             followups.recompute(mother)
 
 
-def refer(screening, clinician, stages):
+def follow_up_earlier_positives(clinic, clinician):
+    """Positive screens from a month or more ago were followed up at the time: referred two days
+    after, seen twelve days after (what the quality measures and time-to-referral count)."""
+    month_ago = timezone.localdate() - timedelta(days=31)
+    earlier = Screening.objects.filter(clinic=clinic, risk_level__in=["probable", "high"], taken_on__lte=month_ago)
+    for screening in earlier.filter(referrals__isnull=True).order_by("taken_on"):
+        seen_on = screening.taken_on + timedelta(days=12)
+        referral = refer(screening, clinician, [Status.ACCEPTED, Status.IN_PROGRESS], first_session_on=seen_on)
+        requested = timezone.make_aware(datetime.combine(screening.taken_on + timedelta(days=2), time(11)))
+        accepted = requested + timedelta(days=2)
+        Referral.objects.filter(pk=referral.pk).update(requested_at=requested, accepted_at=accepted)
+        Screening.objects.filter(pk=screening.pk).update(reviewed_at=requested)
+
+
+def refer(screening, clinician, stages, first_session_on=None):
     recommended = services.recommendations_for(screening)
     pathway = recommended[0].code
     provider = next((p for p in Provider.objects.filter(clinic=screening.clinic) if pathway in p.pathways), None)
@@ -60,4 +81,7 @@ def refer(screening, clinician, stages):
     for status in stages:
         extra = {"sessions_attended": 8, "closing_note": "Finished the course."} if status == Status.COMPLETED else {}
         reason = "Provider has no capacity this month" if status == Status.REJECTED else ""
-        services.transition(referral, status, actor=clinician, reason=reason, **extra)
+        services.transition(
+            referral, status, actor=clinician, reason=reason, first_session_on=first_session_on, **extra
+        )
+    return referral

@@ -100,16 +100,7 @@ def report_page(request):
             "print_view": request.GET.get("print") == "1",
             "clinic_names": [c.name for c in form.clinics if c.pk in filters.clinic_ids],
             "pathway_label": dict(pathways.choices()).get(filters.pathway, ""),
-            "charts": [
-                {
-                    "id": t.slug,
-                    "type": t.chart["type"],
-                    "labels": [str(r[t.chart["label"]]) for r in t.rows],
-                    "series": [{"label": str(t.columns[i]), "data": [r[i] for r in t.rows]} for i in t.chart["values"]],
-                }
-                for t in tables
-                if t.chart and t.rows
-            ],
+            "charts": [t.chart_data() for t in tables if t.chart and t.rows],
         },
     )
 

@@ -1,14 +1,14 @@
 """Demo data for `make run`: two clinics, their staff, about 30 mothers each, every risk level."""
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from . import instruments
-from .models import Clinic, Infant, Membership, Method, Mother, Role
+from .models import Clinic, Infant, Membership, Method, Mother, Role, Screening
 from .services import record_screening
 
 PASSWORD = "demo-pass-2026"
@@ -115,15 +115,27 @@ def mothers(clinic, rng, count=30):
 
 
 def screen(mother, n, rng, staff, today):
+    """Her screens as a clinic's records would hold them: most mothers screened once in pregnancy
+    and once after the birth, some of those positive (and followed up: referrals.demo), and
+    everyone's latest screen in the last few days."""
     level = list(EPDS_EXAMPLES)[n % len(EPDS_EXAMPLES)]
     start = mother.delivery_date or today - timedelta(days=60)
     days = max((today - start).days, 1)
+    if mother.delivery_date and n % 4 != 3:  # screened in pregnancy, as PND-E asks
+        record_screening(
+            mother=mother,
+            instrument=instruments.EPDS,
+            answers=EPDS_EXAMPLES["probable" if n % 5 == 2 else "low"],
+            taken_on=mother.delivery_date - timedelta(days=rng.randint(30, 150)),
+            method=Method.PAPER,
+            entered_by=staff,
+        )
     earlier = start + timedelta(days=min(days // 2, 30))
     if earlier < today - timedelta(days=1) and n % 2:
         record_screening(
             mother=mother,
             instrument=instruments.EPDS,
-            answers=EPDS_EXAMPLES["low"],
+            answers=EPDS_EXAMPLES["probable" if n % 10 in (1, 7) else "low"],
             taken_on=earlier,
             method=Method.PAPER,
             entered_by=staff,
@@ -156,8 +168,17 @@ def screen(mother, n, rng, staff, today):
         )
 
 
+def entered_when_taken(clinic):
+    """Paper screens from months ago were entered then, not on the day the demo was loaded."""
+    for screening in Screening.objects.filter(clinic=clinic, taken_on__lt=timezone.localdate()):
+        entered = timezone.make_aware(datetime.combine(screening.taken_on, time(10)))
+        Screening.objects.filter(pk=screening.pk).update(created_at=entered, updated_at=entered)
+
+
 @transaction.atomic
 def load():
     rng = random.Random(2026)
     for clinic in users_and_clinics():
-        mothers(clinic, rng)
+        if not Mother.objects.filter(clinic=clinic).exists():
+            mothers(clinic, rng)
+            entered_when_taken(clinic)

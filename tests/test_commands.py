@@ -52,3 +52,27 @@ def test_demo_data_loads_twice_without_changing_anything(db):
         assert membership.user.check_password("demo-pass-2026")
     assert User.objects.get(username="root").is_superuser
     call_command("rescore", "--check")
+
+
+def test_the_demo_reports_look_like_a_clinic_s(db):
+    """An admin trying `make run` sees measures a clinic could have: every one with mothers in
+    its denominator and some met, and time to referral measured in days after the screen."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from referrals import reports
+    from referrals.reports import activity, measures
+    from screening.tenancy import clinic_scope
+
+    call_command("load_demo")
+    clinic = Clinic.objects.get(name="Riverside Family Clinic")
+    today = timezone.localdate()
+    period = reports.Filters([clinic.pk], today - timedelta(days=365), today)
+    with clinic_scope(clinic.pk):
+        counted = measures.counts(period)
+        timeliness = dict((row[0], row[2:]) for row in activity.timeliness(period).rows)
+    for slug, (met, of) in counted.items():
+        assert 0 < met <= of, f"{slug}: {met}/{of}"
+    median_to_referral, _p90 = timeliness["Days from positive screen to referral"]
+    assert median_to_referral > 0

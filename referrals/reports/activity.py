@@ -182,7 +182,11 @@ def drop_off_reasons(f):
         ended = referrals(f).filter(status__in=ENDED).values_list("status").annotate(n=Count("pk"))
     rows = [(str(DecisionKind(k).label), n) for k, n in decided] + [(str(Status(s).label), n) for s, n in ended]
     return Table(
-        "drop-off", _("Recorded reasons for not going on"), [_("Reason"), _("Count")], sorted(rows, key=lambda r: -r[1])
+        "drop-off",
+        _("Recorded reasons for not going on"),
+        [_("Reason"), _("Count")],
+        sorted(rows, key=lambda r: -r[1]),
+        {"type": "bar", "label": 0, "values": [1]},
     )
 
 
@@ -223,6 +227,7 @@ def funnel_by(f, dimension):
             _("Referrals by %(d)s") % {"d": _(dimension)},
             [_(dimension.title()), *columns[2:]],
             [(label(r[field_name]), r["referred"], r["accepted"], r["first_session"], r["completed"]) for r in rows],
+            {"type": "bar", "label": 0, "values": [1, 2, 3, 4]},
         )
     if _use_facts(f):
         rows = facts.funnel_counts(f, dimension)
@@ -248,6 +253,7 @@ def funnel_by(f, dimension):
         _("Funnel by %(d)s") % {"d": _(dimension)},
         [_(dimension.title()), *columns],
         [(name(r["group"]), *(r[s] for s in STEPS)) for r in rows],
+        {"type": "bar", "label": 0, "values": [1, 3, 5, 6]},  # positive, referred, first session, completed
     )
 
 
@@ -282,6 +288,7 @@ def timeliness(f, now=None):
         _("Time to referral and to first session"),
         [_("Interval"), _("Referrals"), _("Median"), _("90th percentile")],
         rows,
+        {"type": "bar", "label": 0, "values": [2, 3]},
     )
 
 
@@ -363,6 +370,7 @@ def breaches(f, now=None):
             (_("No first session within the clinic's limit"), totals[1]),
             (_("Positive screen not followed up within the clinic's limit"), totals[2]),
         ],
+        {"type": "bar", "label": 0, "values": [1]},
     )
 
 
@@ -376,7 +384,8 @@ def alerts(f, now=None):
         (_("Minutes to acknowledgement, maximum"), round_or_none(minutes["most"])),
         (_("Still open"), rows.filter(acknowledged_at__isnull=True).count()),
     ]
-    return Table("alerts", _("Self-harm alerts"), [_("Figure"), _("Value")], table_rows)
+    counts_only = {"type": "bar", "label": 0, "values": [1], "rows": [0, 3]}  # minutes are another unit
+    return Table("alerts", _("Self-harm alerts"), [_("Figure"), _("Value")], table_rows, counts_only)
 
 
 # Outcomes ---------------------------------------------------------------------------------------
@@ -424,9 +433,9 @@ def outcomes(f):
         [
             _("Pathway"),
             _("Mean change, under 3 months"),
-            _("Mothers"),
+            _("Mothers, under 3 months"),
             _("Mean change, 3 months or later"),
-            _("Mothers"),
+            _("Mothers, 3 months or later"),
         ],
         [
             (

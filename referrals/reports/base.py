@@ -44,8 +44,21 @@ class Table:
     title: str
     columns: list
     rows: list
-    chart: dict = field(default_factory=dict)  # {"type": "bar", "label": col index, "values": [col indexes]}
+    # {"type": "bar", "label": column or [columns], "values": [columns], "rows": [rows] (all if absent)}
+    chart: dict = field(default_factory=dict)
     note: str = ""
+
+    def chart_data(self):
+        """What the page draws: labels (wrapped by the script) and one series per value column."""
+        rows = [self.rows[i] for i in self.chart["rows"]] if "rows" in self.chart else self.rows
+        label = self.chart["label"]
+        columns = label if isinstance(label, list) else [label]
+        return {
+            "id": self.slug,
+            "type": self.chart["type"],
+            "labels": [": ".join(str(r[c]) for c in columns) for r in rows],
+            "series": [{"label": str(self.columns[i]), "data": [r[i] for r in rows]} for i in self.chart["values"]],
+        }
 
 
 class Percentile(Aggregate):

@@ -202,4 +202,5 @@ def cascade_by_group(f):
             _("Median days to first contact"),
         ],
         rows,
+        {"type": "bar", "label": [0, 1], "values": [3, 4, 5]},
     )

@@ -195,7 +195,8 @@ def test_reports_are_for_clinic_admins_only_and_csv_downloads(
         assert "Referral funnel" in page and "report-charts" in page
         csv_text = client.get(reverse("report_csv", args=["funnel"]), {"start": "2026-01-01", "end": "2026-08-31"})
     assert csv_text["Content-Type"].startswith("text/csv")
-    lines = csv_text.content.decode().splitlines()
+    assert csv_text.content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    lines = csv_text.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "Step,Screens,Lost since the step before,Of positive screens (%)"
     assert lines[1] == "Positive screens,5,,100.0"
     assert login(clinic_admin).get(reverse("report_csv", args=["nope"])).status_code == 404
@@ -235,3 +236,10 @@ def test_the_funnel_by_age_runs_from_the_youngest(clinic_b, outsider):
         enter_epds(mother, [2, 2, 1, 1, 1, 1, 2, 1, 2, 3], outsider, taken_on=PERIOD[0] + timedelta(days=30))
     groups = [r[0] for r in run(lambda f: activity.funnel_by(f, "age"), clinic_b).rows]
     assert groups == ["under 20", "35-39", "40 and over"]
+
+
+def test_no_report_table_has_two_columns_of_one_name(data, clinic_a):
+    """A spreadsheet addresses columns by their heading: each CSV's headings are distinct."""
+    for slug, table in reports.TABLES.items():
+        columns = [str(c) for c in run(table, clinic_a).columns]
+        assert len(set(columns)) == len(columns), f"{slug}: {columns}"
