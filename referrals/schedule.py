@@ -6,6 +6,7 @@ satisfied it; followups.recompute() turns that into rows without duplicating or 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from screening.risk import RiskLevel
@@ -229,7 +230,8 @@ def _rescreen_item(facts, screening, due, today, intervals):
             f"rescreen-{screening.code}",
             Kind.RESCREEN,
             screening.taken_on,
-            _("The PHQ-9 at the same visit, after a positive PHQ-2 on %(day)s") % {"day": screening.taken_on},
+            _("The PHQ-9 at the same visit, after a positive PHQ-2 on %(day)s")
+            % {"day": date_format(screening.taken_on)},
             today,
             intervals,
             window_start=screening.taken_on,
@@ -240,7 +242,7 @@ def _rescreen_item(facts, screening, due, today, intervals):
         "days": rescreen_days(screening, intervals),
         "level": label,
         "code": screening.instrument,
-        "day": screening.taken_on,
+        "day": date_format(screening.taken_on),
     }
     return _item(
         facts,

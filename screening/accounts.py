@@ -12,6 +12,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from . import emails, outbox
+from .two_factor import has_two_factor
 
 
 class OwnPasswordView(auth_views.PasswordChangeView):
@@ -20,6 +21,9 @@ class OwnPasswordView(auth_views.PasswordChangeView):
 
     template_name = "registration/password_change.html"
     success_url = "/"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "two_factor_on": has_two_factor(self.request.user)}
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -19,9 +19,31 @@ def _clinic_of(obj):
     return clinic
 
 
+def clinic_time(field, description):
+    """A list column showing a moment in its own row's clinic time, whatever the reader's zone."""
+
+    @admin.display(description=f"{description} (clinic time)", ordering=field)
+    def column(self, obj):
+        moment = getattr(obj, field)
+        clinic = _clinic_of(obj)
+        if moment is None or clinic is None:
+            return "-"
+        return timezone.localtime(moment, clinic.zone()).strftime("%Y-%m-%d %H:%M %Z")
+
+    return column
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """Every change made in the admin site is written in the app's own audit log too, for the
-    clinic it concerns: the admin is not a way around the audit trail."""
+    clinic it concerns: the admin is not a way around the audit trail. A record's page shows its
+    times in its clinic's zone."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id) if object_id else None
+        clinic = _clinic_of(obj) if obj is not None else None
+        with timezone.override(clinic.zone() if clinic else timezone.get_current_timezone()):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            return response.render() if hasattr(response, "render") else response  # rendered in her zone
 
     def _mirror(self, request, obj, action, message):
         clinic = _clinic_of(obj)
@@ -133,14 +155,11 @@ class ScreeningAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["clinic_time", "actor", "clinic", "action", "object_type", "summary"]
+    list_display = ["when", "actor", "clinic", "action", "object_type", "summary"]
     list_filter = ["clinic", "action"]
     list_select_related = ["clinic", "actor"]
 
-    @admin.display(description="When (clinic time)", ordering="at")
-    def clinic_time(self, entry):
-        """Each entry in its own clinic's time, whatever clinic the reader works in."""
-        return timezone.localtime(entry.at, entry.clinic.zone()).strftime("%Y-%m-%d %H:%M %Z")
+    when = clinic_time("at", "When")
 
     def has_add_permission(self, request):
         return False

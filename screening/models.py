@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower, Now
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -442,7 +443,7 @@ class Infant(models.Model):
 
     def age_on(self, day):
         if self.died_on and self.died_on <= day:
-            return _("died on %(day)s") % {"day": self.died_on}
+            return _("died on %(day)s") % {"day": date_format(self.died_on)}
         return age_label(self.date_of_birth, day)
 
 

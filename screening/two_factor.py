@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -70,9 +70,9 @@ class TwoFactorMiddleware:
         ):
             needed = _second_factor(user)
             if needed == "verify":
-                return redirect(f"{reverse('two_factor_verify')}?next={request.get_full_path()}")
+                return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': request.get_full_path()})}")
             if needed == "setup":
-                return redirect("two_factor_setup")
+                return redirect(f"{reverse('two_factor_setup')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
 
@@ -101,8 +101,9 @@ def _audit(user, what):
 def setup(request):
     """Scan the code with an authenticator app, type the code it shows: the device is confirmed,
     and the recovery codes are shown once."""
+    following = _next(request)
     if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
-        return redirect("home")
+        return redirect(following)
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=request.user, name="authenticator app", confirmed=False)
@@ -120,7 +121,7 @@ def setup(request):
             codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
             static.token_set.bulk_create([StaticToken(device=static, token=c) for c in codes])
             _audit(request.user, "set up")
-            return render(request, "registration/two_factor_codes.html", {"codes": codes})
+            return render(request, "registration/two_factor_codes.html", {"codes": codes, "next": following})
         else:
             form.add_error("code", _("That code is not the one your app shows now. Try the newest one."))
     return render(
@@ -151,12 +152,21 @@ def verify(request):
                 left = device.token_set.count()
                 _audit(request.user, "recovery code used")
                 messages.warning(request, _("You used a recovery code: %(n)s left.") % {"n": left})
-            following = request.GET.get("next", "")
-            if not url_has_allowed_host_and_scheme(following, {request.get_host()}, request.is_secure()):
-                following = reverse("home")
-            return redirect(following or "home")
+            return redirect(_next(request))
         form.add_error("code", _("That code is not right. Use the newest code in your app, or a recovery code."))
     return render(request, "registration/two_factor_verify.html", {"form": form})
+
+
+def _next(request):
+    """Where she was going (the Django admin, say), if it is on this site; else the home page."""
+    following = request.GET.get("next", "")
+    if following and url_has_allowed_host_and_scheme(following, {request.get_host()}, request.is_secure()):
+        return following
+    return reverse("home")
+
+
+def has_two_factor(user):
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def wait_seconds(*devices):

@@ -76,3 +76,49 @@ def test_the_demo_reports_look_like_a_clinic_s(db):
         assert 0 < met <= of, f"{slug}: {met}/{of}"
     median_to_referral, _p90 = timeliness["Days from positive screen to referral"]
     assert median_to_referral > 0
+
+
+def test_make_run_serves_on_the_port_asked_for(tmp_path):
+    """`make run PORT=8001` (scripts/run-dev.sh with PORT): the app, its worker and its beat start,
+    and the app answers on that port. Run on a scratch SQLite database and broker."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "CELERY_BROKER_URL": f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"], cwd=root, env=env, check=True, capture_output=True
+    )
+    served = subprocess.Popen(
+        ["scripts/run-dev.sh"],
+        cwd=root,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline, page = time.monotonic() + 30, None
+        while page is None and time.monotonic() < deadline:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2).read().decode()
+            except OSError:
+                time.sleep(0.3)
+        assert page is not None and "Log in" in page, f"nothing served on port {port}"
+    finally:
+        os.killpg(served.pid, signal.SIGTERM)
+        served.wait(timeout=20)

@@ -108,3 +108,58 @@ def test_after_wrong_codes_she_is_told_to_wait_and_for_how_long(
     assert re.search(r"every code is refused for \d+ more seconds? \(until [^)]+\): this one was not checked", said)
     assert "not the one your app shows" not in said
     visit.check_accessibility()
+
+
+def test_a_superuser_enrols_from_the_admin_and_reads_times_in_the_clinic_s_zone(
+    transactional_db, clinic_a, mother, front_desk, live_server, page, visit
+):
+    """Issue 30: enrolling from /admin/ ended on the app's home page, and the admin showed UTC."""
+    from datetime import UTC, datetime
+
+    from referrals.models import Alert
+    from screening.models import User
+
+    from ..conftest import enter_epds
+
+    clinic_a.time_zone = "Pacific/Honolulu"  # ten hours behind UTC
+    clinic_a.save()
+    enter_epds(mother, [1, 1, 1, 2, 1, 1, 2, 2, 2, 1], front_desk)  # a self-harm answer: an alert
+    Alert.objects.update(created_at=datetime(2026, 11, 2, 3, 30, tzinfo=UTC))  # 1 November, 17:30 in Honolulu
+    User.objects.create_superuser("root", "root@example.org", "a-long-root-password-2026")
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Username").fill("root")
+    page.get_by_label("Password").fill("a-long-root-password-2026")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Set up two-factor sign-in").wait_for()
+    page.get_by_label("Code").fill(code(page.locator("#otp-secret").inner_text()))
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("link", name="I have kept them: go on").click()
+    page.get_by_role("heading", name="Site administration").wait_for()
+    assert page.url == f"{live_server.url}/admin/"
+    page.get_by_role("link", name="Alerts").click()
+    row = page.locator("#result_list tbody tr").first
+    assert "2026-11-01 17:30 HST" in row.inner_text()
+    row.locator("th a").click()
+    assert "Nov. 1, 2026, 5:30 p.m." in page.locator("#content").inner_text()
+    visit.assert_clean()
+
+
+def test_a_clinician_turns_on_two_factor_from_her_account_page_though_her_clinic_does_not_require_it(
+    transactional_db, clinician, clinic_a, live_server, page, visit
+):
+    assert not clinic_a.require_two_factor
+    log_in(page, live_server, "alice", PASSWORD)
+    page.get_by_role("link", name="alice").click()
+    assert page.locator("#two-factor-state").inner_text().startswith("Off.")
+    visit.check_accessibility()
+    page.get_by_role("link", name="Turn on two-factor sign-in").click()
+    secret = page.locator("#otp-secret").inner_text()
+    page.get_by_label("Code").fill(code(secret))
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("link", name="I have kept them: go on").click()
+    page.get_by_role("heading", name="Change your password").wait_for()
+    assert page.locator("#two-factor-state").inner_text().startswith("On:")
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, live_server, "alice", PASSWORD)
+    page.get_by_role("heading", name="Two-factor sign-in").wait_for()  # asked from now on
+    visit.assert_clean()

@@ -18,7 +18,11 @@ pytestmark = pytest.mark.browser
 SELF_HARM = [1, 1, 1, 2, 1, 1, 2, 2, 2, 1]
 
 
-def test_every_staff_page_passes_axe(transactional_db, clinic_admin, front_desk, mother, live_server, page, visit):
+@pytest.mark.parametrize("width", [1366, 768, 390])
+def test_every_staff_page_passes_axe(
+    transactional_db, clinic_admin, front_desk, mother, live_server, page, visit, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
     provider = Provider.objects.create(clinic=mother.clinic, name="Harbor CBT", pathways=["cbt"], contact="555-0101")
     screening = enter_epds(mother, SELF_HARM, front_desk)
     services.on_mother_changed(Mother, mother)

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core import mail
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from referrals.models import Provider, Referral, Status
 
@@ -69,6 +70,9 @@ def test_the_provider_accepts_and_confirms_the_first_session_through_the_link(
     assert page.get_by_text("confirmed by the provider").is_visible()
     history = page.get_by_role("table").last
     assert history.get_by_role("cell", name="provider via link").count() == 3
+    written = history.inner_text()  # dates and times in the clinic's format, never ISO
+    assert f"First appointment booked for {date_format(timezone.localdate())}" in written
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", written), written
     page.goto(f"{live_server.url}/worklist/")
     assert page.get_by_role("link", name=mother.full_name).count() == 0  # under way: nothing to chase
     visit.check_accessibility()

@@ -271,3 +271,22 @@ def test_a_spanish_speaking_mothers_crisis_card_is_spanish_with_numbers_to_dial_
     psi = card.get_by_role("link", name="Llamar al 1-800-944-4773")
     assert psi.get_attribute("href") == "tel:+18009444773"
     visit.check_accessibility()
+
+
+def test_the_staff_header_is_one_line_at_1366_px(transactional_db, clinic_admin, clinic_a, live_server, page, visit):
+    """Issue 30: a clinic admin's header wrapped onto two lines on a 1366 px laptop."""
+    clinic_a.name = "Riverside Family Clinic"
+    clinic_a.save()
+    page.set_viewport_size({"width": 1366, "height": 800})
+    log_in(page, live_server, clinic_admin.username, PASSWORD)
+    page.get_by_role("link", name="Reports").wait_for()
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('#nav .nav-link, #nav form, #nav .link-light')]
+             .filter(e => e.offsetParent !== null)
+             .map(e => { const r = e.getBoundingClientRect(); return [Math.round(r.top + r.height / 2), r.right]; })"""
+    )
+    middles = [middle for middle, _right in boxes]
+    assert max(middles) - min(middles) <= 6, f"header items at heights {sorted(set(middles))}"
+    assert max(right for _middle, right in boxes) <= 1366, "the header runs off the screen"
+    assert page.get_by_role("link", name="Riverside Family Clinic").get_attribute("title").endswith("(Clinic admin)")
+    visit.assert_clean()

@@ -10,6 +10,7 @@ from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from referrals import provider_links, services
 from referrals.models import Provider, ProviderLink, Referral, ReferralEvent, Status
@@ -116,7 +117,7 @@ def test_accept_book_attend_and_discharge_each_move_the_referral_and_are_audited
     audited = AuditEntry.objects.filter(object_code=referral.code, actor=None).order_by("pk")
     assert [a.summary.split(" (")[0] for a in audited] == [
         "requested -> accepted",
-        f"First appointment booked for {day.isoformat()}",
+        f"First appointment booked for {date_format(day)}",
         "accepted -> in-progress",
         "in-progress -> completed",
     ]

@@ -170,7 +170,7 @@ def test_reasons_are_in_words_staff_understand():
     )
     reasons = {p.key: p.reason for p in plan(facts, TODAY)}
     assert reasons["infant-2m"] == "Infant's 2-month visit"
-    assert reasons["rescreen-s1"] == "Rescreen 14 days after a probable depression score (EPDS on 2026-06-01)"
+    assert reasons["rescreen-s1"] == "Rescreen 14 days after a probable depression score (EPDS on June 1, 2026)"
     assert reasons["after-r1-90"] == "Rescreen after mother-infant psychotherapy, 3 months after it ended"
 
 

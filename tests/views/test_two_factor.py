@@ -29,7 +29,7 @@ def test_where_the_clinic_requires_it_staff_enrol_before_anything_else(login, cl
     clinic_a.require_two_factor = True
     clinic_a.save()
     client = login(clinician)
-    assert client.get(reverse("worklist"))["Location"] == reverse("two_factor_setup")
+    assert client.get(reverse("worklist"))["Location"] == reverse("two_factor_setup") + "?next=%2Fworklist%2F"
     page = client.get(reverse("two_factor_setup")).content.decode()
     assert "data:image/svg+xml" in page and re.search(r'id="otp-secret">[A-Z2-7]+<', page)
     device = TOTPDevice.objects.get(user=clinician, confirmed=False)
@@ -68,5 +68,5 @@ def test_once_set_up_every_sign_in_asks_for_the_code_or_a_recovery_code(login, c
 def test_superusers_always_need_it_and_others_only_where_required(login, clinician, client, db):
     root = User.objects.create_superuser("root", "root@example.org", "a-long-root-password-2026")
     client.force_login(root)
-    assert client.get("/admin/")["Location"] == reverse("two_factor_setup")
+    assert client.get("/admin/")["Location"] == reverse("two_factor_setup") + "?next=%2Fadmin%2F"
     assert login(clinician).get(reverse("worklist")).status_code == 200
