@@ -6,6 +6,7 @@ satisfied it; followups.recompute() turns that into rows without duplicating or 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -125,16 +126,6 @@ class Kind:
     POST_THERAPY = "post_therapy"
 
 
-def add_months(day, months):
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-
-
 def _satisfier(facts, since, accepted):
     return next((s.code for s in facts.screenings if s.taken_on >= since and s.instrument in accepted), None)
 
@@ -194,7 +185,9 @@ def _infant_visits(facts, today, intervals):
 
 def _visits(facts, birth, episode, key, kind, reason, today, intervals):
     return [
-        _item(facts, key.format(m=m) + episode, kind, add_months(birth, m), reason % {"n": m}, today, intervals)
+        _item(
+            facts, key.format(m=m) + episode, kind, birth + relativedelta(months=m), reason % {"n": m}, today, intervals
+        )
         for m in intervals.infant_visit_months
         if m <= intervals.routine_months
     ]

@@ -353,8 +353,8 @@ def _measures(f):
     )
     children = ChildFact.objects.filter(
         clinic_id__in=f.clinic_ids,
-        date_of_birth__gte=measures.add_months(f.start, -6),
-        date_of_birth__lte=measures.add_months(f.end, -6),
+        date_of_birth__gte=f.start - measures.SIX_CALENDAR_MONTHS,
+        date_of_birth__lte=f.end - measures.SIX_CALENDAR_MONTHS,
         died_before_six_months=False,
     )
     postpartum = Q(delivery_date__lte=closed_84)

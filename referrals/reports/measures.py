@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 from screening.models import Infant, Pregnancy, Screening
 
 from ..models import Alert, Concern, ConcernClosed, Referral, Status
-from ..schedule import add_months
 from . import facts
 from .base import DEPRESSION, Table, as_date, rate
 
@@ -35,6 +35,7 @@ POSTPARTUM = (timedelta(days=7), timedelta(days=84))
 PREGNANCY = timedelta(days=280)  # a pregnancy starts 280 days before its due date
 FOLLOW_UP = timedelta(days=30)  # on or up to 30 days after the first positive screen
 SIX_MONTHS = timedelta(days=183)
+SIX_CALENDAR_MONTHS = relativedelta(months=6)  # a child turns 6 months old on the same day of the month
 
 
 @dataclass
@@ -194,8 +195,8 @@ def cms82(f):
     once in their first 6 months. The visit CMS82 asks for is their registration here."""
     children = Infant.objects.filter(
         mother__clinic_id__in=f.clinic_ids,
-        date_of_birth__gte=add_months(f.start, -6),
-        date_of_birth__lte=add_months(f.end, -6),
+        date_of_birth__gte=f.start - SIX_CALENDAR_MONTHS,
+        date_of_birth__lte=f.end - SIX_CALENDAR_MONTHS,
     ).exclude(died_before_six_months())
     return [_measure("cms82", children, children.filter(screened_in_first_six_months()))]
 
