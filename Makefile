@@ -4,19 +4,27 @@ PY := $(VENV)/bin/python
 export DATABASE_URL_TEST ?= postgres://ppd@127.0.0.1:5432/ppd
 export REDIS_URL_TEST ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint messages bench bench-data bench-reports soak clean
+.PHONY: run test lint lock messages bench bench-data bench-reports soak clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
 
+## Installs come from the lock files only, every package checked against its hash (pip itself too).
 $(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
-	$(VENV)/bin/pip install -q -r requirements.txt
+	$(VENV)/bin/pip install -q --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
-	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	$(VENV)/bin/pip install -q --require-hashes -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
+
+## make lock: after changing requirements.in or requirements-dev.in, recompiles both locks (every
+## transitive package, pinned, with its hashes). UPGRADE=1 also moves unpinned ones to their newest.
+PIP_COMPILE = $(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+lock: $(VENV)/.dev
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 ## make run: SQLite, and a broker in a SQLite file; nothing else to install or start.
 ## make run PORT=8001 serves on another port (links in messages follow it).
