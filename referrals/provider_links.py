@@ -3,13 +3,9 @@ referring clinic, through which the provider accepts or declines, books and reco
 appointment, and discharges, without an account. Every step moves the referral through the same
 lifecycle as a clinician's, and is audited as "provider via link".
 
-The token is derived like the mother's (HMAC-SHA256 of the link's nonce with SECRET_KEY, 192
-bits); only its SHA-256 hash is stored, so a copy of the database opens no referral."""
+The token is derived like the mother's (common.link_tokens); only its SHA-256 is stored, so a copy
+of the database opens no referral."""
 
-import base64
-import hashlib
-import hmac
-import secrets
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -19,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from common import link_tokens
 from screening import audit, emails, outbox
 from screening.models import AuditEntry, MessageKind
 
@@ -29,22 +26,11 @@ LIFETIME = timedelta(days=60)
 BY_LINK = "provider via link"
 
 
-def _token(link, key=None):
-    key = key or settings.SECRET_KEY
-    digest = hmac.new(key.encode(), f"provider-link:{link.code}:{link.nonce}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:24]).decode()
-
-
-def _hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
+PURPOSE = "provider-link"
 
 
 def token_for(link):
-    for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
-        token = _token(link, key)
-        if _hash(token) == link.token_hash:
-            return token
-    return _token(link)
+    return link_tokens.token_for(PURPOSE, link)
 
 
 def url_for(link):
@@ -54,12 +40,12 @@ def url_for(link):
 def find(token, now=None):
     """The open link this token opens, or None (wrong, expired or revoked). A link whose referral has
     ended is found: its page says the referral is closed."""
-    if not token or len(token) > 64:
+    if not token or len(token) > link_tokens.LONGEST:
         return None
     link = (
         ProviderLink.objects.select_related("referral__mother", "referral__clinic", "referral__provider")
         .select_related("referral__screening")
-        .filter(token_hash=_hash(token))
+        .filter(token_hash=link_tokens.digest(token))
         .first()
     )
     if link is None or not link.is_open(now):
@@ -72,9 +58,8 @@ def create(referral, *, actor, lifetime=LIFETIME):
     now = timezone.now()
     with transaction.atomic():
         referral.provider_links.filter(revoked_at=None).update(revoked_at=now)
-        link = ProviderLink(referral=referral, nonce=secrets.token_hex(16), expires_at=now + lifetime, created_by=actor)
-        link.token_hash = _hash(_token(link))
-        link.save()
+        link = ProviderLink(referral=referral, expires_at=now + lifetime, created_by=actor)
+        link_tokens.seal(PURPOSE, link).save()
         audit.record(actor, referral.clinic, AuditEntry.Action.CREATE, referral, "provider link made")
     return link
 

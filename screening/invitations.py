@@ -1,24 +1,21 @@
 """Invitations: a mother's private link to one questionnaire (design rule 6).
 
-The token in the link is derived, when needed, from the invitation's random nonce and the
-server's SECRET_KEY (HMAC-SHA256, 192 bits); the database holds only its SHA-256 hash, so a copy
-of the database opens no questionnaire, and reminders can repeat the same link. A rotated key is
+The token in the link is derived from the invitation's random nonce (common.link_tokens); the
+database holds only its SHA-256, so a copy of the database opens no questionnaire. A rotated key is
 kept in SECRET_KEY_FALLBACKS until the links made with it have expired (14 days).
 
 Each message (the first, or reminder N) by each channel is a Delivery row, sent and retried on its
 own."""
 
-import base64
-import hashlib
-import hmac
 import logging
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+
+from common import link_tokens
 
 from . import audit, emails, instruments, outbox, sms
 from .models import (
@@ -42,26 +39,12 @@ class Channel:
     EMAIL, SMS, LINK = "email", "sms", "link"
 
 
-def _token(code, nonce, key=None):
-    key = key or settings.SECRET_KEY
-    digest = hmac.new(key.encode(), f"invitation:{code}:{nonce}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:24]).decode()
-
-
-def _hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
+PURPOSE = "invitation"
 
 
 def token_for(invitation):
-    """Her link's token. After a SECRET_KEY rotation the link she already holds is derived from the
-    key it was made with (kept in SECRET_KEY_FALLBACKS), so reminders and QR codes repeat it."""
-    if not invitation.token_hash:
-        return _token(invitation.code, invitation.nonce)
-    for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
-        token = _token(invitation.code, invitation.nonce, key)
-        if _hash(token) == invitation.token_hash:
-            return token
-    return _token(invitation.code, invitation.nonce)  # made with a key no longer kept: a new, dead link
+    """Her link's token (common.link_tokens): reminders and QR codes repeat the link she holds."""
+    return link_tokens.token_for(PURPOSE, invitation)
 
 
 def link_for(invitation):
@@ -117,10 +100,8 @@ def new_invitation(*, mother, instrument, channels, tablet=False, created_by=Non
         tablet=tablet,
         created_by=created_by,
         expires_at=timezone.now() + lifetime,
-        nonce=secrets.token_hex(16),
     )
-    invitation.token_hash = _hash(token_for(invitation))
-    return invitation
+    return link_tokens.seal(PURPOSE, invitation)
 
 
 def create_invitation(
@@ -229,10 +210,10 @@ def _sms_text(context):
 
 def find(token, now=None):
     """The open invitation behind a token, or None: wrong, expired, spent and cancelled look alike."""
-    if not token or len(token) > 64:
+    if not token or len(token) > link_tokens.LONGEST:
         return None
     by_token = Invitation.objects.with_scopes_disabled()  # the token names the clinic: it is the lookup
-    invitation = by_token.select_related("clinic", "mother").filter(token_hash=_hash(token)).first()
+    invitation = by_token.select_related("clinic", "mother").filter(token_hash=link_tokens.digest(token)).first()
     if invitation is None or invitation.state(now) not in OPEN_INVITATION:
         return None
     return invitation
