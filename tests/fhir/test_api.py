@@ -242,3 +242,13 @@ def test_bulk_export_with_a_real_worker_returns_only_the_clinics_records_as_vali
     assert manifest["request"] == "http://testserver/fhir/$export"
     theirs = str(records_for_export["theirs"].code)
     assert not any(theirs in json.dumps(r) for rs in counts.values() for r in rs)
+
+
+def test_a_rejected_referral_is_a_revoked_request_and_a_rejected_task_never_completed(api, records, clinician):
+    from referrals.models import Status
+
+    referral = services.transition(records["referral"], Status.REJECTED, actor=clinician, reason="No capacity")
+    request = api(f"/fhir/ServiceRequest/{referral.code}").json()
+    task = api(f"/fhir/Task/{referral.code}").json()
+    assert (request["status"], task["status"]) == ("revoked", "rejected")
+    assert "end" in task["executionPeriod"]

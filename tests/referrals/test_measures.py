@@ -221,3 +221,28 @@ def test_the_cascade_follows_each_positive_mother_to_remission_by_language(world
     groups = {(str(r[0]), r[1]): r for r in cascade.cascade_by_group(f).rows}
     assert groups[("Language", "Spanish")][2:] == (1, 100.0, 100.0, 100.0, 100.0, 0.0, 10.0)
     assert groups[("Language", "English")][2:5] == (2, 50.0, 0.0)
+
+
+def test_the_follow_up_window_holds_its_thirtieth_day_and_not_its_thirty_first(world, clinic_a):
+    """HEDIS: on or up to 30 days after the first positive screen."""
+    delivered, screen, refer = world
+    positive_on = date(2026, 3, 1)
+    on_day_30, on_day_31 = delivered(date(2026, 2, 1)), delivered(date(2026, 2, 1))
+    screen(on_day_30, positive_on)
+    refer(on_day_30, positive_on + timedelta(days=30), seen=True)
+    screen(on_day_31, positive_on)
+    refer(on_day_31, positive_on + timedelta(days=31), seen=True)
+    assert run("pds-e-follow-up", clinics=[clinic_a.pk]) == (1, 2)
+    assert measures.counts(Filters([clinic_a.pk], *YEAR))["pds-e-follow-up"] == (1, 2)  # the report's facts too
+    met = measures.all_measures(Filters([clinic_a.pk], *YEAR))["pds-e-follow-up"].numerator
+    assert list(met.values_list("mother__record_number", flat=True)) == [on_day_30.record_number]
+
+
+def test_cms82_counts_a_screen_on_the_183rd_day_and_not_the_184th(world, clinic_a):
+    delivered, screen, _refer = world
+    born = date(2026, 1, 10)
+    last_day, day_after = delivered(born), delivered(born)
+    screen(last_day, born + timedelta(days=183), NEGATIVE_EPDS)
+    screen(day_after, born + timedelta(days=184), NEGATIVE_EPDS)
+    assert run("cms82", clinics=[clinic_a.pk]) == (1, 2)
+    assert measures.counts(Filters([clinic_a.pk], *YEAR))["cms82"] == (1, 2)  # the report's facts too

@@ -371,3 +371,23 @@ def test_the_worklist_ranks_and_filters_by_her_latest_screen_taken_not_the_lates
     assert "risk-high" in row and "risk-possible" not in row
     assert 'data-mother="LATE"' in client.get(reverse("worklist") + "?risk=high").content.decode()
     assert 'data-mother="LATE"' not in client.get(reverse("worklist") + "?risk=possible").content.decode()
+
+
+def test_the_worklist_puts_higher_risk_first_however_long_the_other_waited(login, clinician, clinic_a, front_desk):
+    from screening.demo import EPDS_EXAMPLES
+
+    possible = make_mother(clinic_a, front_desk, record_number="POSSIBLE", preferred_language="es")
+    with time_machine.travel(timezone.now() - timedelta(days=5), tick=False):
+        enter_epds(possible, EPDS_EXAMPLES["possible"], front_desk)  # waiting five days longer
+    probable = make_mother(clinic_a, front_desk, record_number="PROBABLE")
+    enter_epds(probable, EPDS_EXAMPLES["probable"], front_desk)
+    high = make_mother(clinic_a, front_desk, record_number="HIGH")
+    enter_epds(high, EPDS_EXAMPLES["high"], front_desk)
+    client = login(clinician)
+    page = client.get(reverse("worklist")).content.decode()
+    shown = sorted(["POSSIBLE", "PROBABLE", "HIGH"], key=lambda r: page.index(f'data-mother="{r}"'))
+    assert shown == ["HIGH", "PROBABLE", "POSSIBLE"]
+    spanish = client.get(reverse("worklist"), {"language": "es"}).content.decode()
+    english = client.get(reverse("worklist"), {"language": "en"}).content.decode()
+    assert 'data-mother="POSSIBLE"' in spanish and 'data-mother="HIGH"' not in spanish
+    assert 'data-mother="HIGH"' in english and 'data-mother="POSSIBLE"' not in english

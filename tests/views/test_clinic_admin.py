@@ -199,3 +199,18 @@ def test_an_admin_emails_a_one_time_reset_link(login, clinic_admin, clinician, c
     again = client.get(path, follow=True).content.decode()
     assert "has been used or has expired" in again
     assert admin.post(reverse("staff_reset", args=[outsider.memberships.get().pk])).status_code == 404
+
+
+def test_a_password_set_through_a_reset_link_is_her_own_and_no_longer_must_change(client, clinician):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    User.objects.filter(pk=clinician.pk).update(must_change_password=True)  # an admin chose her first one
+    uid = urlsafe_base64_encode(force_bytes(clinician.pk))
+    opened = client.get(reverse("password_reset_confirm", args=[uid, default_token_generator.make_token(clinician)]))
+    assert opened.status_code == 302
+    new = {"new_password1": "only-she-knows-2026", "new_password2": "only-she-knows-2026"}
+    assert client.post(opened["Location"], new).status_code == 302
+    clinician.refresh_from_db()
+    assert clinician.check_password("only-she-knows-2026") and not clinician.must_change_password

@@ -70,3 +70,26 @@ def test_superusers_always_need_it_and_others_only_where_required(login, clinici
     client.force_login(root)
     assert client.get("/admin/")["Location"] == reverse("two_factor_setup") + "?next=%2Fadmin%2F"
     assert login(clinician).get(reverse("worklist")).status_code == 200
+
+
+def test_account_pages_wait_for_the_second_factor(login, clinician):
+    """Her password page (and everything under /accounts/ but the code and log-out) is behind the code."""
+    TOTPDevice.objects.create(user=clinician, name="app", confirmed=True)
+    client = login(clinician)  # the password given, not yet the code
+    for page in (reverse("password_change"), reverse("home")):
+        response = client.get(page)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("two_factor_verify")), page
+    assert client.get(reverse("two_factor_verify")).status_code == 200
+
+
+def test_no_sign_in_step_sends_her_to_another_site(client, clinician):
+    from ..conftest import PASSWORD
+
+    for evil in ("https://evil.example/", "//evil.example/", "https:evil.example"):
+        signed_in = client.post(f"{reverse('login')}?next={evil}", {"username": "alice", "password": PASSWORD})
+        assert signed_in.status_code == 302 and signed_in["Location"] == "/", evil
+        client.logout()
+    device = TOTPDevice.objects.create(user=clinician, name="app", confirmed=True)
+    client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    verified = client.post(f"{reverse('two_factor_verify')}?next=https://evil.example/", {"code": code_for(device)})
+    assert verified.status_code == 302 and verified["Location"] == reverse("home")
