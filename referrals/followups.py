@@ -90,12 +90,17 @@ def _rescreen_decisions(mother):
     )
 
 
-@transaction.atomic
 def recompute(mother, today=None):
     """Brings the mother's rows in line with her schedule: new rows for what newly applies,
     completed rows for what a screening satisfied, cancelled rows for what no longer applies.
-    Cancelled and completed rows are never reopened; dates staff rescheduled are kept."""
-    today = today or timezone.localdate()
+    Cancelled and completed rows are never reopened; dates staff rescheduled are kept. Dates are
+    her clinic's, whoever calls (a worker runs in UTC): `today` defaults to the clinic's."""
+    with timezone.override(mother.clinic.zone()):
+        _recompute(mother, today or mother.clinic.today())
+
+
+@transaction.atomic
+def _recompute(mother, today):
     # Her row, then invitations, then follow-ups: the lock order submissions and answers use too.
     # The locked row is also the fresh one: a caller's copy may predate a change to her dates.
     mother = Mother.objects.lock(mother.pk)

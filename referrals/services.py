@@ -219,7 +219,7 @@ def transition(
     if target == Status.ACCEPTED and not referral.accepted_at:
         referral.accepted_at = now
     if target == Status.IN_PROGRESS and not referral.first_session_on:
-        referral.first_session_on = first_session_on or timezone.localdate()
+        referral.first_session_on = first_session_on or referral.clinic.today()
     if target in lifecycle.ENDED:
         referral.ended_at = now
     if target == Status.COMPLETED:

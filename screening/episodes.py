@@ -6,8 +6,6 @@ large (issue 28). A pregnancy's due date is its own: another birth recorded with
 takes its delivery date as its due date, marked as derived. Her infants belong to the episode they
 were born of."""
 
-from django.utils import timezone
-
 from .models import Outcome, Pregnancy
 
 
@@ -19,11 +17,11 @@ def record(mother, today=None, another_birth=False):
     """Runs whenever her dates or infants change (the mother_changed signal, before anything that
     reads the schedule); `another_birth` when staff said the delivery date is a new birth. Returns
     her current episode."""
-    today = today or timezone.localdate()
+    today = today or mother.clinic.today()  # the clinic's date, not the worker's (UTC)
     episode = current(mother)
     due_date, derived = mother.due_date, False
     if episode is None:
-        episode = Pregnancy(mother=mother, recorded_on=timezone.localdate(mother.created_at))
+        episode = Pregnancy(mother=mother, recorded_on=mother.clinic.today(mother.created_at))
     elif episode.delivery_date is not None and (mother.is_pregnant or another_birth):
         if another_birth and not mother.is_pregnant and mother.due_date == episode.due_date:
             due_date, derived = mother.delivery_date, True  # the last pregnancy's due date is not hers
