@@ -45,7 +45,7 @@ def load():
         if Referral.objects.filter(clinic=clinic).exists():
             continue
         clinician = clinic.memberships.get(role=Role.CLINICIAN).user
-        recent = timezone.localdate() - timedelta(days=7)
+        recent = clinic.today() - timedelta(days=7)
         positives = Screening.objects.filter(
             clinic=clinic, risk_level__in=["probable", "high"], taken_on__gte=recent
         ).order_by("pk")
@@ -60,12 +60,14 @@ def load():
 def follow_up_earlier_positives(clinic, clinician):
     """Positive screens from a month or more ago were followed up at the time: referred two days
     after, seen twelve days after (what the quality measures and time-to-referral count)."""
-    month_ago = timezone.localdate() - timedelta(days=31)
+    month_ago = clinic.today() - timedelta(days=31)
     earlier = Screening.objects.filter(clinic=clinic, risk_level__in=["probable", "high"], taken_on__lte=month_ago)
     for screening in earlier.filter(referrals__isnull=True).order_by("taken_on"):
         seen_on = screening.taken_on + timedelta(days=12)
         referral = refer(screening, clinician, [Status.ACCEPTED, Status.IN_PROGRESS], first_session_on=seen_on)
-        requested = timezone.make_aware(datetime.combine(screening.taken_on + timedelta(days=2), time(11)))
+        requested = timezone.make_aware(
+            datetime.combine(screening.taken_on + timedelta(days=2), time(11)), clinic.zone()
+        )
         accepted = requested + timedelta(days=2)
         Referral.objects.filter(pk=referral.pk).update(requested_at=requested, accepted_at=accepted)
         Screening.objects.filter(pk=screening.pk).update(reviewed_at=requested)

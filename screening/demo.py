@@ -87,7 +87,7 @@ def users_and_clinics():
 
 def mothers(clinic, rng, count=30):
     staff = clinic.memberships.get(role=Role.FRONT_DESK).user
-    today = timezone.localdate()
+    today = clinic.today()
     for n in range(count):
         record = f"{clinic.pk:02d}-{1000 + n}"
         if Mother.objects.filter(clinic=clinic, record_number=record).exists():
@@ -170,8 +170,8 @@ def screen(mother, n, rng, staff, today):
 
 def entered_when_taken(clinic):
     """Paper screens from months ago were entered then, not on the day the demo was loaded."""
-    for screening in Screening.objects.filter(clinic=clinic, taken_on__lt=timezone.localdate()):
-        entered = timezone.make_aware(datetime.combine(screening.taken_on, time(10)))
+    for screening in Screening.objects.filter(clinic=clinic, taken_on__lt=clinic.today()):
+        entered = timezone.make_aware(datetime.combine(screening.taken_on, time(10)), clinic.zone())
         Screening.objects.filter(pk=screening.pk).update(created_at=entered, updated_at=entered)
 
 

@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -10,6 +11,12 @@ from screening.models import Clinic, Infant, Membership, Method, Mother, Role, U
 from screening.services import record_screening
 
 PASSWORD = "a-long-test-password-2026"
+
+
+def clinic_today():
+    """Today as the test clinics (all in the default zone) see it: a test that took the server's
+    UTC date failed every evening in New York, when UTC has already moved on."""
+    return timezone.localdate(timezone=ZoneInfo(Clinic._meta.get_field("time_zone").default))
 
 
 def make_staff(username, clinic, role):
@@ -92,7 +99,7 @@ def login():
 
 
 def make_mother(clinic, created_by, record_number="A-100", delivered_days_ago=42, **fields):
-    today = timezone.localdate()
+    today = clinic_today()
     delivery = today - timedelta(days=delivered_days_ago) if delivered_days_ago is not None else None
     values = dict(
         given_name="Maria",
@@ -143,7 +150,7 @@ def enter_epds(mother, answers, by, taken_on=None):
         mother=mother,
         instrument=instruments.EPDS,
         answers=answers,
-        taken_on=taken_on or timezone.localdate(),
+        taken_on=taken_on or clinic_today(),
         method=Method.PAPER,
         entered_by=by,
     )

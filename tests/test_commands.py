@@ -5,7 +5,7 @@ from django.core.management.base import CommandError
 from referrals.models import Alert, Provider, Referral
 from screening.models import Clinic, Membership, Mother, Screening, User
 
-from .conftest import enter_epds
+from .conftest import clinic_today, enter_epds
 
 
 def test_rescore_check_passes_when_every_stored_result_matches(screening, capsys):
@@ -59,15 +59,13 @@ def test_the_demo_reports_look_like_a_clinic_s(db):
     its denominator and some met, and time to referral measured in days after the screen."""
     from datetime import timedelta
 
-    from django.utils import timezone
-
     from referrals import reports
     from referrals.reports import activity, measures
     from screening.tenancy import clinic_scope
 
     call_command("load_demo")
     clinic = Clinic.objects.get(name="Riverside Family Clinic")
-    today = timezone.localdate()
+    today = clinic_today()
     period = reports.Filters([clinic.pk], today - timedelta(days=365), today)
     with clinic_scope(clinic.pk):
         counted = measures.counts(period)

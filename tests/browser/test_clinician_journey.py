@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from screening.models import Mother, Screening
 
-from ..conftest import PASSWORD
+from ..conftest import PASSWORD, clinic_today
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ def test_clinician_registers_a_mother_enters_an_epds_and_sees_the_self_harm_flag
 
     page.get_by_role("link", name="Register a mother").first.click()
     visit.check_accessibility()
-    today = timezone.localdate()
+    today = clinic_today()
     page.get_by_label("Given name").fill("Sofia")
     page.get_by_label("Family name").fill("Reyes")
     page.get_by_label("Date of birth", exact=False).first.fill("1995-03-02")

@@ -6,12 +6,11 @@ import re
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 from django.utils.formats import date_format
 
 from referrals.models import Provider, Referral, Status
 
-from ..conftest import PASSWORD, enter_epds
+from ..conftest import PASSWORD, clinic_today, enter_epds
 from .conftest import Visit, log_in
 
 pytestmark = pytest.mark.browser
@@ -54,7 +53,7 @@ def test_the_provider_accepts_and_confirms_the_first_session_through_the_link(
     seen.check_accessibility()
     provider.get_by_role("button", name="Accept the referral").click()
     provider.get_by_text("Thank you: the referring clinic sees this now.").wait_for()
-    today = timezone.localdate().isoformat()
+    today = clinic_today().isoformat()
     provider.get_by_label("First appointment on").fill(today)
     provider.get_by_role("button", name="Save the appointment").click()
     provider.get_by_text("Thank you: the referring clinic sees this now.").wait_for()
@@ -71,7 +70,7 @@ def test_the_provider_accepts_and_confirms_the_first_session_through_the_link(
     history = page.get_by_role("table").last
     assert history.get_by_role("cell", name="provider via link").count() == 3
     written = history.inner_text()  # dates and times in the clinic's format, never ISO
-    assert f"First appointment booked for {date_format(timezone.localdate())}" in written
+    assert f"First appointment booked for {date_format(clinic_today())}" in written
     assert not re.search(r"\d{4}-\d{2}-\d{2}", written), written
     page.goto(f"{live_server.url}/worklist/")
     assert page.get_by_role("link", name=mother.full_name).count() == 0  # under way: nothing to chase
@@ -107,19 +106,19 @@ def test_she_came_today_is_the_default_and_a_future_date_gets_one_plain_message(
     provider.goto(f"{live_server.url}/p/{provider_links.token_for(link)}/")
     provider.get_by_role("button", name="Accept the referral").click()
     provider.get_by_text("Thank you: the referring clinic sees this now.").wait_for()
-    ahead = timezone.localdate() + timedelta(days=7)
+    ahead = clinic_today() + timedelta(days=7)
     provider.get_by_label("First appointment on").fill(ahead.isoformat())
     provider.get_by_role("button", name="Save the appointment").click()
     provider.get_by_text("Thank you: the referring clinic sees this now.").wait_for()
     came = provider.get_by_label("She came on")
-    assert came.input_value() == timezone.localdate().isoformat()  # today, not the booked day
+    assert came.input_value() == clinic_today().isoformat()  # today, not the booked day
     came.fill(ahead.isoformat())
     provider.get_by_role("button", name="She came to her first session").click()
     errors = provider.get_by_text(re.compile("future|Enter a date between"))
     errors.first.wait_for()
     assert set(errors.all_inner_texts()) == {"This date is in the future."}  # one message, however often shown
     assert ahead.isoformat() not in provider.locator("main").inner_text()  # no ISO dates shown
-    came.fill(timezone.localdate().isoformat())
+    came.fill(clinic_today().isoformat())
     provider.get_by_role("button", name="She came to her first session").click()
     provider.get_by_text("Thank you: the referring clinic sees this now.").wait_for()
     assert Referral.objects.get().status == Status.IN_PROGRESS
@@ -137,13 +136,13 @@ def test_after_the_provider_discharges_her_the_referral_page_says_what_is_known_
     screening = enter_epds(mother, POSITIVE, front_desk)
     referral = services.create_referral(mother=mother, pathway="cbt", actor=clinician, screening=screening)
     services.transition(referral, Status.ACCEPTED, actor=clinician)
-    started = timezone.localdate() - timedelta(days=20)
+    started = clinic_today() - timedelta(days=20)
     services.transition(referral, Status.IN_PROGRESS, actor=clinician, first_session_on=started)
     link = provider_links.create(referral, actor=clinician)
     provider = browser.new_context().new_page()
     provider.set_default_timeout(10_000)
     provider.goto(f"{live_server.url}/p/{provider_links.token_for(link)}/")
-    ended = timezone.localdate() - timedelta(days=2)
+    ended = clinic_today() - timedelta(days=2)
     provider.get_by_label("Treatment ended on").fill(ended.isoformat())
     provider.get_by_label("Closing note for the referring clinic").fill("Six sessions; much better.")
     provider.get_by_role("button", name="Discharge").click()

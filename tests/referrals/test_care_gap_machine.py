@@ -47,7 +47,7 @@ from screening.models import Clinic, Infant, Method, Mother, Role, Screening
 from screening.services import record_screening
 from screening.signals import mother_changed
 
-from ..conftest import make_mother, make_staff
+from ..conftest import clinic_today, make_mother, make_staff
 
 EXAMPLES = int(os.environ.get("CARE_GAP_EXAMPLES", "200"))
 START = timezone.make_aware(timezone.datetime(2026, 6, 1, 15, 0))
@@ -113,7 +113,7 @@ class CareGapMachine(RuleBasedStateMachine):
                         mother=self.fresh(),
                         instrument=instruments.EPDS,
                         answers=AT_RISK[first],
-                        taken_on=timezone.localdate(),
+                        taken_on=clinic_today(),
                         method=Method.PAPER,
                         entered_by=self.front_desk,
                     )
@@ -140,7 +140,7 @@ class CareGapMachine(RuleBasedStateMachine):
                 mother=self.fresh(),
                 instrument=instrument,
                 answers=answers,
-                taken_on=timezone.localdate(),
+                taken_on=clinic_today(),
                 method=method,
                 entered_by=self.front_desk,
             )
@@ -230,7 +230,7 @@ class CareGapMachine(RuleBasedStateMachine):
         if (reason == "return") == mother.in_care:
             return
         with self.at_now():
-            mother.left_care_on = None if reason == "return" else timezone.localdate()
+            mother.left_care_on = None if reason == "return" else clinic_today()
             mother.left_care_reason = "" if reason == "return" else reason
             mother.save()
             mother_changed.send(sender=Mother, mother=mother)
@@ -239,7 +239,7 @@ class CareGapMachine(RuleBasedStateMachine):
     def an_infant_is_added(self, days_ago):
         mother = self.fresh()
         with self.at_now():
-            born = timezone.localdate() - timedelta(days=days_ago)
+            born = clinic_today() - timedelta(days=days_ago)
             if mother.delivery_date is None or mother.delivery_date < born - timedelta(days=270):
                 mother.delivery_date = born
                 mother.save()
@@ -251,7 +251,7 @@ class CareGapMachine(RuleBasedStateMachine):
         infant = Infant.objects.filter(mother=self.mother, died_on__isnull=True).first()
         if infant:
             with self.at_now():
-                infant.died_on = max(infant.date_of_birth, timezone.localdate())
+                infant.died_on = max(infant.date_of_birth, clinic_today())
                 infant.save()
                 mother_changed.send(sender=Mother, mother=self.fresh())
 
@@ -259,7 +259,7 @@ class CareGapMachine(RuleBasedStateMachine):
     def a_new_pregnancy(self, weeks_to_go):
         mother = self.fresh()
         with self.at_now():
-            mother.due_date = timezone.localdate() + timedelta(weeks=weeks_to_go)
+            mother.due_date = clinic_today() + timedelta(weeks=weeks_to_go)
             mother.delivery_date = None
             mother.save()
             mother_changed.send(sender=Mother, mother=mother)
@@ -292,7 +292,7 @@ class CareGapMachine(RuleBasedStateMachine):
                 try:
                     followups.reschedule(
                         row,
-                        timezone.localdate() + timedelta(days=days_ahead),
+                        clinic_today() + timedelta(days=days_ahead),
                         "test",
                         getattr(self, role),
                         sees_scores=role == "clinician",

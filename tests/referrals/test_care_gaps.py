@@ -20,7 +20,7 @@ from screening import instruments, invitations, outbox
 from screening.models import Delivery, Invitation, Screening
 from screening.services import record_screening
 
-from ..conftest import enter_epds, make_mother, send_messages
+from ..conftest import clinic_today, enter_epds, make_mother, send_messages
 
 POSSIBLE = [3, 3, 0, 3, 3, 3, 3, 3, 3, 3]  # 12, no self-harm
 PROBABLE = [3, 3, 0, 3, 2, 3, 3, 3, 3, 3]  # 13
@@ -41,7 +41,7 @@ def test_after_an_acknowledged_self_harm_alert_a_safety_rescreen_is_scheduled_wh
     assert not FollowUp.objects.filter(mother=mother, kind="safety").exists()  # the alert comes first
     services.acknowledge(screening.alert, actor=clinician, action="assessed", note="")
     safety = FollowUp.objects.get(mother=mother, kind="safety", status="scheduled")
-    assert safety.due_on == timezone.localdate() + timedelta(days=7)
+    assert safety.due_on == clinic_today() + timedelta(days=7)
     assert not care.care_gaps(clinic_a).exists()
 
 
@@ -49,7 +49,7 @@ def test_the_safety_rescreen_interval_is_a_clinic_setting(clinic_a, front_desk, 
     ReferralSettings.objects.create(clinic=clinic_a, safety_follow_up_days=3)
     mother = make_mother(clinic_a, front_desk)
     services.acknowledge(enter_epds(mother, SELF_HARM, front_desk).alert, actor=clinician, action="called", note="")
-    assert FollowUp.objects.get(mother=mother, kind="safety").due_on == timezone.localdate() + timedelta(days=3)
+    assert FollowUp.objects.get(mother=mother, kind="safety").due_on == clinic_today() + timedelta(days=3)
 
 
 def test_a_high_score_gets_a_rescreen_within_the_safety_week(clinic_a, front_desk, after_commit):
@@ -58,7 +58,7 @@ def test_a_high_score_gets_a_rescreen_within_the_safety_week(clinic_a, front_des
         screening = enter_epds(mother, HIGH, front_desk)
     assert screening.risk_level == "high"
     rescreen = FollowUp.objects.get(mother=mother, key=f"rescreen-{screening.code}")
-    assert rescreen.due_on == timezone.localdate() + timedelta(days=7)
+    assert rescreen.due_on == clinic_today() + timedelta(days=7)
 
 
 def test_rescreen_before_deciding_creates_a_follow_up(clinic_a, front_desk, clinician):
@@ -67,7 +67,7 @@ def test_rescreen_before_deciding_creates_a_follow_up(clinic_a, front_desk, clin
         mother=mother,
         instrument=instruments.GAD7,
         answers=[3, 3, 3, 3, 0, 0, 0],
-        taken_on=timezone.localdate(),
+        taken_on=clinic_today(),
         method="paper",
         entered_by=front_desk,
     )
@@ -340,7 +340,7 @@ def test_a_screening_completes_the_follow_up_whichever_invitation_carried_it(
 def test_two_concurrent_posts_of_one_screening_form_store_one_screening_and_one_alert(clinic_a, front_desk):
     mother = make_mother(clinic_a, front_desk)
     url = reverse("screening_create", args=[mother.code, "EPDS"])
-    form = {"taken_on": timezone.localdate().isoformat(), "method": "paper", "submission_token": str(mother.code)}
+    form = {"taken_on": clinic_today().isoformat(), "method": "paper", "submission_token": str(mother.code)}
     form.update({f"item_{n}": str(a) for n, a in enumerate(SELF_HARM, start=1)})
     barrier, statuses = threading.Barrier(2), []
 
@@ -378,7 +378,7 @@ def test_care_gaps_prints_each_mother_in_a_gap_with_why_and_exits_1(clinic_a, cl
     assert exit_code.value.code == 1
     line = json.loads(out.getvalue().splitlines()[0])
     assert line["record_number"] == mother.record_number and "at risk since" in line["why"]
-    assert line["deadline"] == str(timezone.localdate() + timedelta(days=14)) and "Nothing planned" in line["why"]
+    assert line["deadline"] == str(clinic_today() + timedelta(days=14)) and "Nothing planned" in line["why"]
     call_command("care_gaps", "--clinic", str(clinic_b.code), stdout=StringIO())  # the other clinic: no gap
 
 
@@ -410,7 +410,7 @@ def test_a_clinician_records_a_concern_the_questionnaires_cannot_detect_and_she_
     page = client.get(reverse("worklist")).content.decode()  # her next visit comes after her 14-day deadline
     assert on_worklist(client, mother) and "Nothing reaches her before her deadline" in page
     visit = FollowUp.objects.filter(mother=mother, status="scheduled").order_by("due_on").first()
-    soon = str(timezone.localdate() + timedelta(days=10))
+    soon = str(clinic_today() + timedelta(days=10))
     client.post(reverse("follow_up_reschedule", args=[visit.code]), {"due_on": soon, "note": "Seen with her visit"})
     assert not on_worklist(client, mother)  # her visit, brought forward, reaches her in time
     enter_epds(mother, CALM, front_desk)

@@ -16,7 +16,7 @@ from screening import invitations
 from screening.models import Delivery, Invitation, Screening
 from screening.tenancy import clinic_scope
 
-from ..conftest import make_mother
+from ..conftest import clinic_today, make_mother
 from ..workers import DEAD_BROKER, celery_workers, use_broker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -100,7 +100,7 @@ def test_with_the_broker_unreachable_everything_is_saved_and_queued_work_resumes
     client = login(clinician)
     try:
         answers = {f"item_{n}": "1" for n in range(1, 11)} | {
-            "taken_on": timezone.localdate().isoformat(),
+            "taken_on": clinic_today().isoformat(),
             "method": "paper",
             "submission_token": str(mother.code),
         }

@@ -22,7 +22,7 @@ from screening.risk import CEILINGS, DEFAULT_THRESHOLDS, assess
 from screening.services import record_screening
 from screening.signals import mother_changed
 
-from ..conftest import enter_epds, make_mother, make_staff, second_factor
+from ..conftest import clinic_today, enter_epds, make_mother, make_staff, second_factor
 from ..test_admin_site import _mother_admin_form
 
 POSSIBLE = [3, 3, 0, 3, 3, 3, 3, 3, 3, 3]  # EPDS 12, no self-harm
@@ -35,7 +35,7 @@ def paper(instrument, mother, answers, by):
         mother=mother,
         instrument=instrument,
         answers=answers,
-        taken_on=timezone.localdate(),
+        taken_on=clinic_today(),
         method="paper",
         entered_by=by,
     )
@@ -247,7 +247,7 @@ def test_a_new_pregnancy_keeps_the_older_infants_remaining_visit_screens(clinic_
         assert {"infant-4m", "infant-6m"} <= set(
             FollowUp.objects.filter(mother=mother, status="scheduled").values_list("key", flat=True)
         )
-        mother.due_date, mother.delivery_date = timezone.localdate() + timedelta(weeks=30), None
+        mother.due_date, mother.delivery_date = clinic_today() + timedelta(weeks=30), None
         mother.save()
         mother_changed.send(sender=Mother, mother=mother)
     rows = dict(FollowUp.objects.filter(mother=mother, key__in=["infant-4m", "infant-6m"]).values_list("key", "status"))
@@ -266,7 +266,7 @@ def test_severe_anxiety_alone_opens_a_concern_that_no_decision_leaves_on_no_list
     assert (gad.total, gad.risk_level) == (21, "low")
     concern = Concern.objects.get(mother=mother, closed_at__isnull=True)
     assert concern.opened_because == "severe_anxiety"
-    assert concern.act_by == timezone.localdate() + timedelta(days=14)
+    assert concern.act_by == clinic_today() + timedelta(days=14)
     services.record_decision(mother, screening=gad, kind="no_action", note="", actor=clinician)
     assert f'data-mother="{mother.record_number}"' in worklist_lines(login(clinician))
     assert not care.care_gaps(clinic_a).exists()

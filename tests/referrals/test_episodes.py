@@ -11,7 +11,7 @@ from referrals import services
 from referrals.models import FollowUp
 from referrals.schedule import MotherFacts, plan
 
-from ..conftest import make_mother, mother_form
+from ..conftest import clinic_today, make_mother, mother_form
 
 SIBLING, NEW_BABY = date(2024, 3, 10), date(2026, 5, 1)
 
@@ -71,13 +71,13 @@ def test_recording_a_new_pregnancy_schedules_prenatal_screens_through_the_form(l
         infant,
         status="pregnant",
         delivery_date="",
-        due_date=(timezone.localdate() + timedelta(weeks=30)).isoformat(),
+        due_date=(clinic_today() + timedelta(weeks=30)).isoformat(),
     )
     assert login(front_desk).post(reverse("mother_edit", args=[mother.code]), data).status_code == 302
     pregnancies = list(mother.pregnancies.values_list("outcome", "recorded_on"))
-    assert pregnancies[-1] == ("ongoing", timezone.localdate()) and pregnancies[0][0] == "live_birth"
+    assert pregnancies[-1] == ("ongoing", clinic_today()) and pregnancies[0][0] == "live_birth"
     rows = dict(FollowUp.objects.filter(mother=mother, status="scheduled").values_list("key", "due_on"))
-    assert rows["prenatal-first-2"] == timezone.localdate() and "prenatal-28w-2" in rows
+    assert rows["prenatal-first-2"] == clinic_today() and "prenatal-28w-2" in rows
 
 
 def test_episodes_follow_her_dates_a_correction_stays_one_episode_a_new_birth_makes_another(clinic_a, front_desk):
@@ -88,11 +88,11 @@ def test_episodes_follow_her_dates_a_correction_stays_one_episode_a_new_birth_ma
     mother.delivery_date += timedelta(days=2)  # a typo corrected
     mother.save()
     assert episodes.record(mother) == first and mother.pregnancies.count() == 1
-    mother.delivery_date, mother.due_date = None, timezone.localdate() + timedelta(weeks=20)
+    mother.delivery_date, mother.due_date = None, clinic_today() + timedelta(weeks=20)
     mother.save()
     pregnant = episodes.record(mother)
     assert pregnant != first and pregnant.outcome == "ongoing"
-    mother.delivery_date = timezone.localdate()
+    mother.delivery_date = clinic_today()
     mother.save()
     assert episodes.record(mother) == pregnant and mother.pregnancies.get(pk=pregnant.pk).outcome == "live_birth"
     assert [i.pregnancy for i in mother.infants.all()] == [first]  # the older sibling stays with her birth

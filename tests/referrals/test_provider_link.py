@@ -17,7 +17,7 @@ from referrals.models import Provider, ProviderLink, Referral, ReferralEvent, St
 from referrals.reports import Filters, cascade
 from screening.models import AuditEntry
 
-from ..conftest import enter_epds, send_messages
+from ..conftest import clinic_today, enter_epds, send_messages
 
 POSITIVE = [2, 2, 1, 1, 1, 1, 2, 1, 2, 3]  # 14, no self-harm answer
 
@@ -98,18 +98,18 @@ def test_accept_book_attend_and_discharge_each_move_the_referral_and_are_audited
     _link, token = make_link(staff, referral)
     assert step(client, token, "accept").status_code == 302
     assert Referral.objects.get(pk=referral.pk).status == Status.ACCEPTED
-    day = timezone.localdate() + timedelta(days=3)
+    day = clinic_today() + timedelta(days=3)
     step(client, token, "appointment", on=day.isoformat())
     assert Referral.objects.get(pk=referral.pk).appointment_on == day
-    step(client, token, "attended", on=timezone.localdate().isoformat())
+    step(client, token, "attended", on=clinic_today().isoformat())
     seen = Referral.objects.get(pk=referral.pk)
-    assert seen.status == Status.IN_PROGRESS and seen.first_session_on == timezone.localdate()
+    assert seen.status == Status.IN_PROGRESS and seen.first_session_on == clinic_today()
     assert seen.contact_confirmed_by_provider
-    today = timezone.localdate()
+    today = clinic_today()
     cascade_rows = {str(r[0]): r[1] for r in cascade.cascade(Filters([referral.clinic_id], today, today)).rows}
     assert cascade_rows["First contact confirmed"] == 1
     assert cascade_rows["of which confirmed by the provider through their link"] == 1
-    step(client, token, "discharge", on=timezone.localdate().isoformat(), note="Eight sessions; much better")
+    step(client, token, "discharge", on=clinic_today().isoformat(), note="Eight sessions; much better")
     done = Referral.objects.get(pk=referral.pk)
     assert done.status == Status.COMPLETED and done.closing_note == "Eight sessions; much better"
     events = ReferralEvent.objects.filter(referral=referral, by_provider=True)
@@ -161,7 +161,7 @@ def test_declining_needs_a_reason_and_keeps_what_was_typed(client, staff, referr
 def test_a_missed_appointment_is_written_down_and_frees_the_booking(client, staff, referral):
     _link, token = make_link(staff, referral)
     step(client, token, "accept")
-    step(client, token, "appointment", on=(timezone.localdate() + timedelta(days=1)).isoformat())
+    step(client, token, "appointment", on=(clinic_today() + timedelta(days=1)).isoformat())
     step(client, token, "missed")
     referral.refresh_from_db()
     assert referral.appointment_on is None and referral.status == Status.ACCEPTED
@@ -189,7 +189,7 @@ def test_hostile_input_gets_a_message_never_a_server_error(client, staff, referr
 
 def test_a_step_out_of_order_changes_nothing(client, staff, referral):
     _link, token = make_link(staff, referral)
-    response = step(client, token, "discharge", on=timezone.localdate().isoformat(), note="done")
+    response = step(client, token, "discharge", on=clinic_today().isoformat(), note="done")
     assert response.status_code == 302
     assert Referral.objects.get(pk=referral.pk).status == Status.REQUESTED
     assert "no longer open" in client.get(response["Location"]).content.decode()

@@ -12,7 +12,7 @@ from referrals import services, stalled
 from referrals.models import ReferralEvent, ReferralSettings, Status
 from screening.models import Delivery
 
-from ..conftest import enter_epds, send_messages
+from ..conftest import clinic_today, enter_epds, send_messages
 
 POSITIVE = [2, 2, 1, 1, 1, 1, 2, 1, 2, 3]
 
@@ -58,7 +58,7 @@ def test_no_first_session_in_time_is_escalated_after_acceptance(referral, clinic
 
 def test_an_ended_or_seen_referral_is_never_escalated(referral, clinician):
     services.transition(referral, Status.ACCEPTED, actor=clinician)
-    services.transition(referral, Status.IN_PROGRESS, actor=clinician, first_session_on=timezone.localdate())
+    services.transition(referral, Status.IN_PROGRESS, actor=clinician, first_session_on=clinic_today())
     with later(400):
         assert stalled.escalate() == 0
     assert not mail.outbox

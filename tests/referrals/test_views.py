@@ -11,7 +11,7 @@ from referrals.models import Alert, Decision, Provider, Referral, ReferralSettin
 from referrals.views import PER_PAGE
 from screening.models import AuditEntry, CrisisResource
 
-from ..conftest import assert_outcomes, enter_epds, make_mother
+from ..conftest import assert_outcomes, clinic_today, enter_epds, make_mother
 
 OK, FORBIDDEN, NOT_FOUND, LOGIN, METHOD = 200, 403, 404, "login", 405
 
@@ -201,7 +201,7 @@ def test_the_referral_moves_through_its_lifecycle_and_shows_its_history(login, c
     client = login(clinician)
     url = reverse("referral_transition", args=[referral.code])
     client.post(url, {"target": "accepted"})
-    client.post(url, {"target": "in-progress", "first_session_on": timezone.localdate().isoformat()})
+    client.post(url, {"target": "in-progress", "first_session_on": clinic_today().isoformat()})
     refused = client.post(url, {"target": "completed"})
     assert "Record how many sessions" in refused.content.decode()
     client.post(url, {"target": "completed", "sessions_attended": "6", "closing_note": "Mood improved"})
@@ -363,7 +363,7 @@ def test_the_worklist_ranks_and_filters_by_her_latest_screen_taken_not_the_lates
     login, clinician, clinic_a, front_desk
 ):
     mother = make_mother(clinic_a, front_desk, record_number="LATE")
-    today = timezone.localdate()
+    today = clinic_today()
     enter_epds(mother, [2, 2, 0, 2, 1, 1, 1, 1, 2, 3], front_desk, taken_on=today)  # high, today
     enter_epds(mother, [1, 1, 1, 1, 2, 2, 2, 1, 3, 3], front_desk, taken_on=today - timedelta(days=9))  # paper, older
     client = login(clinician)

@@ -10,7 +10,7 @@ from referrals import services
 from screening import instruments, invitations
 from screening.models import AuditEntry, Mother
 
-from ..conftest import enter_epds, make_mother
+from ..conftest import clinic_today, enter_epds, make_mother
 
 POSITIVE = [2, 2, 1, 1, 1, 1, 2, 1, 2, 3]
 
@@ -50,8 +50,6 @@ def test_the_audit_log_filters_by_who_which_mother_what_and_when_and_exports_tha
     import io
     from datetime import timedelta
 
-    from django.utils import timezone
-
     first, second = (make_mother(clinic_a, front_desk, record_number=n) for n in ("F-1", "F-2"))
     screening = enter_epds(first, POSITIVE, front_desk)
     reader = login(clinician)
@@ -68,7 +66,7 @@ def test_the_audit_log_filters_by_who_which_mother_what_and_when_and_exports_tha
     assert export["Content-Type"].startswith("text/csv") and len(rows) == 2
     assert rows[1][1] == str(clinician) and rows[1][4] == str(screening.code)
 
-    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    tomorrow = (clinic_today() + timedelta(days=1)).isoformat()
     assert "0 entries" in admin.get(reverse("audit_log"), {**query, "start": tomorrow}).content.decode()
     unknown = admin.get(reverse("audit_log"), {"mother": "NOPE-9"})
     assert unknown.status_code == 200 and "No mother at this clinic has this record number" in unknown.content.decode()

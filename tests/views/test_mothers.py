@@ -1,15 +1,14 @@
 from datetime import timedelta
 
 from django.urls import reverse
-from django.utils import timezone
 
 from screening.models import AuditEntry, Mother
 
-from ..conftest import make_mother
+from ..conftest import clinic_today, make_mother
 
 
 def registration(**overrides):
-    today = timezone.localdate()
+    today = clinic_today()
     data = {
         "given_name": "Sofia",
         "family_name": "Reyes",
@@ -65,7 +64,7 @@ def test_consent_without_a_contact_is_refused(login, front_desk):
 
 
 def test_future_dates_are_refused(login, front_desk):
-    future = (timezone.localdate() + timedelta(days=3)).isoformat()
+    future = (clinic_today() + timedelta(days=3)).isoformat()
     response = login(front_desk).post(reverse("mother_create"), registration(delivery_date=future))
     assert "This date is in the future" in response.content.decode()
 
@@ -101,7 +100,7 @@ def test_editing_keeps_a_history_of_who_changed_what(login, front_desk, clinicia
 def test_viewing_a_mother_is_audited_and_shows_her_screenings_in_time_order(login, clinician, mother, front_desk):
     from ..conftest import enter_epds
 
-    today = timezone.localdate()
+    today = clinic_today()
     later = enter_epds(mother, [0] * 9 + [3], front_desk, taken_on=today)
     earlier = enter_epds(mother, [2] * 9 + [3], front_desk, taken_on=today - timedelta(days=14))
     page = login(clinician).get(reverse("mother_detail", args=[mother.code])).content.decode()

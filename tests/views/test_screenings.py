@@ -4,15 +4,16 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from screening.models import AuditEntry, Screening
+
+from ..conftest import clinic_today
 
 URGENT_EPDS = [1, 1, 1, 2, 2, 2, 2, 2, 2, 2]  # item 10 "Hardly ever": total 12
 
 
 def epds_post(answers, **extra):
-    data = {"taken_on": timezone.localdate().isoformat(), "method": "paper", "submission_token": str(uuid.uuid4())}
+    data = {"taken_on": clinic_today().isoformat(), "method": "paper", "submission_token": str(uuid.uuid4())}
     data.update({f"item_{n}": str(a) for n, a in enumerate(answers, start=1) if a is not None})
     data.update(extra)
     return data
@@ -78,7 +79,7 @@ def test_unknown_fields_are_ignored(login, clinician, mother):
 def test_a_date_before_the_mothers_birth_or_in_the_future_is_refused(login, clinician, mother):
     for day, message in [
         (mother.date_of_birth - timedelta(days=1), "before the mother"),
-        (timezone.localdate() + timedelta(days=1), "in the future"),
+        (clinic_today() + timedelta(days=1), "in the future"),
     ]:
         response = enter(login(clinician), mother, "EPDS", epds_post([0] * 10, taken_on=day.isoformat()))
         assert message in response.content.decode()
@@ -128,9 +129,7 @@ def test_antenatal_screening_uses_the_antenatal_cut_offs(login, clinician, clini
 def test_result_shows_earlier_scores_for_the_trend_chart(login, clinician, mother, front_desk):
     from ..conftest import enter_epds
 
-    first = enter_epds(
-        mother, [0, 0, 3, 0, 3, 3, 3, 3, 3, 3], front_desk, taken_on=timezone.localdate() - timedelta(days=14)
-    )
+    first = enter_epds(mother, [0, 0, 3, 0, 3, 3, 3, 3, 3, 3], front_desk, taken_on=clinic_today() - timedelta(days=14))
     second = enter_epds(mother, [2, 2, 0, 2, 1, 1, 1, 1, 2, 3], front_desk)
     page = login(clinician).get(reverse("screening_detail", args=[second.code])).content.decode()
     assert f'"points": [{{"x": "{first.taken_on}", "y": 0}}, {{"x": "{second.taken_on}", "y": 18}}]' in page
