@@ -15,6 +15,7 @@ from django.utils import timezone
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
 from referrals.models import Referral, Status
+from screening import instruments
 from screening.models import Mother, Screening
 
 from . import resources
@@ -121,8 +122,7 @@ def _tokens(choices):
 
 
 def _observation_code(wanted):
-    instruments = {code for code, codes in resources.CODES.items() if wanted & resources.all_codes(code)}
-    return Q(instrument_code__in=instruments)
+    return Q(instrument_code__in=[i.code for i in instruments.all() if wanted & resources.all_codes(i)])
 
 
 def _referral_status(wanted):

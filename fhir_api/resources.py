@@ -25,16 +25,6 @@ SNOMED = "http://snomed.info/sct"
 SCREENING_PROFILE = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-observation-screening-assessment"
 CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 ENTERED_AT = "urn:ppd:fhir:StructureDefinition:entered-at"  # when staff or she entered the screen
-PHQ_ITEMS = ["44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3", "44260-8"]
-GAD_ITEMS = ["69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7"]
-CODES = {  # instrument: (panel, total, {item number: code})
-    "EPDS": ("71354-5", "99046-5", {}),
-    "PHQ-9": ("44249-1", "44261-6", dict(enumerate(PHQ_ITEMS, start=1))),
-    "PHQ-2": ("55757-9", "55758-7", dict(enumerate(PHQ_ITEMS[:2], start=1))),
-    "GAD-7": ("69737-5", "70274-6", dict(enumerate(GAD_ITEMS, start=1))),
-}
-PHQ_ANSWERS = ["LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"]  # the PHQ-9's answers, by position
-ANSWERS = {"PHQ-9": PHQ_ANSWERS, "PHQ-2": PHQ_ANSWERS}
 DISPLAY = {  # LOINC's own display, where docs/fhir.md says it was found
     "44249-1": "PHQ-9 quick depression assessment panel [Reported.PHQ]",
     "44261-6": "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]",
@@ -70,9 +60,12 @@ def identifier_system(clinic):
     return f"urn:uuid:{clinic.code}"
 
 
-def all_codes(instrument_code):
-    panel, total, items = CODES[instrument_code]
-    return {panel, total, *items.values()}
+def all_codes(instrument):
+    return {code for code in (instrument.loinc.panel, instrument.loinc.total, *instrument.loinc.items) if code}
+
+
+def _item_code(instrument, number):
+    return instrument.loinc.items[number - 1] if instrument.loinc.items else None
 
 
 def _ref(kind, code):
@@ -80,7 +73,10 @@ def _ref(kind, code):
 
 
 def _loinc(code, text):
-    """LOINC's code, with LOINC's display where it was found; `text` is what the app shows."""
+    """LOINC's code, with LOINC's display where it was found; `text` is what the app shows (alone
+    where no code is known)."""
+    if code is None:
+        return {"text": text}
     return {"coding": [{"system": LOINC, "code": code, "display": DISPLAY.get(code)}], "text": text}
 
 
@@ -105,18 +101,8 @@ def patient(mother):
     )
 
 
-# When this server's copy of each questionnaire last changed (its meta.lastUpdated), and a digest of
-# that copy: a test fails when a definition changes and its date here does not.
-REVISED = {
-    "EPDS": ("2026-12-04T00:00:00Z", "ddb1e4bc769f8933"),
-    "PHQ-9": ("2026-12-04T00:00:00Z", "08fe9caa252c2eb4"),
-    "PHQ-2": ("2026-12-04T00:00:00Z", "a886e5a7a9221c0c"),
-    "GAD-7": ("2026-12-04T00:00:00Z", "c7edd097dfd4814e"),
-}
-
-
 def questionnaire(instrument):
-    panel, _total, items = CODES[instrument.code]
+    panel = instrument.loinc.panel
     resource = _json(
         Questionnaire,
         {
@@ -128,15 +114,15 @@ def questionnaire(instrument):
             "title": instrument.name,
             "status": "active",
             "subjectType": ["Patient"],
-            "code": [{"system": LOINC, "code": panel, "display": DISPLAY.get(panel)}],
+            "code": [{"system": LOINC, "code": panel, "display": DISPLAY.get(panel)}] if panel else None,
             "copyright": instrument.licence,
             "item": [
                 {
                     "linkId": str(item.number),
                     "text": item.text,
                     "type": "choice",
-                    "code": [{"system": LOINC, "code": items[item.number], "display": DISPLAY.get(items[item.number])}]
-                    if item.number in items
+                    "code": [{"system": LOINC, "code": code, "display": DISPLAY.get(code)}]
+                    if (code := _item_code(instrument, item.number))
                     else None,
                     "answerOption": [
                         {"valueCoding": {"code": str(position), "display": option.text}}
@@ -147,7 +133,7 @@ def questionnaire(instrument):
             ],
         },
     )
-    resource["meta"] = {"lastUpdated": REVISED[instrument.code][0]}
+    resource["meta"] = {"lastUpdated": instrument.revised}
     return resource
 
 
@@ -181,9 +167,9 @@ def questionnaire_response(screening):
 def observation_plan(instrument_code):
     """The Observations one screening of this instrument makes, in order: [(id suffix, LOINC code or
     None)]: its panel, its total, each item."""
-    panel, total, items = CODES[instrument_code]
-    count = len(instruments.get(instrument_code).items)
-    return [("panel", panel), ("total", total)] + [(f"item-{n}", items.get(n)) for n in range(1, count + 1)]
+    instrument = instruments.get(instrument_code)
+    items = [(f"item-{item.number}", _item_code(instrument, item.number)) for item in instrument.items]
+    return [("panel", instrument.loinc.panel), ("total", instrument.loinc.total), *items]
 
 
 def _observation(screening, suffix, code, **value):
@@ -236,7 +222,7 @@ def _item(screening, suffix, code):
     position = screening.answers[number - 1]
     text = f"{instrument.code} item {number}: {item.text}"
     concept = _loinc(code, text) if code else {"text": text}
-    answers = ANSWERS.get(instrument.code)
+    answers = instrument.loinc.answers
     if answers:
         value = {
             "valueCodeableConcept": {

@@ -16,7 +16,7 @@ from . import resources
 from .auth import api_view, outcome
 from .capabilities import MOST, PAGE, RESULT, SERVED, BadRequest, capability_statement
 
-QUESTIONNAIRES = {i.code.lower(): i for i in instruments.all() if i.code in resources.CODES}
+QUESTIONNAIRES = {i.code.lower(): i for i in instruments.all()}
 
 
 def _fhir(body, status=200):

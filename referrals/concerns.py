@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from screening import audit
+from screening import audit, instruments
 from screening.models import AuditEntry
 from screening.risk import POSITIVE_LEVELS, RiskLevel
 
@@ -14,8 +14,9 @@ from . import care, deadlines
 from .deadlines import Why
 from .models import Alert, Attention, Concern, ConcernClosed, ConcernOpened, FollowUp, FollowUpStatus, ReferralSettings
 
-FULL_LENGTH = {"EPDS", "PHQ-9"}  # the instruments whose negative result can show remission
-SEVERE_ANXIETY = {("GAD-7", "severe")}  # the authors' severe band (15-21) puts her at risk on its own
+FULL_LENGTH = {i.code for i in instruments.all() if i.full_length_depression}  # a negative one can show remission
+# A band that puts her at risk on its own (the GAD-7 authors' severe band, 15-21).
+AT_RISK_BANDS = {(i.code, i.at_risk_band) for i in instruments.all() if i.at_risk_band}
 
 
 class CannotClose(ValueError):
@@ -93,7 +94,7 @@ def on_screening(screening):
     if screening.risk_level in POSITIVE_LEVELS:
         because = ConcernOpened.SELF_HARM if screening.self_harm else ConcernOpened.POSITIVE_SCREEN
         open_for(mother, because, why=reason_of(screening), since=screening.taken_on, screening=screening)
-    elif (screening.instrument_code, screening.band) in SEVERE_ANXIETY:
+    elif (screening.instrument_code, screening.band) in AT_RISK_BANDS:
         open_for(mother, ConcernOpened.SEVERE_ANXIETY, why=Why.RESCREEN, since=screening.taken_on, screening=screening)
     elif screening.risk_level == RiskLevel.LOW and screening.instrument_code in FULL_LENGTH:
         needs_decision(mother, Attention.NEGATIVE_RESCREEN)

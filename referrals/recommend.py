@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from screening import instruments
 from screening.risk import RiskLevel
 
 from . import pathways as p
@@ -21,7 +22,7 @@ class Context:
 
 
 PSYCHOTHERAPIES = (p.CBT, p.IPT, p.MIP)
-BRIEF = {"PHQ-2"}  # options of equal standing: no trial ranks them
+BRIEF = {i.code for i in instruments.all() if i.brief}  # followed by a full questionnaire the same day
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def _steps(risk, context):
                 )
             )
         steps.append((p.PEER_SUPPORT, [_("Possible depression: information and peer support")]))
-        if context.instrument not in BRIEF:  # after a PHQ-2 the PHQ-9 comes today, not in 2 weeks
+        if context.instrument not in BRIEF:  # after a brief screen the full one comes today, not in 2 weeks
             steps.append((p.WATCHFUL_WAITING, [_("Rescreen in 2 weeks before planning treatment")]))
     if risk.anxiety_flag:
         steps.append((p.ANXIETY, [_("Anxiety flag")]))

@@ -10,6 +10,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from screening import instruments
 from screening.risk import RiskLevel
 
 from . import pathways
@@ -17,9 +18,9 @@ from . import pathways
 RESCREENED_LEVELS = (RiskLevel.POSSIBLE, RiskLevel.PROBABLE, RiskLevel.HIGH)
 # Which questionnaires satisfy which screen (issue 13): a routine depression screen takes any
 # depression instrument; a rescreen after a positive, a safety or post-therapy rescreen takes a
-# full-length one. The GAD-7 measures anxiety and satisfies none.
-DEPRESSION = frozenset({"EPDS", "PHQ-9", "PHQ-2"})
-FULL_LENGTH = frozenset({"EPDS", "PHQ-9"})
+# full-length one. An anxiety questionnaire (the GAD-7) satisfies none.
+DEPRESSION = frozenset(i.code for i in instruments.all() if i.measures == instruments.DEPRESSION)
+FULL_LENGTH = frozenset(i.code for i in instruments.all() if i.full_length_depression)
 
 
 @dataclass(frozen=True)
@@ -215,20 +216,22 @@ def _earlier_infants_visits(facts, today, intervals):
 
 
 def _rescreen_item(facts, screening, due, today, intervals):
-    if screening.instrument == "PHQ-2":
-        # A positive PHQ-2 is followed by the rest of the PHQ-9 at the same visit (clinical.md
-        # section 4): the PHQ-2 has no self-harm item, which would otherwise go unasked for weeks.
+    brief = instruments.get(screening.instrument)
+    if brief.brief:
+        # A positive brief screen is followed by a full questionnaire at the same visit (docs/clinical.md):
+        # the brief ones have no self-harm item, which would otherwise go unasked for weeks.
+        follow_with = facts.instrument if facts.instrument in brief.follow_with else brief.follow_with[0]
         return _item(
             facts,
             f"rescreen-{screening.code}",
             Kind.RESCREEN,
             screening.taken_on,
-            _("The PHQ-9 at the same visit, after a positive PHQ-2 on %(day)s")
-            % {"day": date_format(screening.taken_on)},
+            _("The %(next)s at the same visit, after a positive %(code)s on %(day)s")
+            % {"next": follow_with, "code": brief.code, "day": date_format(screening.taken_on)},
             today,
             intervals,
             window_start=screening.taken_on,
-            instrument="PHQ-9",
+            instrument=follow_with,
         )
     label = RiskLevel(screening.score_level).label.lower()
     reason = _("Rescreen %(days)s days after a %(level)s score (%(code)s on %(day)s)") % {

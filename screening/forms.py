@@ -229,7 +229,7 @@ class ScreeningForm(forms.Form):
                 widget=forms.RadioSelect,
                 error_messages={"required": _("Answer item %(n)s.") % {"n": item.number}},
             )
-        if instrument.code == "PHQ-9":
+        if instrument.asks_difficulty:
             self.fields["functional_difficulty"] = forms.TypedChoiceField(
                 label=DIFFICULTY_QUESTION,
                 choices=list(enumerate(DIFFICULTY_OPTIONS)),

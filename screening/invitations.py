@@ -276,7 +276,7 @@ def submit(invitation, language, functional_difficulty=None, translation=None):
         language=language,
         translation=translation,
         invitation=row,
-        functional_difficulty=functional_difficulty if row.instrument_code == "PHQ-9" else None,
+        functional_difficulty=functional_difficulty if row.instrument.asks_difficulty else None,
     )
     # Answered once is answered: any other open link to the same questionnaire stops working.
     Invitation.objects.filter(
@@ -285,20 +285,30 @@ def submit(invitation, language, functional_difficulty=None, translation=None):
     return screening
 
 
-def continue_into_phq9(phq2_invitation):
-    """After a positive PHQ-2 online she goes on to the rest of the PHQ-9, its first two answers
-    already given (the PHQ-2 is PHQ-9 items 1 and 2). Her open PHQ-9 link is used if she has one."""
-    held = None if phq2_invitation.tablet else open_invitation(phq2_invitation.mother, instruments.PHQ9.code)
+def follow_up_for(brief, clinic):
+    """The full questionnaire a positive brief screen goes on to: the first of its `follow_with` the
+    clinic may use online (the Whooley questions go on to the EPDS only with the College's permission)."""
+    allowed = {i.code for i in online_instruments(clinic)}
+    return instruments.get(next((code for code in brief.follow_with if code in allowed), brief.follow_with[-1]))
+
+
+def continue_into_full(brief_invitation):
+    """After a positive brief screen online she goes on to the full questionnaire, the answers she
+    already gave carried over where the brief one is its first items (the PHQ-2 is PHQ-9 items 1 and
+    2). Her open link to that questionnaire is used if she has one."""
+    full = follow_up_for(brief_invitation.instrument, brief_invitation.clinic)
+    held = None if brief_invitation.tablet else open_invitation(brief_invitation.mother, full.code)
     invitation = held or create_invitation(
-        mother=phq2_invitation.mother,
-        instrument=instruments.PHQ9,
-        tablet=phq2_invitation.tablet,
-        lifetime=max(phq2_invitation.expires_at - timezone.now(), timedelta(hours=2)),
+        mother=brief_invitation.mother,
+        instrument=full,
+        tablet=brief_invitation.tablet,
+        lifetime=max(brief_invitation.expires_at - timezone.now(), timedelta(hours=2)),
     )
-    answers = phq2_invitation.answers_so_far()
-    for number in (1, 2):
-        if str(number) not in invitation.draft:
-            invitation = save_answer(invitation, number, answers[number])
+    if brief_invitation.instrument.begins(full):
+        answers = brief_invitation.answers_so_far()
+        for item in brief_invitation.instrument.items:
+            if str(item.number) not in invitation.draft:
+                invitation = save_answer(invitation, item.number, answers[item.number])
     return invitation
 
 

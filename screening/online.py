@@ -160,7 +160,7 @@ def review(request, invitation, token, language, text):
     answers = invitation.answers_so_far()
     rows = [(t, answers.get(t.number)) for t in text.items]
     context = _context(invitation, token, text, language, rows=rows, missing=[t.number for t, a in rows if a is None])
-    if invitation.instrument_code == "PHQ-9":  # asked after the items, not scored (Kroenke 2001)
+    if invitation.instrument.asks_difficulty:  # asked after the items, not scored (Kroenke 2001)
         context["difficulty"] = {"question": DIFFICULTY_QUESTION, "options": DIFFICULTY_OPTIONS}
     if invitation.self_harm_answered():
         context["resources"] = resources_for(invitation.clinic, language)
@@ -182,9 +182,9 @@ def submit(request, invitation, token, language, text):
         if invitation.self_harm_answered():
             return redirect(help_url(invitation.clinic, language))
         return _unavailable(request)
-    if screening.instrument_code == "PHQ-2" and screening.is_positive:
-        following = invitations.continue_into_phq9(invitation)
-        return redirect("online_item", token=invitations.token_for(following), number=3)
+    if screening.instrument.brief and screening.is_positive:
+        following = invitations.continue_into_full(invitation)
+        return redirect("online_item", token=invitations.token_for(following), number=_first_unanswered(following) or 1)
     request.session[DONE_KEY] = {
         "token": token,
         "clinic": invitation.clinic_id,

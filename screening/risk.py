@@ -6,8 +6,13 @@ a clinic's own values live in ThresholdSet rows whose field defaults come from h
 from dataclasses import asdict, dataclass, fields
 
 from django.db import models
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from screening import instruments
+from screening.instruments.base import ANXIETY as ANXIETY_FLAG
+from screening.instruments.base import DEPRESSION
 
 
 class RiskLevel(models.TextChoices):
@@ -92,45 +97,49 @@ class Risk:
         return self.level in POSITIVE_LEVELS or self.anxiety_flag
 
 
-def _grade(total, steps):
-    """steps: (minimum, level, reason) from the highest down; the first reached wins."""
-    for minimum, level, reason in steps:
-        if total >= minimum:
-            return level, reason
+LEVEL_MEANING = {
+    RiskLevel.HIGH: gettext_lazy("high"),
+    RiskLevel.PROBABLE: gettext_lazy("probable depression"),
+    RiskLevel.POSSIBLE: gettext_lazy("possible depression"),
+}
+
+
+def minimum(cut_off, thresholds):
+    return getattr(thresholds, cut_off.setting) if cut_off.setting else cut_off.minimum
+
+
+def _follow_with(instrument):
+    return get_text_list([f"{code}" for code in instrument.follow_with], _("or"))
+
+
+def _depression(instrument, total, thresholds):
+    """The most severe level the total reaches, from the questionnaire's own cut-offs."""
+    for cut_off in instrument.cut_offs:
+        if cut_off.level == ANXIETY_FLAG or total < minimum(cut_off, thresholds):
+            continue
+        level = RiskLevel(cut_off.level)
+        meaning = (
+            _("positive, follow with the %(next)s") % {"next": _follow_with(instrument)}
+            if instrument.brief
+            else LEVEL_MEANING[level]
+        )
+        reason = _("%(code)s total %(total)s is %(min)s or more: %(meaning)s") % {
+            "code": instrument.code,
+            "total": total,
+            "min": minimum(cut_off, thresholds),
+            "meaning": meaning,
+        }
+        return level, reason
     return RiskLevel.LOW, None
 
 
 def assess(result, thresholds=DEFAULT_THRESHOLDS):
-    t = thresholds
+    instrument = instruments.get(result.instrument, result.version)
     code, total = result.instrument, result.total
-    steps, anxiety = [], []
-    if code == "EPDS":
-        steps = [
-            (t.epds_high, RiskLevel.HIGH, _("EPDS total %(total)s is %(min)s or more: high")),
-            (t.epds_probable, RiskLevel.PROBABLE, _("EPDS total %(total)s is %(min)s or more: probable depression")),
-            (t.epds_possible, RiskLevel.POSSIBLE, _("EPDS total %(total)s is %(min)s or more: possible depression")),
-        ]
-        anxiety = [("EPDS-3A", result.subscales["EPDS-3A"], t.epds_anxiety)]
-    elif code == "PHQ-9":
-        steps = [
-            (t.phq9_high, RiskLevel.HIGH, _("PHQ-9 total %(total)s is %(min)s or more: high")),
-            (t.phq9_probable, RiskLevel.PROBABLE, _("PHQ-9 total %(total)s is %(min)s or more: probable depression")),
-        ]
-    elif code == "PHQ-2":
-        steps = [
-            (
-                t.phq2_positive,
-                RiskLevel.POSSIBLE,
-                _("PHQ-2 total %(total)s is %(min)s or more: positive, follow with the PHQ-9"),
-            ),
-        ]
-    elif code == "GAD-7":
-        anxiety = [("GAD-7", total, t.gad7_anxiety)]
-
-    level, reason = _grade(total, [(m, lvl, r % {"total": total, "min": m}) for m, lvl, r in steps])
+    level, reason = _depression(instrument, total, thresholds)
     if reason:
         reasons = [reason]
-    elif steps:
+    elif instrument.measures == DEPRESSION:
         reasons = [_("%(code)s total %(total)s is below the clinic's cut-offs") % {"code": code, "total": total}]
     else:
         reasons = [_("%(code)s measures anxiety, not depression") % {"code": code}]
@@ -139,11 +148,21 @@ def assess(result, thresholds=DEFAULT_THRESHOLDS):
         level = RiskLevel.URGENT
         reasons.insert(0, _("Self-harm item answered above zero: same-day risk assessment, whatever the total"))
     flagged = False
-    for name, score, minimum in anxiety:
-        if score >= minimum:
-            flagged = True
+    for cut_off in instrument.cut_offs:
+        score = total if cut_off.of == "total" else result.subscales[cut_off.of]
+        if cut_off.level != ANXIETY_FLAG or score < minimum(cut_off, thresholds):
+            continue
+        flagged = True
+        values = {
+            "name": code if cut_off.of == "total" else cut_off.of,
+            "score": score,
+            "min": minimum(cut_off, thresholds),
+        }
+        if instrument.brief:
+            values["next"] = _follow_with(instrument)
             reasons.append(
-                _("%(name)s score %(score)s is %(min)s or more: anxiety flag")
-                % {"name": name, "score": score, "min": minimum}
+                _("%(name)s score %(score)s is %(min)s or more: anxiety flag, follow with the %(next)s") % values
             )
+        else:
+            reasons.append(_("%(name)s score %(score)s is %(min)s or more: anxiety flag") % values)
     return Risk(level=level, anxiety_flag=flagged, reasons=tuple(reasons), score_level=score_level)

@@ -214,7 +214,7 @@ def screening_create(request, code, instrument):
         request.POST or None,
         instrument=instrument,
         mother=mother,
-        initial={"method": request.GET.get("method")} | _carried_over(request, mother),
+        initial={"method": request.GET.get("method")} | _carried_over(request, mother, instrument),
     )
     if request.method == "POST" and form.is_valid():
         screening, stored = _record_once(request, mother, instrument, form)
@@ -222,11 +222,14 @@ def screening_create(request, code, instrument):
             messages.info(request, _("This form was already saved once; nothing was saved twice."))
         if screening.mother_id != mother.id:
             raise Http404
-        if screening.instrument_code == "PHQ-2" and screening.is_positive:
-            messages.warning(
-                request, _("Now ask the rest of the PHQ-9, at this visit: its first two answers are filled in.")
-            )
-            return redirect(f"{reverse('screening_create', args=[mother.code, 'PHQ-9'])}?after={screening.code}")
+        if instrument.brief and screening.is_positive:
+            full = instruments.get(instrument.follow_with[0])
+            if instrument.begins(full):
+                ask = _("Now ask the rest of the %(next)s, at this visit: its first %(n)s answers are filled in.")
+            else:
+                ask = _("Now ask the %(next)s, at this visit.")
+            messages.warning(request, ask % {"next": full.code, "n": len(instrument.items)})
+            return redirect(f"{reverse('screening_create', args=[mother.code, full.code])}?after={screening.code}")
         if request.membership.sees_scores:
             return redirect("screening_detail", code=screening.code)
         if screening.self_harm:  # front desk: keep her here, fetch a clinician, hand her the card
@@ -244,16 +247,20 @@ def screening_create(request, code, instrument):
     )
 
 
-def _carried_over(request, mother):
-    """After a positive PHQ-2, the PHQ-9 form starts with its two answers, date and method."""
+def _carried_over(request, mother, full):
+    """After a positive brief screen, the full form starts with its date and method, and with her
+    answers where the brief one is its first items (the PHQ-2's two in the PHQ-9)."""
     code = request.GET.get("after", "")
     try:
-        phq2 = mother.screenings.filter(code=code, instrument_code="PHQ-2").first() if code else None
+        brief = mother.screenings.filter(code=code).first() if code else None
     except ValidationError:
         return {}
-    if phq2 is None:
+    if brief is None or not brief.instrument.brief:
         return {}
-    return {"item_1": phq2.answers[0], "item_2": phq2.answers[1], "taken_on": phq2.taken_on, "method": phq2.method}
+    carried = {"taken_on": brief.taken_on, "method": brief.method}
+    if brief.instrument.begins(full):
+        carried |= {f"item_{n}": answer for n, answer in enumerate(brief.answers, start=1)}
+    return carried
 
 
 def _record_once(request, mother, instrument, form):

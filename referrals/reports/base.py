@@ -9,12 +9,13 @@ from django.db.models import Aggregate, Count, DateField, DurationField, Express
 from django.db.models.functions import Extract
 from django.utils import timezone
 
+from screening import instruments
 from screening.models import Screening
 from screening.risk import POSITIVE_LEVELS
 
 from ..models import Referral, Status
 
-DEPRESSION = ["EPDS", "PHQ-9", "PHQ-2"]  # the instruments that screen for depression
+DEPRESSION = [i.code for i in instruments.all() if i.measures == instruments.DEPRESSION]
 AGE_GROUPS = [
     (0, 19, "under 20"),
     (20, 24, "20-24"),

@@ -8,6 +8,8 @@ or 150-210 days (6 months) after the positive screen; it is counted among the mo
 has closed by the period's end."""
 
 from datetime import timedelta
+from functools import reduce
+from operator import or_
 from statistics import median
 
 from django.conf import settings
@@ -15,6 +17,7 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from screening import instruments
 from screening.models import Screening
 from screening.risk import POSITIVE_LEVELS
 
@@ -22,7 +25,9 @@ from ..models import Referral, Status
 from . import facts
 from .base import AGE_GROUPS, DEPRESSION, Table, as_date, rate, round_or_none
 
-REMISSION = Q(instrument_code="EPDS", total__lt=10) | Q(instrument_code="PHQ-9", total__lt=5)
+REMISSION = reduce(
+    or_, (Q(instrument_code=i.code, total__lt=i.remission_below) for i in instruments.all() if i.remission_below)
+)
 WINDOWS = {"3": (60, 120), "6": (150, 210)}
 STEPS = [
     ("positive", _("Screened positive")),

@@ -11,26 +11,29 @@ Positive is HEDIS's cut-off whatever the clinic's own: EPDS 10+, PHQ-9 10+, PHQ-
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import reduce
+from operator import or_
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from screening import instruments
 from screening.models import Infant, Pregnancy, Screening
 
 from ..models import Alert, Concern, ConcernClosed, Referral, Status
 from . import facts
-from .base import DEPRESSION, Table, as_date, rate
+from .base import Table, as_date, rate
 
 SPEC = _("NCQA HEDIS measurement year 2023 (PDS-E, PND-E); CMS82 (eCQM)")
-POSITIVE = (
-    Q(instrument_code="EPDS", total__gte=10)
-    | Q(instrument_code="PHQ-9", total__gte=10)
-    | Q(instrument_code="PHQ-2", total__gte=3)
+HEDIS = [i for i in instruments.all() if i.hedis_positive_from is not None]  # the questionnaires HEDIS counts
+SCREENED = [i.code for i in HEDIS]
+POSITIVE = reduce(or_, (Q(instrument_code=i.code, total__gte=i.hedis_positive_from) for i in HEDIS))
+NEGATIVE_FULL_LENGTH = reduce(
+    or_, (Q(instrument_code=i.code, total__lt=i.hedis_positive_from) for i in HEDIS if not i.brief)
 )
-NEGATIVE_FULL_LENGTH = Q(instrument_code="EPDS", total__lt=10) | Q(instrument_code="PHQ-9", total__lt=10)
-BRIEF_POSITIVE = Q(instrument_code="PHQ-2", total__gte=3)
+BRIEF_POSITIVE = reduce(or_, (Q(instrument_code=i.code, total__gte=i.hedis_positive_from) for i in HEDIS if i.brief))
 POSTPARTUM = (timedelta(days=7), timedelta(days=84))
 PREGNANCY = timedelta(days=280)  # a pregnancy starts 280 days before its due date
 FOLLOW_UP = timedelta(days=30)  # on or up to 30 days after the first positive screen
@@ -49,7 +52,7 @@ class Measure:
 
 
 def _screens(**window):
-    return Screening.objects.filter(mother=OuterRef("mother"), instrument_code__in=DEPRESSION, **window)
+    return Screening.objects.filter(mother=OuterRef("mother"), instrument_code__in=SCREENED, **window)
 
 
 def mother_died():

@@ -1,12 +1,29 @@
 """The instruments' public API: get("EPDS").score([0, 1, ...])."""
 
-from .base import Instrument, InvalidAnswers, Result
+from .base import ANXIETY, DEPRESSION, CutOff, Instrument, InvalidAnswers, Loinc, Result
 from .epds import EPDS
+from .nice import GAD2, WHOOLEY
 from .phq import GAD7, PHQ2, PHQ9
 
-__all__ = ["EPDS", "GAD7", "PHQ2", "PHQ9", "InvalidAnswers", "Instrument", "Result", "get", "all"]
+__all__ = [
+    "ANXIETY",
+    "DEPRESSION",
+    "EPDS",
+    "GAD2",
+    "GAD7",
+    "PHQ2",
+    "PHQ9",
+    "WHOOLEY",
+    "CutOff",
+    "InvalidAnswers",
+    "Instrument",
+    "Loinc",
+    "Result",
+    "get",
+    "all",
+]
 
-_CURRENT = {i.code: i for i in (EPDS, PHQ9, PHQ2, GAD7)}
+_CURRENT = {i.code: i for i in (EPDS, PHQ9, PHQ2, GAD7, WHOOLEY, GAD2)}
 _BY_VERSION = {(i.code, i.version): i for i in _CURRENT.values()}
 
 

@@ -38,7 +38,35 @@ class Band:
 
 
 @dataclass(frozen=True)
+class CutOff:
+    """A score at or above the cut-off grades `level` ("possible", "probable", "high" for depression;
+    "anxiety" raises the anxiety flag). `setting` names the clinic's threshold that may move it
+    (risk.Thresholds); without one the publisher's `minimum` holds for every clinic."""
+
+    level: str
+    setting: str = ""
+    minimum: int | None = None
+    of: str = "total"  # or a subscale's name
+
+
+@dataclass(frozen=True)
+class Loinc:
+    """The questionnaire's LOINC codes: None where no code is known here (sent as text, never guessed)."""
+
+    panel: str | None
+    total: str | None
+    items: tuple[str, ...] = ()  # by item number, when every item has one
+    answers: tuple[str, ...] = ()  # answer codes by option position, when the options have them
+
+
+DEPRESSION, ANXIETY = "depression", "anxiety"
+
+
+@dataclass(frozen=True, kw_only=True)
 class Instrument:
+    """A questionnaire and every fact the rest of the app needs about it: nothing downstream names
+    an instrument. A new questionnaire is one of these, registered in instruments/__init__.py."""
+
     code: str
     version: str
     name: str
@@ -49,14 +77,36 @@ class Instrument:
     citation: str
     licence: str
     max_total: int
+    measures: str  # DEPRESSION or ANXIETY
+    cut_offs: tuple[CutOff, ...]  # from the most severe level down
+    follow_with: tuple[str, ...]  # a brief screen: the full questionnaires a positive is followed by, first preferred
+    hedis_positive_from: int | None  # a questionnaire HEDIS counts, positive from this total; None: not counted
+    remission_below: int | None  # a negative full-length score that shows remission (cascade report)
+    loinc: Loinc
+    revised: str  # when this copy (wording, options, codes) last changed: FHIR's meta.lastUpdated
     self_harm_item: int | None = None
     subscales: dict = field(default_factory=dict)  # name -> item numbers
+    at_risk_band: str = ""  # a band that puts her at risk on its own (opens a concern)
+    asks_difficulty: bool = False  # the PHQ's unscored question after the items
     online_needs_permission: bool = False
     source_language: str = "en"
 
     @property
     def key(self):
         return f"{self.code}/{self.version}"
+
+    @property
+    def brief(self):
+        return bool(self.follow_with)
+
+    @property
+    def full_length_depression(self):
+        """A full-length depression questionnaire: it satisfies any rescreen, and a negative one can show remission."""
+        return self.measures == DEPRESSION and not self.brief
+
+    def begins(self, other):
+        """This brief screen is the first items of `other` (the PHQ-2 of the PHQ-9): her answers carry over."""
+        return other.items[: len(self.items)] == self.items
 
     def validate(self, answers):
         if isinstance(answers, (str, bytes)) or not hasattr(answers, "__len__"):

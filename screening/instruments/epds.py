@@ -1,4 +1,4 @@
-from .base import Band, Instrument, Item, options
+from .base import DEPRESSION, Band, CutOff, Instrument, Item, Loinc, options
 
 CITATION = (
     "Cox JL, Holden JM, Sagovsky R. Detection of postnatal depression: development of the "
@@ -97,6 +97,18 @@ EPDS = Instrument(
     citation=CITATION,
     licence=LICENCE,
     max_total=30,
+    measures=DEPRESSION,
+    cut_offs=(
+        CutOff("high", "epds_high"),
+        CutOff("probable", "epds_probable"),
+        CutOff("possible", "epds_possible"),
+        CutOff("anxiety", "epds_anxiety", of="EPDS-3A"),
+    ),
+    follow_with=(),
+    hedis_positive_from=10,
+    remission_below=10,
+    loinc=Loinc(panel="71354-5", total="99046-5"),  # no LOINC codes are known here for its items
+    revised="2026-12-04T00:00:00Z",
     self_harm_item=10,
     subscales={"EPDS-3A": (3, 4, 5)},
     online_needs_permission=True,

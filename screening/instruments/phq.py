@@ -1,6 +1,6 @@
 """PHQ-9, PHQ-2 and GAD-7: no permission is required to reproduce, translate or display them."""
 
-from .base import Band, Instrument, Item, options
+from .base import ANXIETY, DEPRESSION, Band, CutOff, Instrument, Item, Loinc, options
 
 FREQUENCY = options(("Not at all", 0), ("Several days", 1), ("More than half the days", 2), ("Nearly every day", 3))
 LICENCE = (
@@ -22,6 +22,9 @@ DIFFICULTY_QUESTION = (
     "your work, take care of things at home, or get along with other people?"
 )
 DIFFICULTY_OPTIONS = ("Not difficult at all", "Somewhat difficult", "Very difficult", "Extremely difficult")
+PHQ_ITEM_CODES = ("44250-9", "44255-8", "44259-0", "44254-1", "44251-7", "44258-2", "44252-5", "44253-3", "44260-8")
+PHQ_ANSWER_CODES = ("LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9")  # by position: Not at all ... Nearly every day
+GAD7_ITEM_CODES = ("69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7")
 
 PHQ9_ITEMS = tuple(
     Item(number, text, FREQUENCY)
@@ -60,7 +63,15 @@ PHQ9 = Instrument(
     citation=PHQ9_CITATION,
     licence=LICENCE,
     max_total=27,
+    measures=DEPRESSION,
+    cut_offs=(CutOff("high", "phq9_high"), CutOff("probable", "phq9_probable")),
+    follow_with=(),
+    hedis_positive_from=10,
+    remission_below=5,
+    loinc=Loinc(panel="44249-1", total="44261-6", items=PHQ_ITEM_CODES, answers=PHQ_ANSWER_CODES),
+    revised="2026-12-04T00:00:00Z",
     self_harm_item=9,
+    asks_difficulty=True,
 )
 
 PHQ2 = Instrument(
@@ -77,6 +88,13 @@ PHQ2 = Instrument(
     ),
     licence=LICENCE,
     max_total=6,
+    measures=DEPRESSION,
+    cut_offs=(CutOff("possible", "phq2_positive"),),
+    follow_with=("PHQ-9",),
+    hedis_positive_from=3,
+    remission_below=None,
+    loinc=Loinc(panel="55757-9", total="55758-7", items=PHQ_ITEM_CODES[:2], answers=PHQ_ANSWER_CODES),
+    revised="2026-12-04T00:00:00Z",
 )
 
 GAD7 = Instrument(
@@ -104,4 +122,12 @@ GAD7 = Instrument(
     citation=GAD7_CITATION,
     licence=LICENCE,
     max_total=21,
+    measures=ANXIETY,
+    cut_offs=(CutOff("anxiety", "gad7_anxiety"),),
+    follow_with=(),
+    hedis_positive_from=None,
+    remission_below=None,
+    loinc=Loinc(panel="69737-5", total="70274-6", items=GAD7_ITEM_CODES),
+    revised="2026-12-04T00:00:00Z",
+    at_risk_band="severe",
 )

@@ -238,7 +238,7 @@ def test_bulk_export_with_a_real_worker_returns_only_the_clinics_records_as_vali
         counts[part["type"]] = resources
     assert [p["id"] for p in counts["Patient"]] == [str(records_for_export["mine"].code)]
     assert len(counts["Observation"]) == 23 and len(counts["Task"]) == 1
-    assert [q["id"] for q in counts["Questionnaire"]] == ["epds", "phq-9", "phq-2", "gad-7"]
+    assert [q["id"] for q in counts["Questionnaire"]] == ["epds", "phq-9", "phq-2", "gad-7", "whooley", "gad-2"]
     assert manifest["request"] == "http://testserver/fhir/$export"
     theirs = str(records_for_export["theirs"].code)
     assert not any(theirs in json.dumps(r) for rs in counts.values() for r in rs)

@@ -191,17 +191,29 @@ def test_each_mother_exported_is_on_her_audit_trail(client, token, records):
     assert not AuditEntry.objects.filter(object_code=records["theirs"].code, summary=summary).exists()
 
 
+# Each questionnaire's `revised` date and a digest of the Questionnaire this server sends for it.
+REVISED = {
+    "EPDS": ("2026-12-04T00:00:00Z", "ddb1e4bc769f8933"),
+    "PHQ-9": ("2026-12-04T00:00:00Z", "08fe9caa252c2eb4"),
+    "PHQ-2": ("2026-12-04T00:00:00Z", "a886e5a7a9221c0c"),
+    "GAD-7": ("2026-12-04T00:00:00Z", "c7edd097dfd4814e"),
+    "Whooley": ("2026-12-05T00:00:00Z", "c418e074c6ce32b1"),
+    "GAD-2": ("2026-12-05T00:00:00Z", "49c439463a9196f0"),
+}
+
+
 def test_a_questionnaire_changed_without_its_revision_date_fails_here():
-    """Questionnaire's meta.lastUpdated is the date in resources.REVISED: change a definition (its
-    text, options, codes) and this test asks for the date and digest to be brought up to date."""
+    """Questionnaire's meta.lastUpdated is the instrument's `revised`: change a definition (its text,
+    options, codes) and this test asks for the date (and the digest here) to be brought up to date."""
     import hashlib
 
     from fhir_api import resources
     from fhir_api.views import QUESTIONNAIRES
 
+    assert set(REVISED) == {i.code for i in QUESTIONNAIRES.values()}
     for instrument in QUESTIONNAIRES.values():
         body = resources.questionnaire(instrument)
-        assert body["meta"]["lastUpdated"] == resources.REVISED[instrument.code][0]
+        assert body["meta"]["lastUpdated"] == REVISED[instrument.code][0] == instrument.revised
         body.pop("meta")
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
-        assert digest == resources.REVISED[instrument.code][1], f"{instrument.code} changed: update REVISED"
+        assert digest == REVISED[instrument.code][1], f"{instrument.code} changed: update its `revised`"

@@ -100,4 +100,7 @@ def test_staff_inviting_a_spanish_speaking_mother_are_told_which_questionnaires_
     mother.preferred_language = "es"
     mother.save()
     page = login(front_desk).get(reverse("invite", args=[mother.code])).content.decode()
-    assert "She prefers Spanish, but no validated Spanish version of PHQ-9, PHQ-2, GAD-7 is installed" in page
+    assert (
+        "She prefers Spanish, but no validated Spanish version of PHQ-9, PHQ-2, GAD-7, Whooley, GAD-2 is installed"
+        in page
+    )
