@@ -37,7 +37,7 @@ from django.utils import timezone  # noqa: E402
 from common.tasks import enqueue_on_commit  # noqa: E402
 from referrals import services  # noqa: E402
 from referrals.models import Alert  # noqa: E402
-from screening import instruments, invitations, tasks  # noqa: E402
+from screening import instruments, invitations  # noqa: E402
 from screening.models import Delivery, Invitation, Membership, Method, Mother  # noqa: E402
 from screening.services import record_screening  # noqa: E402
 
@@ -71,7 +71,7 @@ def send_link(mother, desk):
         invitation = invitations.create_invitation(
             mother=mother, instrument=instruments.PHQ9, created_by=desk.user, channels=["email", "link"]
         )
-        enqueue_on_commit(tasks.send_invitation, invitation.pk)
+        enqueue_on_commit("screening.tasks.send_invitation", invitation.pk, clinic=invitation.clinic_id)
     return invitation
 
 

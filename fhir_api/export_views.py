@@ -11,7 +11,7 @@ from django.utils.http import http_date
 
 from common.tasks import enqueue_on_commit
 
-from . import export, tasks
+from . import export
 from .auth import api_view, outcome
 from .models import BulkExport
 from .views import _fhir
@@ -68,7 +68,7 @@ def kick_off(request, client, level="system", group=None):
                 reverse("fhir_export_status", args=[running.code])
             )
         return response
-    enqueue_on_commit(tasks.bulk_export, job.pk)  # a dead broker never answers 500
+    enqueue_on_commit("fhir_api.tasks.bulk_export", job.pk, clinic=client.clinic_id)  # a dead broker never answers 500
     response = _fhir(
         {
             "resourceType": "OperationOutcome",

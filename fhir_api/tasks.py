@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from config.celery import EveryClinicTask
+
 
 @shared_task
 def bulk_export(export_id):
@@ -8,7 +10,7 @@ def bulk_export(export_id):
     export.run(export_id)
 
 
-@shared_task
+@shared_task(base=EveryClinicTask)
 def delete_expired_exports():
     from . import export
 

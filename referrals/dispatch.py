@@ -8,6 +8,7 @@ committed for the next run. Each message by each channel is a row of the outbox 
 written with the invitation or the reminder mark and sent after commit."""
 
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from django.db import transaction
@@ -16,7 +17,6 @@ from django.utils import timezone
 
 from common.tasks import enqueue_on_commit
 from screening import invitations, outbox
-from screening import tasks as screening_tasks
 from screening.models import OPEN_INVITATION, Clinic, Delivery, Invitation, InvitationStatus
 
 from .models import Alert, FollowUp, FollowUpStatus, ReferralSettings
@@ -97,7 +97,7 @@ def invite_one(pk, now):
         channels = invitations.allowed_channels(mother)
         invitation = invitations.create_invitation(mother=mother, instrument=instrument, channels=channels)
         _mark_invited(row, invitation, now)
-        outbox.send_after_commit(Delivery.objects.filter(invitation=invitation).values_list("pk", flat=True))
+        outbox.send_after_commit(Delivery.objects.filter(invitation=invitation).values_list("pk", "clinic_id"))
         return True
 
 
@@ -163,7 +163,7 @@ def _invite_together(pks, now):
             invited.append(row)
     FollowUp.objects.bulk_update(invited, ["status", "invitation", "invited_at", "instrument_code"])
     FollowUp.objects.bulk_update(covered, ["status", "closed_at", "note"])
-    outbox.send_after_commit(m.pk for m in messages)
+    outbox.send_after_commit((m.pk, m.clinic_id) for m in messages)
     return len(invited) + len(covered)
 
 
@@ -215,7 +215,8 @@ def remind_one(pk, number, now):
             return False
         row.reminders_sent, row.last_reminder_at = number, now
         row.save(update_fields=["reminders_sent", "last_reminder_at"])
-        outbox.send_after_commit(invitations.queue_deliveries(invitation, reminder=number))
+        queued = invitations.queue_deliveries(invitation, reminder=number)
+        outbox.send_after_commit((pk, invitation.clinic_id) for pk in queued)
         return True
 
 
@@ -241,16 +242,17 @@ def dispatch(now=None, fan_out=False):
     now = now or timezone.now()
     sending = clinics_sending(now)
     scheduled = FollowUp.objects.filter(_due_by_clinic_date(now, sending), status=FollowUpStatus.SCHEDULED)
-    due = _ready(scheduled, now, sending).order_by("due_on", "pk").values_list("pk", flat=True)
-    if fan_out:
-        from .tasks import invite_batch as invite_batch_task  # tasks import this module
-
-        pks = list(due[:RUN_LIMIT])
-        for start in range(0, len(pks), BATCH):
-            enqueue_on_commit(invite_batch_task, pks[start : start + BATCH])
-        invited = len(pks)
+    due = _ready(scheduled, now, sending).order_by("due_on", "pk").values_list("pk", "clinic_id")
+    if fan_out:  # each clinic's rows in batches of their own, each run in that clinic's scope
+        by_clinic = defaultdict(list)
+        for pk, clinic_id in due[:RUN_LIMIT]:
+            by_clinic[clinic_id].append(pk)
+        for clinic_id, pks in by_clinic.items():
+            for start in range(0, len(pks), BATCH):
+                enqueue_on_commit("referrals.tasks.invite_batch", pks[start : start + BATCH], clinic=clinic_id)
+        invited = sum(len(pks) for pks in by_clinic.values())
     else:
-        invited = invite_batch(list(due[:BATCH]), now)
+        invited = invite_batch([pk for pk, _clinic in due[:BATCH]], now)
     queued = 0
     waiting = _ready(reminder_candidates(now), now, sending)
     for pk, sent in list(waiting.values_list("pk", "reminders_sent")[: BATCH * 5]):
@@ -272,8 +274,8 @@ def _send_legacy_links(now, sending):
         status__in=[InvitationStatus.SENT, InvitationStatus.OPENED],
         clinic__in=sending,
     ).exclude(channels=[invitations.Channel.LINK])
-    for pk in unsent.values_list("pk", flat=True)[:BATCH]:
-        enqueue_on_commit(screening_tasks.send_invitation, pk)
+    for pk, clinic_id in unsent.values_list("pk", "clinic_id")[:BATCH]:
+        enqueue_on_commit("screening.tasks.send_invitation", pk, clinic=clinic_id)
 
 
 def reminder_candidates(now):

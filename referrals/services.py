@@ -87,9 +87,7 @@ def settle_later(mother):
         unique_fields=["mother"],
         update_fields=["marked_at"],
     )
-    from .tasks import settle_schedule  # tasks import this module
-
-    enqueue_on_commit(settle_schedule, mother.pk)
+    enqueue_on_commit("referrals.tasks.settle_schedule", mother.pk, clinic=mother.clinic_id)
 
 
 def settle_marked(mother_id):

@@ -1,13 +1,17 @@
+"""Beat's sweeps act for every clinic and say so (base=EveryClinicTask); every other task is one
+clinic's work and runs in its scope (config.celery.ClinicTask)."""
+
 from celery import shared_task
 from django.utils import timezone
 
+from config.celery import EveryClinicTask
 from screening import outbox
 
 from . import alerts, dispatch, services
 from .heartbeat import beats
 
 
-@shared_task
+@shared_task(base=EveryClinicTask)
 @beats("send-messages")
 def send_waiting_messages():
     """The outbox's one retry sweep: messages a broker outage lost, and failed tries whose back-off
@@ -15,7 +19,7 @@ def send_waiting_messages():
     return outbox.sweep(dispatch.clinics_sending(timezone.now()), fan_out=True)
 
 
-@shared_task
+@shared_task(base=EveryClinicTask)
 @beats("sweep-alerts")
 def sweep_alerts():
     return alerts.sweep()
@@ -26,13 +30,13 @@ def settle_schedule(mother_id):
     return services.settle_marked(mother_id)
 
 
-@shared_task
+@shared_task(base=EveryClinicTask)
 @beats("settle-schedules")
 def settle_unsettled_schedules():
     return services.settle_unsettled()
 
 
-@shared_task
+@shared_task(base=EveryClinicTask)
 @beats("dispatch-follow-ups")
 def dispatch_follow_ups():
     return dispatch.dispatch(fan_out=True)
@@ -43,7 +47,7 @@ def invite_batch(pks):
     return dispatch.invite_batch(pks, timezone.now())
 
 
-@shared_task
+@shared_task(base=EveryClinicTask)
 def refresh_report_facts():
     """Recompute the report facts of mothers whose records changed, and the monthly rollups of
     the clinics' months that changed (a no-op on SQLite)."""
@@ -54,7 +58,7 @@ def refresh_report_facts():
     return 0
 
 
-@shared_task
+@shared_task(base=EveryClinicTask)
 @beats("escalate-stalled-referrals")
 def escalate_stalled_referrals():
     """Emails the referring clinician about referrals past their limits (once per limit)."""

@@ -16,6 +16,7 @@ What each kind of message says, to whom, and when it is no longer needed is its 
 beside the event that causes it (KINDS); this module knows only how to send and retry."""
 
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from django.db import transaction
@@ -71,16 +72,18 @@ def queue(kind, **fields):
     """Writes one message (its clinic, what it is about, the mother it concerns if any) in the
     caller's transaction; it is sent after commit."""
     row = Delivery.objects.create(kind=kind, **fields)
-    send_after_commit([row.pk])
+    send_after_commit([(row.pk, row.clinic_id)])
     return row
 
 
-def send_after_commit(ids):
-    from . import tasks  # the tasks call this module
-
-    ids = list(ids)
-    for start in range(0, len(ids), CHUNK):
-        enqueue_on_commit(tasks.send_deliveries, ids[start : start + CHUNK])
+def send_after_commit(rows):
+    """rows: (id, clinic id) of messages to send after commit, in chunks, each chunk in its clinic's scope."""
+    by_clinic = defaultdict(list)
+    for pk, clinic_id in rows:
+        by_clinic[clinic_id].append(pk)
+    for clinic_id, ids in by_clinic.items():
+        for start in range(0, len(ids), CHUNK):
+            enqueue_on_commit("screening.tasks.send_deliveries", ids[start : start + CHUNK], clinic=clinic_id)
 
 
 def send(ids, now=None):
@@ -164,11 +167,11 @@ def waiting(now, sending):
 def sweep(sending, now=None, fan_out=False):
     """The one retry sweep. Beat's runs hand the rows to the workers; otherwise this process sends."""
     now = now or timezone.now()
-    ids = list(waiting(now, sending).values_list("pk", flat=True)[:SWEEP_LIMIT])
+    rows = list(waiting(now, sending).values_list("pk", "clinic_id")[:SWEEP_LIMIT])
     if fan_out:
-        send_after_commit(ids)
-        return len(ids)
-    return send(ids, now)
+        send_after_commit(rows)
+        return len(rows)
+    return send([pk for pk, _clinic in rows], now)
 
 
 def dealt_with(row, user):

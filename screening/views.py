@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from common.downloads import csv_download
 from common.tasks import enqueue_on_commit
 
-from . import audit, instruments, invitations, outbox, tasks
+from . import audit, instruments, invitations, outbox
 from .access import ADMINS, SEES_SCORES, get_mother, get_screening, staff_view
 from .confirm import ask_first
 from .crisis import resources_for
@@ -563,7 +563,7 @@ def invite(request, code):
                     channels=channels,
                 )
                 if chosen:
-                    enqueue_on_commit(tasks.send_invitation, invitation.pk)
+                    enqueue_on_commit("screening.tasks.send_invitation", invitation.pk, clinic=invitation.clinic_id)
         except invitations.AlreadyOpen as held:
             messages.info(request, _("She already has an open link to this questionnaire: here it is."))
             return redirect("invitation_detail", code=held.invitation.code)

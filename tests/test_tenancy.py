@@ -68,3 +68,33 @@ def test_a_request_without_a_clinic_cannot_read_a_mother(clinic_a):
 
     with pytest.raises(ScopeError):
         _through_middleware(_request(), lambda: Mother.objects.count())
+
+
+def test_one_clinic_s_task_runs_in_its_scope_and_only_beat_s_sweeps_act_for_every_clinic(clinic_a, clinic_b):
+    from django.conf import settings
+
+    import fhir_api.tasks  # noqa: F401 - registers the tasks, as a worker does
+    import referrals.tasks  # noqa: F401
+    import screening.tasks  # noqa: F401
+    from config.celery import ClinicTask, EveryClinicTask, app
+    from referrals.models import UnsettledSchedule
+
+    sweeps = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    ours = {
+        name: task for name, task in app.tasks.items() if name.split(".")[0] in ("screening", "referrals", "fhir_api")
+    }
+    assert sweeps <= set(ours)
+    for name, task in ours.items():
+        assert isinstance(task, EveryClinicTask if name in sweeps else ClinicTask), name
+
+    theirs = make_mother(clinic_b, make_staff("zoe", clinic_b, Role.FRONT_DESK), record_number="B-9")
+    UnsettledSchedule.objects.create(mother=theirs)
+    settle = app.tasks["referrals.tasks.settle_schedule"]
+    with pytest.raises(TypeError):
+        settle.apply(args=(theirs.pk,), throw=True)  # no clinic named: refused, never run for all
+    assert settle.apply(args=(theirs.pk,), kwargs={"clinic_id": clinic_a.pk}).get() is False
+    with clinic_scope(clinic_b.pk):
+        assert UnsettledSchedule.objects.filter(mother=theirs).exists()  # clinic A's task could not reach her
+    assert settle.apply(args=(theirs.pk,), kwargs={"clinic_id": clinic_b.pk}).get() is not False
+    with clinic_scope(clinic_b.pk):
+        assert not UnsettledSchedule.objects.filter(mother=theirs).exists()

@@ -64,7 +64,7 @@ def test_two_workers_and_a_sweep_never_send_a_message_twice(broker, clinic_a, fr
 
     with celery_workers(tmp_path, names=("w1", "w2")) as workers:
         for _ in range(2):  # the send queued after commit, published twice, and beat's sweep, twice
-            screening_tasks.send_deliveries.delay(ids)
+            screening_tasks.send_deliveries.delay(ids, clinic_id=clinic_a.pk)
             tasks.send_waiting_messages.delay()
         here = threading.Thread(target=sweep_here)  # and a third sender, in this process, at once
         here.start()
@@ -83,7 +83,7 @@ def test_a_worker_killed_after_the_server_took_a_message_sends_it_at_most_once_m
     marks = waiting_messages(clinic_a, front_desk, alerts=6)
     ids = list(Delivery.objects.values_list("pk", flat=True))
     with celery_workers(tmp_path, names=("w1",), slow_email=1.0, accepted_first=True) as workers:
-        screening_tasks.send_deliveries.delay(ids)
+        screening_tasks.send_deliveries.delay(ids, clinic_id=clinic_a.pk)
         assert wait_for(lambda: workers.sends_started() >= 3, seconds=30)
         workers.kill(workers.processes[0])  # the third email is written, its row not yet marked sent
         assert Delivery.objects.filter(status="sent").count() == 2

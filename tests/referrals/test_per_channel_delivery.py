@@ -123,10 +123,11 @@ def test_a_beat_run_hands_its_batches_to_the_workers(monkeypatch, clinic_a, fron
     for n in range(5):
         due_mother(clinic_a, front_desk, f"F-{n}")
     queued = []
-    monkeypatch.setattr(dispatch, "enqueue_on_commit", lambda task, *args: queued.append((task.name, args)))
+    monkeypatch.setattr(dispatch, "enqueue_on_commit", lambda task, *args, clinic: queued.append((task, args, clinic)))
     with time_machine.travel(NOON_NY, tick=False):
         dispatch.dispatch(fan_out=True)
-    batches = [args[0] for name, args in queued if name == tasks.invite_batch.name]
+    batches = [args[0] for name, args, _clinic in queued if name == tasks.invite_batch.name]
+    assert {clinic for _name, _args, clinic in queued} == {clinic_a.pk}  # each batch runs in its clinic's scope
     assert [len(b) for b in batches] == [2, 2, 1]
     assert sorted(pk for b in batches for pk in b) == sorted(
         FollowUp.objects.filter(key="infant-1m").values_list("pk", flat=True)
@@ -146,9 +147,9 @@ def test_a_link_made_before_delivery_rows_and_never_sent_is_sent_by_the_next_run
     invitation.deliveries.all().delete()  # as a link made before this release
     Invitation.objects.filter(pk=invitation.pk).update(created_at=invitation.created_at - timedelta(minutes=3))
     queued = []
-    monkeypatch.setattr(dispatch, "enqueue_on_commit", lambda task, *args: queued.append((task.name, args)))
+    monkeypatch.setattr(dispatch, "enqueue_on_commit", lambda task, *args, clinic: queued.append((task, args, clinic)))
     dispatch.dispatch()
-    assert ("screening.tasks.send_invitation", (invitation.pk,)) in queued
+    assert ("screening.tasks.send_invitation", (invitation.pk,), mother.clinic_id) in queued
     mail.outbox.clear()
     assert invitations.send_invitation(invitation.pk) is True
     assert len(mail.outbox) == 1 and Delivery.objects.get(invitation=invitation).status == "sent"
