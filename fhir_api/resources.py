@@ -4,7 +4,7 @@ QuestionnaireResponse and Observations in the US Core screening pattern (a panel
 are its total and each item), a referral as ServiceRequest and Task. Every resource carries
 meta.lastUpdated.
 
-Codes (LOINC) are those of the project's clinical facts (`shared/clinical.md` section 6). A display
+Codes (LOINC) are those of the project's clinical facts (docs/clinical.md section 6). A display
 is sent only where LOINC's own display was found in public FHIR content (DISPLAY; docs/fhir.md says
 where); LOINC's database itself is not reachable here. An item with no LOINC code known here (the
 EPDS's items) is sent as text only, never with a guessed code."""

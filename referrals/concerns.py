@@ -125,7 +125,7 @@ def ensure_path(mother, why=Attention.NO_PLAN):
 
 def mark(mother, *, note, actor, urgent=False):
     """A clinician's concern the questionnaires cannot detect. An urgent one (psychosis or mania
-    symptoms, a safety concern) raises an alert like a self-harm answer (clinical.md section 3)."""
+    symptoms, a safety concern) raises an alert like a self-harm answer (docs/clinical.md section 3)."""
     why = Why.SAFETY if urgent else Why.RESCREEN
     concern = open_for(mother, ConcernOpened.CLINICIAN, why=why, since=mother.clinic.today(), actor=actor, note=note)
     needs_decision(mother, Attention.NEW_CONCERN)  # on the worklist until someone plans what comes next

@@ -1,4 +1,4 @@
-"""Deadlines and the bounds of every interval a clinic may set (design rule 15, clinical.md section 4).
+"""Deadlines and the bounds of every interval a clinic may set (design rule 15, docs/clinical.md section 4).
 
 Each figure is stated here once: the settings' defaults, their validators, the database's check
 constraints, the schedule and the care-gap rule all read it from this table. No guideline fixes these

@@ -1,4 +1,4 @@
-"""The stepped-care pathways, defined in code with their evidence (clinical.md sections 1 and 3)."""
+"""The stepped-care pathways, defined in code with their evidence (docs/clinical.md sections 1 and 3)."""
 
 from dataclasses import dataclass, field
 

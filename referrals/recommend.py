@@ -117,7 +117,7 @@ def recommend(risk, context):
 
 def urgency_for(pathway, risk_level):
     """The least urgency a referral may have: a same-day assessment is same-day; after a high score
-    or a self-harm answer ("assess safety today", clinical.md section 3) within a week."""
+    or a self-harm answer ("assess safety today", docs/clinical.md section 3) within a week."""
     if pathway == p.SAME_DAY:
         return "same_day"
     if risk_level in (RiskLevel.URGENT, RiskLevel.HIGH):

@@ -1,4 +1,4 @@
-"""When to screen a mother next: a pure function of her facts (clinical.md sections 1 and 4).
+"""When to screen a mother next: a pure function of her facts (docs/clinical.md sections 1 and 4).
 
 plan() lists every follow-up that applies to her, each with whether a screening already
 satisfied it; followups.recompute() turns that into rows without duplicating or resurrecting."""
@@ -253,7 +253,7 @@ def _rescreen_item(facts, screening, due, today, intervals):
 
 
 def rescreen_days(screening, intervals):
-    """A high score asks for its rescreen within the safety interval (clinical.md section 4: "at 15
+    """A high score asks for its rescreen within the safety interval (docs/clinical.md section 4: "at 15
     or more, assess safety now"), any other positive score within the rescreen interval."""
     if screening.score_level == RiskLevel.HIGH:
         return intervals.safety_follow_up_days
@@ -267,7 +267,7 @@ def _calls_for_rescreen(screening):
 
 def _rescreen(facts, today, intervals):
     """A second screen 2 weeks after each positive depression score without self-harm, whatever the
-    infant's age (NSW SAFE START guidance and the EPDS user notes, clinical.md section 4), and one for
+    infant's age (NSW SAFE START guidance and the EPDS user notes, docs/clinical.md section 4), and one for
     each screen a clinician chose to rescreen before deciding, never due before that decision. Only a
     full-length EPDS or PHQ-9 satisfies it."""
     by_code = {s.code: s for s in facts.screenings}
@@ -287,7 +287,7 @@ def _rescreen(facts, today, intervals):
 
 def _safety(facts, today, intervals):
     """After a clinician acknowledged a self-harm alert: a rescreen within days, whatever the
-    infant's age (clinical.md section 4: "follow up within days once the alert is handled")."""
+    infant's age (docs/clinical.md section 4: "follow up within days once the alert is handled")."""
     return [
         _item(
             facts,

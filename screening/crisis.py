@@ -1,5 +1,5 @@
 """Crisis and support lines shown to a mother after a self-harm answer, to staff on an alert, and on
-the page she can take with her. The national United States lines (clinical.md section 3) always
+the page she can take with her. The national United States lines (docs/clinical.md section 3) always
 come first; a clinic adds its own after them, per language, and can never remove 988 or 911."""
 
 from dataclasses import dataclass

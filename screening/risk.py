@@ -1,6 +1,6 @@
 """Risk grading: a pure function of a score result and the clinic's thresholds.
 
-The defaults here (clinical.md section 3) are the only place thresholds are written down;
+The defaults here (docs/clinical.md section 3) are the only place thresholds are written down;
 a clinic's own values live in ThresholdSet rows whose field defaults come from here."""
 
 from dataclasses import asdict, dataclass, fields
@@ -54,7 +54,7 @@ class Thresholds:
 
 DEFAULT_THRESHOLDS = Thresholds()
 
-# The highest value a published source uses for each cut-off (clinical.md section 2): the EPDS
+# The highest value a published source uses for each cut-off (docs/clinical.md section 2): the EPDS
 # authors' 13, antenatal guidance's 15, Matthey's 6 for the EPDS-3A, the PHQ and GAD-7 authors'
 # 10, 15 and 3. Above these fewer mothers are flagged than any source intends: a clinic must say why.
 PUBLISHED_HIGHEST = Thresholds(

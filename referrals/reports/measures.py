@@ -79,7 +79,7 @@ def screened(window):
 
 def followed_up(rows):
     """Of `rows` (pk, mother, first positive day), the pks followed up on or up to 30 days after the
-    first positive screen's day, as clinical.md section 5 restates HEDIS. What counts:
+    first positive screen's day, as docs/clinical.md section 5 restates HEDIS. What counts:
     - a visit that took place: a referral's first session attended (recorded by staff or confirmed
       by the provider), whatever the referral's later status, unless entered in error;
     - a clinician's in-person assessment of a self-harm alert (an encounter);

@@ -1,5 +1,5 @@
 """Every answer combination of every instrument against the published rules, restated here
-independently of the instrument definitions (clinical.md section 2)."""
+independently of the instrument definitions (docs/clinical.md section 2)."""
 
 from itertools import product
 

@@ -1,4 +1,4 @@
-"""A positive PHQ-2 is followed by the rest of the PHQ-9 at the same visit (clinical.md section 4),
+"""A positive PHQ-2 is followed by the rest of the PHQ-9 at the same visit (docs/clinical.md section 4),
 on staff entry and online; a negative one is not (issue 13)."""
 
 import pytest

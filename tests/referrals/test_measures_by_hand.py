@@ -1,6 +1,6 @@
 """Issue 28: the quality measures against a hand count. Twenty-one mothers, each with one delivery in
 2026 and a story written beside her; the expected numbers below are counted by hand from those
-stories and the wording of HEDIS PDS-E/PND-E (clinical.md section 5), never computed by the code
+stories and the wording of HEDIS PDS-E/PND-E (docs/clinical.md section 5), never computed by the code
 under test. The period is 2026; the report's end is 31 December 2026.
 
 Windows for a delivery on 1 March 2026 (due the same day): postpartum screening 8 March to 24 May;

@@ -18,7 +18,7 @@ def risk(level, anxiety=False, score_level=None):
 
 
 def expected(level, anxiety, infant_months, open_pathway, postnatal):
-    """The stepped-care table of clinical.md section 3, written out independently. MIP follows the
+    """The stepped-care table of docs/clinical.md section 3, written out independently. MIP follows the
     dyad (infant under 24 months, pregnant again or not) and stands beside CBT and IPT, never before
     them; a high score means assessing safety today; a possible score is itself subthreshold symptoms,
     so counselling is offered without a risk factor (USPSTF 2019)."""

@@ -1,4 +1,4 @@
-"""Each rule of the default schedule (clinical.md sections 1 and 4) and their combinations."""
+"""Each rule of the default schedule (docs/clinical.md sections 1 and 4) and their combinations."""
 
 from datetime import date, timedelta
 
@@ -224,7 +224,7 @@ def test_the_one_month_visit_falls_on_a_real_date(birth, visit):
     assert next(p for p in plan(facts, birth) if p.key == "infant-1m").due_on == visit
 
 
-# (acknowledged on, today, expected safety rescreen due), written from clinical.md section 4 and
+# (acknowledged on, today, expected safety rescreen due), written from docs/clinical.md section 4 and
 # the clinic default of 7 days; a year postpartum, past every routine visit.
 SAFETY = [
     (
