@@ -123,20 +123,6 @@ def ensure_path(mother, why=Attention.NO_PLAN):
         needs_decision(mother, Attention.NOT_IN_TIME if pending.exists() else why)
 
 
-def mark(mother, *, note, actor, urgent=False):
-    """A clinician's concern the questionnaires cannot detect. An urgent one (psychosis or mania
-    symptoms, a safety concern) raises an alert like a self-harm answer (docs/clinical.md section 3)."""
-    why = Why.SAFETY if urgent else Why.RESCREEN
-    concern = open_for(mother, ConcernOpened.CLINICIAN, why=why, since=mother.clinic.today(), actor=actor, note=note)
-    needs_decision(mother, Attention.NEW_CONCERN)  # on the worklist until someone plans what comes next
-    if urgent:
-        from .alerts import raise_alert  # alerts import this module
-
-        raise_alert(mother, raised_by=actor)
-    audit.record(actor, mother.clinic, AuditEntry.Action.CREATE, mother, "urgent concern" if urgent else "concern")
-    return concern
-
-
 def close_problem(concern, because):
     """Why this concern may not be closed for that reason now, or None."""
     mother = concern.mother

@@ -17,6 +17,7 @@ from screening.tenancy import ClinicScopedQuerySet, clinic_manager
 from . import pathways
 from .deadlines import BOUNDS
 from .recommend import evidence_for
+from .schedule import Intervals
 
 
 def _bounded(name, label):
@@ -98,8 +99,6 @@ class ReferralSettings(models.Model):
         return cls.objects.filter(clinic=clinic).first() or cls(clinic=clinic)
 
     def intervals(self):
-        from .schedule import Intervals
-
         return Intervals(
             prenatal_weeks=_numbers(self.prenatal_weeks),
             infant_visit_months=_numbers(self.infant_visit_months),

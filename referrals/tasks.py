@@ -7,8 +7,9 @@ from django.utils import timezone
 from config.celery import EveryClinicTask
 from screening import outbox
 
-from . import alerts, dispatch, services
+from . import alerts, dispatch, services, stalled
 from .heartbeat import beats
+from .reports import facts, rollups
 
 
 @shared_task(base=EveryClinicTask)
@@ -51,8 +52,6 @@ def invite_batch(pks):
 def refresh_report_facts():
     """Recompute the report facts of mothers whose records changed, and the monthly rollups of
     the clinics' months that changed (a no-op on SQLite)."""
-    from .reports import facts, rollups
-
     if facts.in_use():
         return facts.refresh() + rollups.refresh()
     return 0
@@ -62,6 +61,4 @@ def refresh_report_facts():
 @beats("escalate-stalled-referrals")
 def escalate_stalled_referrals():
     """Emails the referring clinician about referrals past their limits (once per limit)."""
-    from . import stalled
-
     return stalled.escalate()

@@ -17,7 +17,7 @@ from screening.crisis import resources_for
 from screening.models import AuditEntry, CrisisResource, Delivery, Language
 from screening.risk import RiskLevel
 
-from . import concerns, followups, lifecycle, provider_links, services
+from . import clinician_concerns, concerns, followups, lifecycle, provider_links, services
 from . import worklist as work
 from .forms import (
     AcknowledgeForm,
@@ -386,7 +386,7 @@ def concern_mark(request, code):
     form = MarkConcernForm(request.POST)
     if form.is_valid():
         with transaction.atomic():
-            concerns.mark(mother, actor=request.user, **form.cleaned_data)
+            clinician_concerns.mark(mother, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Concern recorded: she is on the worklist until a clinician closes it."))
     else:
         messages.error(request, _("Say what concerns you."))

@@ -11,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from . import invitations
 from .instruments.phq import DIFFICULTY_OPTIONS, DIFFICULTY_QUESTION
 from .models import (
     AuditEntry,
@@ -374,8 +375,6 @@ class InviteForm(forms.Form):
     )
 
     def __init__(self, *args, mother, **kwargs):
-        from . import invitations
-
         super().__init__(*args, **kwargs)
         self.fields["instrument"].choices = [
             (i.code, f"{i.code}: {i.name}") for i in invitations.online_instruments(mother.clinic)

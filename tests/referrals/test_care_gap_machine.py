@@ -29,7 +29,18 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from referrals import alerts, care, concerns, dispatch, followups, lifecycle, pathways, services, worklist
+from referrals import (
+    alerts,
+    care,
+    clinician_concerns,
+    concerns,
+    dispatch,
+    followups,
+    lifecycle,
+    pathways,
+    services,
+    worklist,
+)
 from referrals.deadlines import BOUNDS, SENDER_GRACE
 from referrals.models import (
     NEEDS_STAFF,
@@ -222,7 +233,7 @@ class CareGapMachine(RuleBasedStateMachine):
     @rule(urgent=st.booleans())
     def clinician_marks_a_concern(self, urgent):
         with self.at_now(), transaction.atomic():
-            concerns.mark(self.fresh(), note="Seems withdrawn", actor=self.clinician, urgent=urgent)
+            clinician_concerns.mark(self.fresh(), note="Seems withdrawn", actor=self.clinician, urgent=urgent)
 
     @rule(reason=st.sampled_from(["opted_out", "discharged", "return"]))
     def she_leaves_or_returns(self, reason):

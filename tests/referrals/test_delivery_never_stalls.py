@@ -8,7 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from referrals import care, concerns, dispatch, services
+from referrals import care, clinician_concerns, dispatch, services
 from referrals.models import FollowUp, ReferralSettings
 from screening import emails, outbox
 from screening.models import Clinic, Delivery
@@ -86,7 +86,7 @@ def test_a_row_that_keeps_failing_stops_being_retried_and_waits_on_the_worklist(
     monkeypatch, login, clinician, clinic_a, front_desk, open_all_day
 ):
     mother = due_mother(clinic_a, front_desk, "F-1")
-    concerns.mark(mother, note="Withdrawn", actor=clinician)  # at risk; her visit is her only live path
+    clinician_concerns.mark(mother, note="Withdrawn", actor=clinician)  # at risk; her visit is her only live path
     services.record_decision(mother, kind="no_action", note="", actor=clinician)
 
     def broken(*args, **kwargs):

@@ -89,12 +89,12 @@ def test_the_dispatcher_queues_reminders_after_commit_and_sends_none_itself(
     published = []
     tasks_module = invitations_tasks()
     original = tasks_module.send_deliveries.apply_async
-    tasks_module.send_deliveries.apply_async = lambda args, **kw: published.append(args)
+    tasks_module.send_deliveries.apply_async = lambda args, kwargs, **kw: published.append((args, kwargs))
     try:
         callbacks[0]()
     finally:
         tasks_module.send_deliveries.apply_async = original
-    assert published == [([reminder.pk],)]
+    assert published == [(([reminder.pk],), {"clinic_id": clinic_a.pk})]  # run in her clinic's scope
 
 
 def invitations_tasks():
