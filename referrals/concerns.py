@@ -13,8 +13,8 @@ from screening.risk import POSITIVE_LEVELS, RiskLevel
 from . import care, deadlines
 from .deadlines import Why
 from .models import Alert, Attention, Concern, ConcernClosed, ConcernOpened, FollowUp, FollowUpStatus, ReferralSettings
+from .schedule import FULL_LENGTH  # a negative one can show remission
 
-FULL_LENGTH = {i.code for i in instruments.all() if i.full_length_depression}  # a negative one can show remission
 # A band that puts her at risk on its own (the GAD-7 authors' severe band, 15-21).
 AT_RISK_BANDS = {(i.code, i.at_risk_band) for i in instruments.all() if i.at_risk_band}
 

@@ -109,13 +109,14 @@ def minimum(cut_off, thresholds):
 
 
 def _follow_with(instrument):
-    return get_text_list([f"{code}" for code in instrument.follow_with], _("or"))
+    return get_text_list(list(instrument.follow_with), _("or"))
 
 
 def _depression(instrument, total, thresholds):
     """The most severe level the total reaches, from the questionnaire's own cut-offs."""
     for cut_off in instrument.cut_offs:
-        if cut_off.level == ANXIETY_FLAG or total < minimum(cut_off, thresholds):
+        least = minimum(cut_off, thresholds)
+        if cut_off.level == ANXIETY_FLAG or total < least:
             continue
         level = RiskLevel(cut_off.level)
         meaning = (
@@ -126,7 +127,7 @@ def _depression(instrument, total, thresholds):
         reason = _("%(code)s total %(total)s is %(min)s or more: %(meaning)s") % {
             "code": instrument.code,
             "total": total,
-            "min": minimum(cut_off, thresholds),
+            "min": least,
             "meaning": meaning,
         }
         return level, reason
