@@ -86,12 +86,12 @@ def concurrent(who, url):
 
 
 def main():
-    from referrals.models import (
+    from referrals.models import Referral
+    from referrals.reports.models import (
         ChildFact,
         CoverageMonth,
         DeliveryFact,
         JourneyFact,
-        Referral,
         ReferralFact,
         ScreeningMonth,
     )

@@ -16,8 +16,9 @@ from screening.forms import DateInput
 from screening.models import AuditEntry, Role
 from screening.tenancy import clinic_scope
 
-from . import pathways, reports
-from .reports import measures
+from . import pathways
+from .reports import measures, tables
+from .reports.base import Filters
 
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 IN_RANGE = [
@@ -49,7 +50,7 @@ class ReportFilterForm(forms.Form):
         choice = data.get("clinic") or str(self.clinics[0].code)  # the clinic in use, unless asked for all
         chosen = self.clinics if choice == "all" else [c for c in self.clinics if str(c.code) == choice][:1]
         chosen = chosen or self.clinics[:1]
-        return reports.Filters([c.pk for c in chosen], start, end, data.get("pathway", ""))
+        return Filters([c.pk for c in chosen], start, end, data.get("pathway", ""))
 
 
 def _admin_clinics(request):
@@ -74,14 +75,14 @@ def report_view(view):
 
 def _filters(request):
     form = ReportFilterForm(request.GET or None, clinics=request.report_clinics)
-    return form, form.filters()
+    return form, tables.prepare(form.filters())
 
 
 @require_GET
 @report_view
 def report_page(request):
     form, filters = _filters(request)
-    tables = reports.all_tables(filters)
+    shown = tables.all_tables(filters)
     audit.record(
         request.user,
         request.membership.clinic,
@@ -95,12 +96,12 @@ def report_page(request):
         {
             "form": form,
             "filters": filters,
-            "tables": tables,
+            "tables": shown,
             "query": request.GET.urlencode(),
             "print_view": request.GET.get("print") == "1",
             "clinic_names": [c.name for c in form.clinics if c.pk in filters.clinic_ids],
             "pathway_label": dict(pathways.choices()).get(filters.pathway, ""),
-            "charts": [t.chart_data() for t in tables if t.chart and t.rows],
+            "charts": [t.chart_data() for t in shown if t.chart and t.rows],
         },
     )
 
@@ -109,9 +110,9 @@ def report_page(request):
 @report_view
 def report_csv(request, slug):
     form, filters = _filters(request)
-    if slug not in reports.TABLES:
+    if slug not in tables.TABLES:
         raise Http404
-    table = reports.TABLES[slug](filters)
+    table = tables.TABLES[slug](filters)
     response = csv_download(f"{slug}-{filters.start}-{filters.end}.csv", table.columns, table.rows)
     audit.record(request.user, request.membership.clinic, AuditEntry.Action.VIEW, None, f"report CSV {slug}")
     return response

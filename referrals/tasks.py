@@ -10,6 +10,7 @@ from screening import outbox
 from . import alerts, dispatch, services, stalled
 from .heartbeat import beats
 from .reports import facts, rollups
+from .reports.base import stored_in_use
 
 
 @shared_task(base=EveryClinicTask)
@@ -52,7 +53,7 @@ def invite_batch(pks):
 def refresh_report_facts():
     """Recompute the report facts of mothers whose records changed, and the monthly rollups of
     the clinics' months that changed (a no-op on SQLite)."""
-    if facts.in_use():
+    if stored_in_use():
         return facts.refresh() + rollups.refresh()
     return 0
 

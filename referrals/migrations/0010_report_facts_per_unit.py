@@ -9,19 +9,19 @@ def install_triggers(apps, schema_editor):
     so the first refresh (Celery beat, or the first report) fills the facts."""
     if schema_editor.connection.vendor != "postgresql":
         return
-    from referrals.reports import facts
+    from referrals.reports import triggers
 
-    for sql in facts.TRIGGERS:
+    for sql in triggers.FACTS:
         schema_editor.execute(sql)
-    facts.mark_stale(schema_editor)
+    triggers.mark_stale(schema_editor)
 
 
 def drop_triggers(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    from referrals.reports import facts
+    from referrals.reports import triggers
 
-    for sql in facts.DROP_TRIGGERS:
+    for sql in triggers.DROP_FACTS:
         schema_editor.execute(sql)
 
 

@@ -5,9 +5,9 @@ from django.db import migrations, models
 
 def everyone_stale(apps, schema_editor):
     """The next refresh fills the new facts (PostgreSQL only)."""
-    from referrals.reports import facts
+    from referrals.reports import triggers
 
-    facts.mark_stale(schema_editor)
+    triggers.mark_stale(schema_editor)
 
 
 class Migration(migrations.Migration):

@@ -9,19 +9,19 @@ def install_triggers(apps, schema_editor):
     stale so the first refresh (beat, or the first report) fills the rollups."""
     if schema_editor.connection.vendor != "postgresql":
         return
-    from referrals.reports import rollups
+    from referrals.reports import triggers
 
-    for sql in rollups.TRIGGERS:
+    for sql in triggers.MONTHS:
         schema_editor.execute(sql)
-    rollups.mark_every_month_stale()
+    triggers.mark_every_month_stale()
 
 
 def drop_triggers(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    from referrals.reports import rollups
+    from referrals.reports import triggers
 
-    for sql in rollups.DROP_TRIGGERS:
+    for sql in triggers.DROP_MONTHS:
         schema_editor.execute(sql)
 
 

@@ -5,9 +5,9 @@ from django.db import migrations, models
 
 def referred_mothers_stale(apps, schema_editor):
     """The next refresh fills the new facts (PostgreSQL only)."""
-    from referrals.reports import facts
+    from referrals.reports import triggers
 
-    facts.mark_stale(schema_editor, "referrals_referral", "mother_id")
+    triggers.mark_stale(schema_editor, "referrals_referral", "mother_id")
 
 
 class Migration(migrations.Migration):

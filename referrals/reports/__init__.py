@@ -1,32 +1,8 @@
-"""Referral and quality reports for clinic admins (`/reports/`). Every figure is a database
-aggregate over the admin's clinics and the chosen period, but the cascade, which counts one row per
-mother read once per report. The tables are listed once, here, in the order admins see them."""
+"""Referral and quality reports for clinic admins (`/reports/`).
 
-from functools import partial
-
-from . import activity, cascade, measures
-from .base import Filters, Table  # noqa: F401 - the package's interface
-
-TABLES = {
-    "cascade": cascade.cascade,
-    "cascade-by-group": cascade.cascade_by_group,
-    "coverage": activity.coverage,
-    "positive-rate": activity.positive_rate,
-    "risk-levels": activity.risk_levels,
-    "funnel": activity.funnel,
-    "drop-off": activity.drop_off_reasons,
-    "funnel-by-pathway": partial(activity.funnel_by, dimension="pathway"),
-    "funnel-by-provider": partial(activity.funnel_by, dimension="provider"),
-    "funnel-by-clinic": partial(activity.funnel_by, dimension="clinic"),
-    "funnel-by-language": partial(activity.funnel_by, dimension="language"),
-    "funnel-by-age": partial(activity.funnel_by, dimension="age"),
-    "timeliness": activity.timeliness,
-    "breaches": activity.breaches,
-    "alerts": activity.alerts,
-    "outcomes": activity.outcomes,
-    "quality": measures.quality,
-}
-
-
-def all_tables(f):
-    return [table(f) for table in TABLES.values()]
+- `tables`: the tables in the order admins see them, and `prepare`, which a report calls first;
+- `activity`, `funnel`, `timeliness`, `cascade`, `measures`: the tables, each computed directly
+  from the records (SQLite, or PostgreSQL before the stored tables are fresh) or read from them;
+- `models`, `triggers`, `facts`, `rollups`: the stored tables (PostgreSQL), the triggers that mark
+  what a change makes stale, and their recomputation;
+- `base`: the filters, the table and the helpers they share."""

@@ -1,9 +1,11 @@
 """What every report table shares: the filters, the table, rates and quantiles, and the rows a
 period covers."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Aggregate, Count, DateField, DurationField, ExpressionWrapper, F, FloatField, Max, Q
 from django.db.models.functions import Extract
@@ -14,6 +16,7 @@ from screening.models import Screening
 from screening.risk import POSITIVE_LEVELS
 
 from ..models import Referral, Status
+from .models import JourneyFact, ReferralFact
 
 DEPRESSION = [i.code for i in instruments.all() if i.measures == instruments.DEPRESSION]
 AGE_GROUPS = [
@@ -37,6 +40,7 @@ class Filters:
     start: date
     end: date
     pathway: str = ""
+    facts: bool = False  # read the stored facts: set by tables.prepare once they are fresh
 
 
 @dataclass
@@ -140,3 +144,35 @@ def referrals(f):
         status=Status.ENTERED_IN_ERROR
     )
     return rows.filter(pathway=f.pathway) if f.pathway else rows
+
+
+# The stored facts (PostgreSQL) -------------------------------------------------------------------
+
+
+def stored_in_use():
+    return connection.vendor == "postgresql" and settings.REPORT_FACTS
+
+
+def stored_positives(f):
+    """The positive screens at these clinics in the period."""
+    return JourneyFact.objects.filter(clinic_id__in=f.clinic_ids, taken_on__gte=f.start, taken_on__lte=f.end)
+
+
+def stored_referrals(f):
+    """The referrals `base.referrals(f)` selects (in the period, not entered in error, of the
+    pathway if one is chosen), as facts."""
+    since, until = day_range(f.start, f.end)
+    rows = ReferralFact.objects.filter(clinic_id__in=f.clinic_ids, requested_at__gte=since, requested_at__lt=until)
+    rows = rows.exclude(status=Status.ENTERED_IN_ERROR)
+    return rows.filter(pathway=f.pathway) if f.pathway else rows
+
+
+def by_name(counts, model):
+    """{pk: Counter} summed per name (two rows of one name are one group), in the database's
+    order of names, with no row (pk None) last: the order of the direct query's ORDER BY name."""
+    named = {}
+    for pk, name in model.objects.filter(pk__in=[pk for pk in counts if pk]).order_by("name").values_list("pk", "name"):
+        named.setdefault(name, Counter()).update(counts[pk])
+    if None in counts:
+        named.setdefault(None, Counter()).update(counts[None])
+    return named.items()

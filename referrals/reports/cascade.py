@@ -13,6 +13,7 @@ from operator import or_
 from statistics import median
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
@@ -22,8 +23,8 @@ from screening.models import Screening
 from screening.risk import POSITIVE_LEVELS
 
 from ..models import Referral, Status
-from . import facts
 from .base import AGE_GROUPS, DEPRESSION, Table, as_date, rate, round_or_none
+from .models import JourneyFact
 
 REMISSION = reduce(
     or_, (Q(instrument_code=i.code, total__lt=i.remission_below) for i in instruments.all() if i.remission_below)
@@ -103,8 +104,8 @@ def tallies(f):
     """The cascade's counts for everyone, per language and per age group, counted once per
     report: in PostgreSQL from the report facts, else from one row per mother read here."""
     if "tallies" not in f.__dict__:
-        if facts.ready(f):
-            counted = facts.cascade_tallies(f)
+        if f.facts:
+            counted = stored_tallies(f)
         else:
             counted = _counts_by(f, mothers(f).values(*FIELDS, *REMISSIONS), _groups)
         counted.setdefault(EVERYONE, dict.fromkeys(COUNTED, 0) | {"days": None})
@@ -209,3 +210,45 @@ def cascade_by_group(f):
         rows,
         {"type": "bar", "label": [0, 1], "values": [3, 4, 5]},
     )
+
+
+def stored_tallies(f):
+    """`tallies(f)` in one query: each mother's first positive depression screen in the
+    period at these clinics (one with no earlier one since the period began; for the few mothers
+    screened positive at more than one clinic, DISTINCT ON), counted for everyone, per language and per age group
+    (GROUPING SETS), so sixty thousand mothers never leave the database."""
+    closed = [f.end - timedelta(days=high) for _low, high in WINDOWS.values()]
+    age = " ".join(f"WHEN age BETWEEN {low} AND {high} THEN %s" for low, high, _label in AGE_GROUPS)
+    remissions = ", ".join(
+        f"count(*) FILTER (WHERE taken_on <= %s), count({field}) FILTER (WHERE taken_on <= %s)" for field in REMISSIONS
+    )
+    table = JourneyFact._meta.db_table
+    columns = ", ".join(
+        ["preferred_language", f"CASE {age} ELSE 'unknown' END AS age_group", "taken_on"]
+        + ["referred_at", "contact_on", "completed_at", "provider_contact_on", *REMISSIONS]
+    )
+    sql = f"""
+        WITH first AS (
+            SELECT {columns} FROM {table} WHERE clinic_id = ANY(%s) AND depression
+                AND taken_on BETWEEN %s AND %s AND one_clinic AND (earlier_on IS NULL OR earlier_on < %s)
+            UNION ALL (
+                SELECT DISTINCT ON (mother_id) {columns} FROM {table} WHERE clinic_id = ANY(%s) AND depression
+                    AND taken_on BETWEEN %s AND %s AND NOT one_clinic
+                ORDER BY mother_id, taken_on, screening_id
+            )
+        )
+        SELECT GROUPING(preferred_language), GROUPING(age_group), preferred_language, age_group,
+            count(*), count(referred_at), count(contact_on), count(completed_at), count(provider_contact_on),
+            {remissions},
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY contact_on - taken_on)
+        FROM first GROUP BY GROUPING SETS ((), (preferred_language), (age_group))"""
+    labels = [label for _low, _high, label in AGE_GROUPS]
+    params = labels + [list(f.clinic_ids), f.start, f.end, f.start] + labels + [list(f.clinic_ids), f.start, f.end]
+    params += [day for day in closed for _twice in (1, 2)]
+    counted = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for no_language, no_age, language, age_group, *numbers, days in cursor.fetchall():
+            key = EVERYONE if no_language and no_age else ("age", age_group) if no_language else ("language", language)
+            counted[key] = dict(zip(COUNTED, numbers, strict=True)) | {"days": days}
+    return counted

@@ -15,7 +15,7 @@ from functools import reduce
 from operator import or_
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,8 +23,8 @@ from screening import instruments
 from screening.models import Infant, Pregnancy, Screening
 
 from ..models import Alert, Concern, ConcernClosed, Referral, Status
-from . import facts
 from .base import Table, as_date, rate
+from .models import ChildFact, DeliveryFact
 
 SPEC = _("NCQA HEDIS measurement year 2023 (PDS-E, PND-E); CMS82 (eCQM)")
 HEDIS = [i for i in instruments.all() if i.hedis_positive_from is not None]  # the questionnaires HEDIS counts
@@ -213,8 +213,8 @@ def measure(f, slug):
     measure): from the report facts where they are kept, else computed for this measure only."""
     if slug not in MEASURES:
         return None
-    if facts.ready(f):
-        return _measure(slug, *facts.measure_units(f, slug))
+    if f.facts:
+        return _measure(slug, *stored_units(f, slug))
     family = {"pds": postpartum, "pnd": prenatal, "cms82": cms82}[slug.split("-")[0]]
     return {m.slug: m for m in family(f)}[slug]
 
@@ -222,8 +222,8 @@ def measure(f, slug):
 def counts(f):
     """{slug: (numerator, denominator)}: from the report facts where they are kept (PostgreSQL),
     else from the measures' own querysets."""
-    if facts.ready(f):
-        return facts.quality_counts(f)
+    if f.facts:
+        return stored_counts(f)
     return {m.slug: (m.numerator.count(), m.denominator.count()) for m in all_measures(f).values()}
 
 
@@ -252,3 +252,57 @@ def unit_rows(measure, part):
         measure.numerator if part == "numerator" else measure.denominator.exclude(pk__in=measure.numerator.values("pk"))
     )
     return units.select_related("mother__clinic").order_by("mother__family_name", "mother__given_name", "pk")
+
+
+# The stored facts (PostgreSQL) -------------------------------------------------------------------
+
+
+def _stored(f):
+    """Each measure's facts, its denominator and its numerator's extra condition, as
+    `all_measures(f)` defines them."""
+    closed_84 = _closed_by(f, POSTPARTUM[1].days)
+    closed_30 = _closed_by(f, FOLLOW_UP.days)
+    deliveries = DeliveryFact.objects.filter(
+        clinic_id__in=f.clinic_ids, delivery_date__gte=f.start, delivery_date__lte=f.end, mother_died=False
+    )
+    children = ChildFact.objects.filter(
+        clinic_id__in=f.clinic_ids,
+        date_of_birth__gte=f.start - SIX_CALENDAR_MONTHS,
+        date_of_birth__lte=f.end - SIX_CALENDAR_MONTHS,
+        died_before_six_months=False,
+    )
+    postpartum = Q(delivery_date__lte=closed_84)
+    everyone = Q(pk__isnull=False)
+    return {
+        "pds-e-screening": (deliveries, postpartum, Q(pds_screened=True)),
+        "pds-e-follow-up": (deliveries, postpartum & Q(pds_first_positive_on__lte=closed_30), Q(pds_followed_up=True)),
+        "pnd-e-screening": (deliveries, everyone, Q(pnd_screened=True)),
+        "pnd-e-follow-up": (deliveries, Q(pnd_first_positive_on__lte=closed_30), Q(pnd_followed_up=True)),
+        "cms82": (children, everyone, Q(mother_screened=True)),
+    }
+
+
+def stored_counts(f):
+    """{slug: (numerator, denominator)}: one aggregate over the delivery facts, one over the
+    children's."""
+    found = {}
+    for model in (DeliveryFact, ChildFact):
+        theirs = {slug: m for slug, m in _stored(f).items() if m[0].model is model}
+        rows = next(iter(theirs.values()))[0]
+        counts = rows.aggregate(
+            **{f"d{i}": Count("pk", filter=den) for i, (_rows, den, _num) in enumerate(theirs.values())},
+            **{f"n{i}": Count("pk", filter=den & num) for i, (_rows, den, num) in enumerate(theirs.values())},
+        )
+        found |= {slug: (counts[f"n{i}"], counts[f"d{i}"]) for i, slug in enumerate(theirs)}
+    return {slug: found[slug] for slug in MEASURES}
+
+
+def stored_units(f, slug):
+    """The measure's units (deliveries or children) as querysets: its denominator and numerator."""
+    rows, denominator, numerator = _stored(f)[slug]
+    model, key = (Pregnancy, "pregnancy_id") if rows.model is DeliveryFact else (Infant, "infant_id")
+    counted = rows.filter(denominator)
+    return (
+        model.objects.filter(pk__in=counted.values(key)),
+        model.objects.filter(pk__in=counted.filter(numerator).values(key)),
+    )

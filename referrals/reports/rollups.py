@@ -19,8 +19,9 @@ from django.db.models.functions import TruncMonth
 
 from screening.models import Screening
 
-from ..models import CoverageMonth, FollowUp, FollowUpStatus, ScreeningMonth, SharedMonth, StaleMonth
-from . import facts
+from ..models import FollowUp, FollowUpStatus
+from .base import stored_in_use
+from .models import CoverageMonth, ScreeningMonth, SharedMonth, StaleMonth
 
 BATCH = 500
 INLINE_LIMIT = 200  # stale months a report recomputes before reading; beyond, it counts directly
@@ -133,13 +134,13 @@ def refresh(limit=None, months=(date.min, date.max)):
 
 
 def ready(f):
-    """Whether this report reads the rollups (see facts.ready): on PostgreSQL, once the stale
+    """Whether this report reads the rollups (see facts.fresh): on PostgreSQL, once the stale
     months it reads are recomputed, if there are few. The current month is stale most of the time
     but is read from the records (a part-month) unless the period ends on its last day."""
     if "rollups" not in f.__dict__:
         whole, _edges = split(f.start, f.end)
         stale = StaleMonth.objects.filter(month__gte=whole[0], month__lt=whole[1]) if whole else None
-        f.__dict__["rollups"] = facts.in_use() and (stale is None or stale.count() <= INLINE_LIMIT)
+        f.__dict__["rollups"] = stored_in_use() and (stale is None or stale.count() <= INLINE_LIMIT)
         if f.__dict__["rollups"] and whole:
             refresh(months=whole)
     return f.__dict__["rollups"]
@@ -201,30 +202,3 @@ def coverage(f):
         if due or screened:
             months[month] = [due, screened]
     return {m: counts for m, counts in months.items() if any(counts)}
-
-
-# Triggers --------------------------------------------------------------------------------------
-
-SOURCES = {"screening_screening": "taken_on", "referrals_followup": "due_on"}  # table: the date it counts by
-_MARK = (
-    "INSERT INTO referrals_stalemonth (clinic_id, month, marked_at) "
-    "SELECT DISTINCT clinic_id, date_trunc('month', {column})::date, now() FROM {{rows}} "
-    "ON CONFLICT (clinic_id, month) DO UPDATE SET marked_at = EXCLUDED.marked_at"
-)
-TRIGGERS = [
-    sql
-    for table, column in SOURCES.items()
-    for sql in facts.statement_triggers(table, _MARK.format(column=column), tag="months")
-]
-DROP_TRIGGERS = [sql for table in SOURCES for sql in facts.drop_statement_triggers(table, tag="months")]
-
-
-def mark_every_month_stale():
-    """Every (clinic, month) with records, for the first fill."""
-    with connection.cursor() as cursor:
-        for table, column in SOURCES.items():
-            cursor.execute(
-                f"INSERT INTO referrals_stalemonth (clinic_id, month, marked_at) "
-                f"SELECT DISTINCT clinic_id, date_trunc('month', {column})::date, now() FROM {table} "
-                "ON CONFLICT (clinic_id, month) DO NOTHING"
-            )

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from referrals import services
 from referrals.models import Alert
-from referrals.reports import Filters, measures
+from referrals.reports import cascade, measures
+from referrals.reports.base import Filters
 from screening import episodes, instruments
 from screening.models import Infant, Method, Pregnancy
 from screening.services import record_screening
@@ -197,7 +198,6 @@ def test_the_met_and_not_met_lists_are_pages_and_csv_downloads(world, login, cli
 
 
 def test_the_cascade_follows_each_positive_mother_to_remission_by_language(world, clinic_a, clinician):
-    from referrals.reports import cascade
 
     delivered, screen, refer = world
     day = date(2026, 1, 5)

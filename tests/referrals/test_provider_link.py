@@ -14,7 +14,8 @@ from django.utils.formats import date_format
 
 from referrals import provider_links, services
 from referrals.models import Provider, ProviderLink, Referral, ReferralEvent, Status
-from referrals.reports import Filters, cascade
+from referrals.reports import cascade
+from referrals.reports.base import Filters
 from screening.models import AuditEntry
 
 from ..conftest import clinic_today, enter_epds, send_messages

@@ -10,21 +10,10 @@ import time_machine
 from django.test import override_settings
 
 from referrals import services
-from referrals.models import (
-    Concern,
-    ConcernClosed,
-    FollowUp,
-    FollowUpStatus,
-    JourneyFact,
-    Provider,
-    Referral,
-    SharedMonth,
-    StaleMonth,
-    StaleMother,
-    Status,
-)
-from referrals.reports import Filters, activity, cascade, facts, measures
-from referrals.reports.base import POSITIVE_SCREEN
+from referrals.models import Concern, ConcernClosed, FollowUp, FollowUpStatus, Provider, Referral, Status
+from referrals.reports import activity, cascade, facts, funnel, measures, tables, timeliness
+from referrals.reports.base import POSITIVE_SCREEN, Filters
+from referrals.reports.models import JourneyFact, SharedMonth, StaleMonth, StaleMother
 from referrals.tasks import refresh_report_facts
 from screening import episodes, instruments
 from screening.models import Infant, Method, Mother, Pregnancy, Screening
@@ -47,22 +36,22 @@ NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
 
 def figures(filters, use_facts):
     with override_settings(REPORT_FACTS=use_facts):
-        f = Filters(*filters)
-        tables = [cascade.cascade(f), cascade.cascade_by_group(f), measures.quality(f), activity.funnel(f)]
-        tables += [activity.funnel_by(f, d) for d in ("clinic", "language", "age")] + [activity.breaches(f, NOW)]
-        tables += [activity.timeliness(f), activity.outcomes(f), activity.coverage(f)]
-        tables += [activity.positive_rate(f), activity.risk_levels(f), activity.drop_off_reasons(f)]
-        tables += [activity.funnel_by(f, "pathway"), activity.funnel_by(f, "provider")]
-        cbt = Filters(*filters, pathway="cbt")
-        tables += [activity.timeliness(cbt), activity.outcomes(cbt), activity.funnel(cbt), activity.breaches(cbt, NOW)]
-        tables += [activity.funnel_by(cbt, "provider"), activity.drop_off_reasons(cbt)]
+        f = tables.prepare(Filters(*filters))
+        shown = [cascade.cascade(f), cascade.cascade_by_group(f), measures.quality(f), funnel.funnel(f)]
+        shown += [funnel.funnel_by(f, d) for d in ("clinic", "language", "age")] + [timeliness.breaches(f, NOW)]
+        shown += [timeliness.timeliness(f), activity.outcomes(f), activity.coverage(f)]
+        shown += [activity.positive_rate(f), activity.risk_levels(f), funnel.drop_off_reasons(f)]
+        shown += [funnel.funnel_by(f, "pathway"), funnel.funnel_by(f, "provider")]
+        cbt = tables.prepare(Filters(*filters, pathway="cbt"))
+        shown += [timeliness.timeliness(cbt), activity.outcomes(cbt), funnel.funnel(cbt), timeliness.breaches(cbt, NOW)]
+        shown += [funnel.funnel_by(cbt, "provider"), funnel.drop_off_reasons(cbt)]
         units = [
             sorted(rows.values_list("pk", flat=True))
             for slug in measures.MEASURES
             for m in [measures.measure(f, slug)]
             for rows in (m.denominator, m.numerator)
         ]
-    return [[tuple(str(cell) for cell in row) for row in t.rows] for t in tables] + units
+    return [[tuple(str(cell) for cell in row) for row in t.rows] for t in shown] + units
 
 
 def at(day, hour=12):

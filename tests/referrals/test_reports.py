@@ -6,9 +6,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from referrals import reports, services
+from referrals import services
 from referrals.models import Alert, Decision, FollowUp, Referral
-from referrals.reports import activity
+from referrals.reports import activity, funnel, tables, timeliness
+from referrals.reports.base import Filters
 from screening.models import Infant, Membership, Screening
 
 from ..conftest import enter_epds, make_mother
@@ -115,7 +116,7 @@ def data(clinic_a, clinic_b, clinic_admin, clinician, front_desk, outsider):
 
 def run(table_fn, clinic, **extra):
     with time_machine.travel(NOW, tick=False):
-        return table_fn(reports.Filters([clinic.pk], *PERIOD, **extra))
+        return table_fn(tables.prepare(Filters([clinic.pk], *PERIOD, **extra)))
 
 
 def test_positive_rate_and_risk_levels(data, clinic_a):
@@ -132,28 +133,28 @@ def test_positive_rate_and_risk_levels(data, clinic_a):
 
 
 def test_the_funnel_counts_each_step_once_and_its_drop_off(data, clinic_a):
-    rows = run(activity.funnel, clinic_a).rows
+    rows = run(funnel.funnel, clinic_a).rows
     # positives: ana1 (referred, completed), ana2 (in care), bea1 (referred, rejected), cat1 (declined), dee1
     assert [r[1] for r in rows] == [5, 4, 2, 1, 1, 1]
     assert [r[2] for r in rows] == [None, 1, 2, 1, 0, 0]
     assert rows[-1][3] == 20.0
-    reasons = dict(run(activity.drop_off_reasons, clinic_a).rows)
+    reasons = dict(run(funnel.drop_off_reasons, clinic_a).rows)
     assert reasons == {"Already in care elsewhere": 1, "Mother declined": 1, "Rejected by provider": 1}
 
 
 def test_the_funnel_by_pathway_language_and_age(data, clinic_a):
-    by_pathway = {r[0]: r[1:] for r in run(lambda f: activity.funnel_by(f, "pathway"), clinic_a).rows}
+    by_pathway = {r[0]: r[1:] for r in run(lambda f: funnel.funnel_by(f, "pathway"), clinic_a).rows}
     assert by_pathway == {"Mother-infant psychotherapy": (1, 1, 1, 1), "Psychiatric evaluation": (1, 0, 0, 0)}
-    by_language = {r[0]: r[1:] for r in run(lambda f: activity.funnel_by(f, "language"), clinic_a).rows}
+    by_language = {r[0]: r[1:] for r in run(lambda f: funnel.funnel_by(f, "language"), clinic_a).rows}
     assert by_language == {"Spanish": (2, 2, 1, 1, 1, 1), "English": (3, 2, 1, 0, 0, 0)}  # names, not codes
-    by_age = [(r[0], r[1]) for r in run(lambda f: activity.funnel_by(f, "age"), clinic_a).rows]
+    by_age = [(r[0], r[1]) for r in run(lambda f: funnel.funnel_by(f, "age"), clinic_a).rows]
     assert by_age == [("20-24", 2), ("30-34", 1), ("35-39", 1), ("40 and over", 1)]  # by age
-    only_mip = run(activity.funnel, clinic_a, pathway="mip").rows
+    only_mip = run(funnel.funnel, clinic_a, pathway="mip").rows
     assert [r[1] for r in only_mip] == [5, 4, 1, 1, 1, 1]
 
 
 def test_timeliness_alerts_and_breaches(data, clinic_a):
-    rows = {r[0]: r[1:] for r in run(activity.timeliness, clinic_a).rows}
+    rows = {r[0]: r[1:] for r in run(timeliness.timeliness, clinic_a).rows}
     # to referral: ana 0 days, bea 4 days -> median 2, p90 3.6; to first session: ana 10 days
     assert rows["Days from positive screen to referral"] == (2, 2.0, 3.6)
     assert rows["Days from positive screen to first session"] == (1, 10.0, 10.0)
@@ -163,7 +164,7 @@ def test_timeliness_alerts_and_breaches(data, clinic_a):
         "Minutes to acknowledgement, maximum": 30.0,
         "Still open": 0,
     }
-    breaches = dict(run(activity.breaches, clinic_a).rows)
+    breaches = dict(run(timeliness.breaches, clinic_a).rows)
     # dee1 was acknowledged but never decided: not followed up within 30 days
     assert list(breaches.values()) == [0, 0, 1]
 
@@ -234,12 +235,12 @@ def test_the_funnel_by_age_runs_from_the_youngest(clinic_b, outsider):
     for n, born in enumerate((date(1990, 1, 1), date(2008, 6, 1), date(1979, 1, 1))):  # 36, 18, 47 in 2026
         mother = make_mother(clinic_b, outsider, record_number=f"Y-{n}", date_of_birth=born)
         enter_epds(mother, [2, 2, 1, 1, 1, 1, 2, 1, 2, 3], outsider, taken_on=PERIOD[0] + timedelta(days=30))
-    groups = [r[0] for r in run(lambda f: activity.funnel_by(f, "age"), clinic_b).rows]
+    groups = [r[0] for r in run(lambda f: funnel.funnel_by(f, "age"), clinic_b).rows]
     assert groups == ["under 20", "35-39", "40 and over"]
 
 
 def test_no_report_table_has_two_columns_of_one_name(data, clinic_a):
     """A spreadsheet addresses columns by their heading: each CSV's headings are distinct."""
-    for slug, table in reports.TABLES.items():
+    for slug, table in tables.TABLES.items():
         columns = [str(c) for c in run(table, clinic_a).columns]
         assert len(set(columns)) == len(columns), f"{slug}: {columns}"

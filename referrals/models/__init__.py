@@ -1,0 +1,66 @@
+"""The referral app's models, one module per part of the domain. The stored report tables live
+beside the reports (referrals/reports/models.py) and register with the app here."""
+
+from ..reports import models as report_tables  # noqa: F401 - registers the report tables with the app
+from .care import (
+    CLINICAL_KINDS,
+    FOLLOW_UP_KINDS,
+    NEEDS_STAFF,
+    OPEN_FOLLOW_UP,
+    PENDING_FOLLOW_UP,
+    Alert,
+    AlertQuerySet,
+    Attention,
+    Concern,
+    ConcernClosed,
+    ConcernOpened,
+    ConcernQuerySet,
+    FollowUp,
+    FollowUpQuerySet,
+    FollowUpStatus,
+    Heartbeat,
+    UnsettledSchedule,
+)
+from .providers import URGENCY_ORDER, Provider, ReferralSettings, Urgency
+from .referral import (
+    OPEN_STATUSES,
+    Decision,
+    DecisionKind,
+    ProviderLink,
+    Referral,
+    ReferralEvent,
+    ReferralQuerySet,
+    Status,
+)
+
+__all__ = [
+    "CLINICAL_KINDS",
+    "FOLLOW_UP_KINDS",
+    "NEEDS_STAFF",
+    "OPEN_FOLLOW_UP",
+    "PENDING_FOLLOW_UP",
+    "OPEN_STATUSES",
+    "URGENCY_ORDER",
+    "Alert",
+    "AlertQuerySet",
+    "Attention",
+    "Concern",
+    "ConcernClosed",
+    "ConcernOpened",
+    "ConcernQuerySet",
+    "Decision",
+    "DecisionKind",
+    "FollowUp",
+    "FollowUpQuerySet",
+    "FollowUpStatus",
+    "Heartbeat",
+    "Provider",
+    "ProviderLink",
+    "Referral",
+    "ReferralEvent",
+    "ReferralQuerySet",
+    "ReferralSettings",
+    "Status",
+    "UnsettledSchedule",
+    "Urgency",
+]
