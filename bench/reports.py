@@ -1,4 +1,4 @@
-"""Times the reports page and its CSV exports on the bench data (bench/generate.py).
+"""Times the reports page and its CSV exports on the bench data (bench/generate/).
 
     make bench-reports
 

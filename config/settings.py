@@ -241,7 +241,7 @@ CELERY_BEAT_SCHEDULE = {
     "delete-expired-exports": {"task": "fhir_api.tasks.delete_expired_exports", "schedule": 3600.0},
 }
 # On PostgreSQL the cascade and quality measures read per-unit facts kept exact by triggers
-# (referrals/reports/facts.py); off, every report computes from the records directly.
+# (referrals/reports/facts.py, triggers.py); off, every report computes from the records directly.
 REPORT_FACTS = envbool("REPORT_FACTS", True)
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TIMEZONE = TIME_ZONE

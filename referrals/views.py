@@ -1,9 +1,7 @@
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,27 +10,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from screening import audit
-from screening.access import ADMINS, SEES_SCORES, get_mother, get_screening, staff_view
+from screening.access import SEES_SCORES, get_screening, staff_view
 from screening.crisis import resources_for
-from screening.models import AuditEntry, CrisisResource, Delivery, Language
+from screening.models import AuditEntry, Delivery, Language
 from screening.risk import RiskLevel
 
-from . import clinician_concerns, concerns, followups, lifecycle, provider_links, services
+from . import lifecycle, provider_links, services
 from . import worklist as work
 from .forms import (
     AcknowledgeForm,
-    CancelFollowUpForm,
-    CloseConcernForm,
-    CrisisResourceFormSet,
     DecisionForm,
-    MarkConcernForm,
-    ProviderForm,
     ReferForm,
-    ReferralSettingsForm,
-    RescheduleForm,
     TransitionForm,
 )
-from .models import Alert, Concern, FollowUp, FollowUpStatus, Provider, Referral, ReferralSettings
+from .models import Alert, Referral, ReferralSettings
 
 PER_PAGE = 25
 
@@ -265,162 +256,3 @@ def referral_letter(request, code):
         "referrals/referral_letter.html",
         {"referral": referral, "link": link, "url": link and provider_links.url_for(link)},
     )
-
-
-@require_GET
-@staff_view(SEES_SCORES)
-def provider_list(request):
-    providers = Provider.objects.filter(clinic=request.membership.clinic)
-    return render(request, "referrals/provider_list.html", {"providers": providers})
-
-
-@require_http_methods(["GET", "POST"])
-@staff_view(ADMINS)
-def provider_edit(request, code=None):
-    clinic = request.membership.clinic
-    provider = get_object_or_404(Provider, clinic=clinic, code=code) if code else Provider(clinic=clinic)
-    form = ProviderForm(request.POST or None, instance=provider)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        audit.record(request.user, clinic, AuditEntry.Action.UPDATE, None, f"provider {provider.name}")
-        messages.success(request, _("Provider saved."))
-        return redirect("provider_list")
-    return render(request, "referrals/provider_form.html", {"form": form, "provider": provider})
-
-
-@require_http_methods(["GET", "POST"])
-@staff_view(ADMINS)
-def referral_settings(request):
-    clinic = request.membership.clinic
-    form = ReferralSettingsForm(request.POST or None, instance=ReferralSettings.for_clinic(clinic))
-    resources = CrisisResourceFormSet(
-        request.POST or None, queryset=CrisisResource.objects.filter(clinic=clinic), prefix="crisis"
-    )
-    if request.method == "POST" and form.is_valid() and resources.is_valid():
-        with transaction.atomic():
-            form.save()
-            for resource in resources.save(commit=False):
-                resource.clinic = clinic
-                resource.save()
-            for resource in resources.deleted_objects:
-                resource.delete()
-            audit.record(request.user, clinic, AuditEntry.Action.UPDATE, None, "referral settings")
-        messages.success(request, _("Referral settings saved."))
-        return redirect("referral_settings")
-    return render(request, "referrals/settings.html", {"form": form, "resources": resources})
-
-
-@require_GET
-@staff_view()
-def follow_up_list(request):
-    """Upcoming and overdue follow-ups of the whole clinic."""
-    rows = FollowUp.objects.visible_to(request.membership).select_related("mother", "invitation")
-    show = request.GET.get("show", "upcoming")
-    if show == "overdue":
-        rows = rows.filter(status=FollowUpStatus.OVERDUE).order_by("due_on")
-    elif show == "invited":
-        rows = rows.filter(status=FollowUpStatus.INVITED).order_by("due_on")
-    else:
-        show = "upcoming"
-        rows = rows.filter(status=FollowUpStatus.SCHEDULED).order_by("due_on")
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    audit.record_shown(request.user, request.membership.clinic, [f.mother for f in page], "the follow-up list")
-    return render(request, "referrals/follow_up_list.html", {"page": page, "show": show})
-
-
-def _get_follow_up(request, code):
-    return get_object_or_404(FollowUp.objects.visible_to(request.membership).select_related("mother"), code=code)
-
-
-@require_POST
-@staff_view()
-def follow_up_reschedule(request, code):
-    follow_up = _get_follow_up(request, code)
-    form = RescheduleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give a valid date and a reason to reschedule."))
-        return redirect("mother_detail", code=follow_up.mother.code)
-    due_on = form.cleaned_data["due_on"]
-    try:
-        followups.reschedule(
-            follow_up,
-            due_on,
-            form.cleaned_data["note"],
-            request.user,
-            sees_scores=request.membership.sees_scores,
-            deferral=form.cleaned_data["deferral"],
-        )
-    except followups.CannotReschedule as problem:
-        messages.error(request, str(problem))
-    else:
-        audit.record(
-            request.user,
-            follow_up.clinic,
-            AuditEntry.Action.UPDATE,
-            follow_up.mother,
-            f"follow-up rescheduled to {due_on}",
-        )
-        messages.success(request, _("Follow-up rescheduled."))
-    return redirect("mother_detail", code=follow_up.mother.code)
-
-
-@require_POST
-@staff_view()
-def follow_up_cancel(request, code):
-    follow_up = _get_follow_up(request, code)
-    if follow_up.is_clinical and not request.membership.sees_scores:
-        raise PermissionDenied  # a rescreen a result called for is a clinician's to cancel
-    form = CancelFollowUpForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give a reason to cancel."))
-    elif followups.cancel(follow_up, actor=request.user, **form.cleaned_data):
-        audit.record(request.user, follow_up.clinic, AuditEntry.Action.UPDATE, follow_up.mother, "follow-up cancelled")
-        messages.success(request, _("Follow-up cancelled."))
-    return redirect("mother_detail", code=follow_up.mother.code)
-
-
-@require_POST
-@staff_view(SEES_SCORES)
-def concern_mark(request, code):
-    mother = get_mother(request, code)
-    form = MarkConcernForm(request.POST)
-    if form.is_valid():
-        with transaction.atomic():
-            clinician_concerns.mark(mother, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Concern recorded: she is on the worklist until a clinician closes it."))
-    else:
-        messages.error(request, _("Say what concerns you."))
-    return redirect("mother_detail", code=mother.code)
-
-
-@require_POST
-@staff_view(SEES_SCORES)
-def concern_decide(request, code):
-    mother = get_mother(request, code)
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        services.record_decision(mother, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Decision recorded."))
-    else:
-        messages.error(request, _("Choose a decision."))
-    return redirect("mother_detail", code=mother.code)
-
-
-@require_POST
-@staff_view(SEES_SCORES)
-def concern_close(request, code):
-    mother = get_mother(request, code)
-    concern = get_object_or_404(Concern.objects.visible_to(request.membership).open(), mother=mother)
-    form = CloseConcernForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose why the concern is closed."))
-        return redirect("mother_detail", code=mother.code)
-    try:
-        with transaction.atomic():
-            concerns.close(concern, actor=request.user, **form.cleaned_data)
-            services.settle(mother)
-    except concerns.CannotClose as problem:
-        messages.error(request, str(problem))
-    else:
-        messages.success(request, _("Concern closed."))
-    return redirect("mother_detail", code=mother.code)

@@ -4,7 +4,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import audit, transfers
-from .forms import ThresholdForm
+from .admin_forms import ThresholdForm
 from .models import AuditEntry, Clinic, Infant, Membership, Mother, Screening, ThresholdSet, User
 from .signals import mother_changed
 

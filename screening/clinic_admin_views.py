@@ -17,14 +17,8 @@ from common.downloads import csv_download
 
 from . import audit, outbox
 from .access import ADMINS, staff_view
+from .admin_forms import AuditFilterForm, ClinicSettingsForm, RoleForm, StaffForm, ThresholdForm
 from .confirm import ask_first
-from .forms import (
-    AuditFilterForm,
-    ClinicSettingsForm,
-    RoleForm,
-    StaffForm,
-    ThresholdForm,
-)
 from .models import (
     AuditEntry,
     Delivery,

@@ -41,12 +41,10 @@ from referrals import (
     services,
     worklist,
 )
-from referrals.deadlines import BOUNDS, SENDER_GRACE
+from referrals.deadlines import BOUNDS
 from referrals.models import (
-    NEEDS_STAFF,
     PENDING_FOLLOW_UP,
     Alert,
-    Concern,
     ConcernClosed,
     DecisionKind,
     FollowUp,
@@ -54,11 +52,12 @@ from referrals.models import (
     ReferralSettings,
 )
 from screening import instruments, invitations, transfers
-from screening.models import Clinic, Infant, Method, Mother, Role, Screening
+from screening.models import Clinic, Infant, Method, Mother, Role
 from screening.services import record_screening
 from screening.signals import mother_changed
 
-from ..conftest import clinic_today, make_mother, make_staff
+from ..conftest import clinic_today, enter_epds, make_mother, make_staff
+from .reaching import reached_in_time
 
 EXAMPLES = int(os.environ.get("CARE_GAP_EXAMPLES", "200"))
 START = timezone.make_aware(timezone.datetime(2026, 6, 1, 15, 0))
@@ -361,39 +360,6 @@ class CareGapMachine(RuleBasedStateMachine):
             assert row.gap and row.gap.what_to_do, "on the worklist without saying what to do"
 
 
-def reached_in_time(mother, now):
-    """None if she is not at risk; True if something reaches her before her deadline; else False.
-    Read from her rows one by one, in Python: an independent statement of design rule 15."""
-    concern = Concern.objects.filter(mother=mother, closed_at__isnull=True).first()
-    if concern is None:
-        return None
-    if Alert.objects.filter(mother=mother, acknowledged_at__isnull=True).exists():
-        return True
-    for screening in Screening.objects.filter(mother=mother, clinic=mother.clinic, reviewed_at__isnull=True):
-        if screening.is_positive:
-            return True
-    if concern.attention_since is not None:
-        return True
-    if any(r.is_open for r in Referral.objects.filter(mother=mother, clinic=mother.clinic)):
-        return True
-    follow_ups = list(FollowUp.objects.filter(mother=mother))
-    if any(f.status in NEEDS_STAFF and f.clinic_id == mother.clinic_id for f in follow_ups):
-        return True
-    today = mother.clinic.today(now)
-    overdue_days = ReferralSettings.for_clinic(mother.clinic).overdue_after_days
-    for f in follow_ups:
-        if f.status == "scheduled" and today <= f.due_on <= concern.act_by:
-            return True
-        if f.status == "invited" and today <= concern.act_by:
-            link = f.invitation
-            carried = link.deliveries.filter(status__in=["pending", "sent"]).exists()
-            handed = carried or link.handed_over_at or link.opened_at or link.tablet
-            watched = f.invited_at >= now - timedelta(days=overdue_days) - SENDER_GRACE
-            if handed and watched:
-                return True
-    return False
-
-
 @pytest.mark.django_db
 def test_no_sequence_of_events_leaves_a_mother_at_risk_on_no_live_path():
     run_state_machine_as_test(
@@ -413,8 +379,6 @@ def test_the_machine_can_see_a_gap(db, clinic_a, clinician, front_desk):
     back is found, with why."""
     mother = make_mother(clinic_a, front_desk)
     with time_machine.travel(date(2026, 6, 1)):
-        from ..conftest import enter_epds
-
         enter_epds(mother, [2, 2, 0, 2, 1, 1, 1, 1, 2, 3], front_desk)  # positive, no self-harm
     assert not care.care_gaps(clinic_a).exists()
     mother.screenings.update(reviewed_at=timezone.now())
