@@ -104,6 +104,15 @@ class Instrument:
         """A full-length depression questionnaire: it satisfies any rescreen, and a negative one can show remission."""
         return self.measures == DEPRESSION and not self.brief
 
+    @property
+    def most_options(self):
+        """How many boxes its longest item has: what staff may type for an answer (1 to n, a to ...)."""
+        return max(len(item.options) for item in self.items)
+
+    @property
+    def last_option_letter(self):
+        return "abcdefghij"[self.most_options - 1]
+
     def begins(self, other):
         """This brief screen is the first items of `other` (the PHQ-2 of the PHQ-9): her answers carry over."""
         return other.items[: len(self.items)] == self.items

@@ -73,6 +73,9 @@ def test_each_questionnaire_goes_through_the_whole_app(
     clinic_a.epds_online_permission = True
     clinic_a.save()
     staff = login(clinician)
+    form = staff.get(reverse("screening_create", args=[mother.code, instrument.code])).content.decode()
+    boxes = max(len(item.options) for item in instrument.items)  # what staff may type: 1 to n, a to ...
+    assert f"(1 to {boxes}), or its letter (a to {'abcd'[boxes - 1]})" in form
     data = {"taken_on": clinic_today().isoformat(), "method": "paper", "submission_token": str(uuid.uuid4())}
     data |= {f"item_{n}": str(p) for n, p in enumerate(highest(instrument), start=1)}
     if instrument.asks_difficulty:
