@@ -64,7 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "screening.access_state.SessionOTPMiddleware",
     "screening.two_factor.TwoFactorMiddleware",
     "config.middleware.NoStoreForStaffMiddleware",
     "config.middleware.FirstPasswordMiddleware",

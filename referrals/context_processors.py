@@ -24,5 +24,7 @@ def silent_parts(request):
     membership = getattr(request, "membership", None)
     if membership is None or not membership.sees_scores:
         return {}
-    silent, degraded = heartbeat.status()
-    return {"silent_parts": silent, "degraded_parts": degraded}
+    if not hasattr(request, "_silent_parts"):  # read once, however many panels render
+        silent, degraded = heartbeat.status()
+        request._silent_parts = {"silent_parts": silent, "degraded_parts": degraded}
+    return request._silent_parts

@@ -11,7 +11,7 @@ class ScreeningConfig(AppConfig):
         import config.checks  # noqa: F401 - registers the production checks
         from common.sessions import renewed_at_login
 
-        from . import episodes
+        from . import access_state, episodes
         from .online import hand_back
         from .signals import mother_changed
 
@@ -21,3 +21,4 @@ class ScreeningConfig(AppConfig):
 
         user_logged_in.connect(renewed_at_login, dispatch_uid="session-renewed-at-login")
         user_logged_in.connect(hand_back, dispatch_uid="tablet-hand-back")
+        user_logged_in.connect(access_state.read_at_login, dispatch_uid="access-read-at-login")

@@ -1,6 +1,7 @@
 from django.urls import reverse
 from django.utils import timezone
 
+from . import access_state
 from .tenancy import clinic_scope, every_clinic, no_clinic_scope
 
 
@@ -13,7 +14,7 @@ class ClinicMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.membership = current_membership(request)
+        request.membership = access_state.membership(request)
         if request.path.startswith(reverse("admin:index")):
             with every_clinic():
                 return self.get_response(request)
@@ -22,14 +23,3 @@ class ClinicMiddleware:
                 return self.get_response(request)
         with clinic_scope(request.membership.clinic_id), timezone.override(request.membership.clinic.zone()):
             return self.get_response(request)
-
-
-def current_membership(request):
-    if not request.user.is_authenticated:
-        return None
-    memberships = request.user.own_memberships()
-    chosen = request.session.get("clinic_id")
-    if chosen is not None:
-        return memberships.filter(clinic_id=chosen).first()
-    only = list(memberships[:2])
-    return only[0] if len(only) == 1 else None

@@ -11,9 +11,7 @@ from datetime import timedelta
 import segno
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -27,33 +25,11 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import audit
-from .models import AuditEntry, Membership
+from . import access_state, audit
+from .models import AuditEntry
 
 OPEN_PATHS = ("/accounts/two-factor/", "/accounts/logout/", "/static/")
 RECOVERY_CODES = 10
-
-
-def _second_factor(user):
-    """ "verify" if she has a device to give a code from, "setup" if she must enrol, else "": one
-    query, since this runs on every request of anyone not yet verified."""
-    devices = [model.objects.filter(user=OuterRef("pk"), confirmed=True) for model in (TOTPDevice, StaticDevice)]
-    found = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .annotate(
-            device=Exists(devices[0]) | Exists(devices[1]),
-            required=Exists(
-                Membership.objects.with_scopes_disabled().filter(user=OuterRef("pk"), clinic__require_two_factor=True)
-            ),
-        )
-        .values_list("device", "required")
-        .first()
-    )
-    has_device, required_here = found or (False, False)
-    if has_device:
-        return "verify"
-    return "setup" if user.is_superuser or required_here else ""
 
 
 class TwoFactorMiddleware:
@@ -68,7 +44,7 @@ class TwoFactorMiddleware:
             and not user.is_verified()
             and not request.path.startswith(OPEN_PATHS)
         ):
-            needed = _second_factor(user)
+            needed = access_state.second_factor(request, user)
             if needed == "verify":
                 return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': request.get_full_path()})}")
             if needed == "setup":

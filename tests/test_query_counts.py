@@ -31,16 +31,17 @@ def grow(clinic, front_desk, clinician, size):
 
 
 PAGES = {
-    "home": (lambda m, s, r: reverse("home"), 20),
+    "home": (lambda m, s, r: reverse("home"), 10),
     # one small query per section (with failed messages), the concerns' risk for the badge, the
-    # heartbeat banner, and the page's failing messages
-    "worklist": (lambda m, s, r: reverse("worklist"), 26),
-    "mother list": (lambda m, s, r: reverse("mother_list"), 12),
-    "mother": (lambda m, s, r: reverse("mother_detail", args=[m.code]), 31),  # with the heartbeat banner
-    "screening result": (lambda m, s, r: reverse("screening_detail", args=[s.code]), 45),
-    "referral": (lambda m, s, r: reverse("referral_detail", args=[r.code]), 25),
-    "follow-ups": (lambda m, s, r: reverse("follow_up_list"), 12),
-    "reports": (lambda m, s, r: reverse("reports"), 80),  # with the recompute of changed mothers and months
+    # heartbeat banner, and the page's failing messages; her membership and second factor come
+    # from her session (screening.access_state), the heartbeat is read once a page
+    "worklist": (lambda m, s, r: reverse("worklist"), 24),
+    "mother list": (lambda m, s, r: reverse("mother_list"), 8),
+    "mother": (lambda m, s, r: reverse("mother_detail", args=[m.code]), 25),  # with the heartbeat banner
+    "screening result": (lambda m, s, r: reverse("screening_detail", args=[s.code]), 18),
+    "referral": (lambda m, s, r: reverse("referral_detail", args=[r.code]), 14),
+    "follow-ups": (lambda m, s, r: reverse("follow_up_list"), 7),
+    "reports": (lambda m, s, r: reverse("reports"), 66),  # with the recompute of changed mothers and months
 }
 
 

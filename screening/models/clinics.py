@@ -21,6 +21,9 @@ from ..tenancy import clinic_manager
 class User(AbstractUser):
     # set when a clinic admin chose the password: she picks her own at her first sign-in
     must_change_password = models.BooleanField(default=False)
+    # bumped by database triggers whenever her memberships, their clinics or her second-factor
+    # devices change: a session's copy of them (screening.access_state) is current while it matches
+    access_version = models.PositiveIntegerField(default=0, db_default=0)
 
     def own_memberships(self):
         """Her places at every clinic: a person's own memberships cross clinics by nature."""
