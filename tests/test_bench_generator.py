@@ -21,6 +21,8 @@ def test_the_generator_fills_a_small_network_that_the_pages_read(login):
     assert Mother.objects.filter(clinic__in=clinics).count() == 40
     assert Screening.objects.count() == 400 and Referral.objects.count() == 30
     assert FollowUp.objects.count() == 40 * 4  # the infant's 1, 2, 4 and 6-month visits
+    # the dispatcher run takes one scheduled follow-up per mother: every mother has one
+    assert FollowUp.objects.filter(status="scheduled").values("mother").distinct().count() == 40
     assert Alert.objects.count() == Screening.objects.filter(self_harm=True).count()
     assert Mother.objects.exclude(latest_risk="").exists()  # kept as record_screening keeps it
     assert generate(2, 40, 400, 30) is None  # loaded once

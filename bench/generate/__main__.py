@@ -16,7 +16,7 @@ from .copying import TABLES
 def main():
     parser = argparse.ArgumentParser(description=network.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clinics", type=int, default=50)
-    parser.add_argument("--mothers", type=int, default=100_000)
+    parser.add_argument("--mothers", type=int, default=110_000)  # 100,000 due at once, but those with an open alert
     parser.add_argument("--screenings", type=int, default=1_000_000)
     parser.add_argument("--referrals", type=int, default=200_000)
     args = parser.parse_args()

@@ -17,7 +17,10 @@ def follow_ups(facts):
     for n, (mid, cid, delivered) in enumerate(facts):
         for visit, months in enumerate((1, 2, 4, 6)):
             due = (delivered or TODAY) + timedelta(days=30 * months)
-            status = states[(n + visit) % len(states)]
+            # every other state, so each mother has a scheduled visit (the two "scheduled" sit side by
+            # side; steps of one left two mothers in seven with none, and the dispatcher run, one
+            # follow-up per mother, found too few)
+            status = states[(n + 2 * visit) % len(states)]
             invitation, invited_at, reminders, reminded_at = None, None, 0, None
             if status == "invited":  # sent up to 13 days ago, with the reminders already due sent
                 age = rng.randrange(14)

@@ -64,12 +64,12 @@ def soak_lines():
     ]
 
 
-# Issue 19's targets: (scenario, clients, measure, limit). A ratio is to the floor of the same run.
+# The goals (issues 19 and 32): (scenario, clients, measure, limit). A ratio is to the floor of the same run.
 TARGETS = [
     ("mother submits her form", CLIENTS, "ratio", 0.5),
     ("staff enters a screening", CLIENTS, "ratio", 0.5),
     ("clinician worklist", CLIENTS, "p95", 100),
-    ("clinician worklist", 1, "p95", 100),
+    ("clinician worklist", 1, "p95", 50),
     ("mother's page", CLIENTS, "p95", 100),
     ("mother's page", 1, "p95", 100),
     ("care-gap query, one clinic (in process)", 1, "p95", 100),
@@ -83,7 +83,7 @@ def target_lines(rows, worker_mb):
     found = {(row[0], row[1]): row for row in rows}
     lines = [
         "",
-        "Targets (issue 19), checked against this run:",
+        "Goals (issues 19 and 32), checked against this run:",
         "",
         "| target | measured | met |",
         "| --- | ---: | --- |",
