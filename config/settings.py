@@ -7,6 +7,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -228,6 +229,10 @@ else:
         "socket_connect_timeout": 0.5,
     }
 CELERY_TASK_IGNORE_RESULT = True
+# The dispatcher's messages have a queue of their own, which every worker consumes beside the
+# default one (a worker consumes every queue listed here unless told otherwise): a backlog of
+# sends never holds up invitations being made, schedules settling, or alerts (screening.outbox).
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("send")]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)

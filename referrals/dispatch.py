@@ -97,7 +97,9 @@ def invite_one(pk, now):
         channels = invitations.allowed_channels(mother)
         invitation = invitations.create_invitation(mother=mother, instrument=instrument, channels=channels)
         _mark_invited(row, invitation, now)
-        outbox.send_after_commit(Delivery.objects.filter(invitation=invitation).values_list("pk", "clinic_id"))
+        outbox.send_after_commit(
+            Delivery.objects.filter(invitation=invitation).values_list("pk", "clinic_id"), bulk=True
+        )
         return True
 
 
@@ -163,7 +165,7 @@ def _invite_together(pks, now):
             invited.append(row)
     FollowUp.objects.bulk_update(invited, ["status", "invitation", "invited_at", "instrument_code"])
     FollowUp.objects.bulk_update(covered, ["status", "closed_at", "note"])
-    outbox.send_after_commit((m.pk, m.clinic_id) for m in messages)
+    outbox.send_after_commit(((m.pk, m.clinic_id) for m in messages), bulk=True)
     return len(invited) + len(covered)
 
 
@@ -216,7 +218,7 @@ def remind_one(pk, number, now):
         row.reminders_sent, row.last_reminder_at = number, now
         row.save(update_fields=["reminders_sent", "last_reminder_at"])
         queued = invitations.queue_deliveries(invitation, reminder=number)
-        outbox.send_after_commit((pk, invitation.clinic_id) for pk in queued)
+        outbox.send_after_commit(((pk, invitation.clinic_id) for pk in queued), bulk=True)
         return True
 
 

@@ -41,6 +41,7 @@ MAX_ATTEMPTS = 5  # then the message is shown to staff as failed, not retried fo
 UNSENT_AFTER = timedelta(minutes=2)  # a row still waiting this long lost its queued send
 CHUNK = 100
 SWEEP_LIMIT = 1000
+BULK_QUEUE = "send"  # every worker consumes it too (settings.CELERY_TASK_QUEUES)
 log = logging.getLogger(__name__)
 
 
@@ -76,14 +77,18 @@ def queue(kind, **fields):
     return row
 
 
-def send_after_commit(rows):
-    """rows: (id, clinic id) of messages to send after commit, in chunks, each chunk in its clinic's scope."""
+def send_after_commit(rows, bulk=False):
+    """rows: (id, clinic id) of messages to send after commit, in chunks, each chunk in its clinic's
+    scope. The dispatcher's invitations and reminders are `bulk`: they go by a queue of their own
+    (BULK_QUEUE), so a hundred thousand of them never hold up an invitation being made, a schedule
+    settling, or an alert's message, which stay on the default queue."""
     by_clinic = defaultdict(list)
     for pk, clinic_id in rows:
         by_clinic[clinic_id].append(pk)
     for clinic_id, ids in by_clinic.items():
         for start in range(0, len(ids), CHUNK):
-            enqueue_on_commit("screening.tasks.send_deliveries", ids[start : start + CHUNK], clinic=clinic_id)
+            chunk, queue = ids[start : start + CHUNK], BULK_QUEUE if bulk else None
+            enqueue_on_commit("screening.tasks.send_deliveries", chunk, clinic=clinic_id, queue=queue)
 
 
 def send(ids, now=None):

@@ -128,7 +128,8 @@ def celery_workers(folder, names=("w1",), slow_email=None, accepted_first=False)
     from config.celery import app
 
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(app.conf.task_default_queue)
+        for queue in app.conf.task_queues:  # the default and the bulk sending queue
+            conn.default_channel.queue_purge(queue.name)
     workers = Workers(folder, slow_email=slow_email, accepted_first=accepted_first)
     try:
         for name in names:

@@ -41,7 +41,8 @@ def dispatcher(count):
     invitations_before = Invitation.objects.count()
     last_before = Invitation.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(app.conf.task_default_queue)
+        for queue in app.conf.task_queues:  # the default and the bulk sending queue
+            conn.default_channel.queue_purge(queue.name)
     workers = [
         start(
             [

@@ -15,6 +15,7 @@ from referrals.models import FollowUp
 from screening import invitations, outbox, sms
 from screening.models import Delivery, Invitation
 
+from ..conftest import enter_epds
 from .test_delivery_never_stalls import NOON_NY, due_mother, send_waiting
 
 pytestmark = pytest.mark.usefixtures("open_all_day")
@@ -89,12 +90,34 @@ def test_the_dispatcher_queues_reminders_after_commit_and_sends_none_itself(
     published = []
     tasks_module = invitations_tasks()
     original = tasks_module.send_deliveries.apply_async
-    tasks_module.send_deliveries.apply_async = lambda args, kwargs, **kw: published.append((args, kwargs))
+    tasks_module.send_deliveries.apply_async = lambda args, kwargs, **kw: published.append((args, kwargs, kw["queue"]))
     try:
         callbacks[0]()
     finally:
         tasks_module.send_deliveries.apply_async = original
-    assert published == [(([reminder.pk],), {"clinic_id": clinic_a.pk})]  # run in her clinic's scope
+    # run in her clinic's scope, on the queue of the dispatcher's messages
+    assert published == [(([reminder.pk],), {"clinic_id": clinic_a.pk}, "send")]
+
+
+def test_an_alerts_message_never_waits_behind_the_dispatchers_on_its_queue(
+    monkeypatch, clinic_a, front_desk, django_capture_on_commit_callbacks
+):
+    published = []
+
+    class Recorded:
+        def __init__(self, name):
+            self.name = name
+
+        def apply_async(self, args, kwargs, **options):
+            published.append((self.name, options["queue"]))
+
+    monkeypatch.setattr("common.tasks.import_string", Recorded)
+    mother = due_mother(clinic_a, front_desk, "A-1")
+    with django_capture_on_commit_callbacks(execute=True):
+        enter_epds(mother, [0, 0, 3, 0, 3, 3, 3, 3, 3, 2], front_desk)  # a self-harm answer: an alert
+    assert Delivery.objects.filter(alert__mother=mother).exists()
+    assert ("screening.tasks.send_deliveries", None) in published  # the default queue
+    assert ("screening.tasks.send_deliveries", "send") not in published
 
 
 def invitations_tasks():
