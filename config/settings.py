@@ -232,7 +232,8 @@ CELERY_TASK_IGNORE_RESULT = True
 # The dispatcher's messages have a queue of their own, which every worker consumes beside the
 # default one (a worker consumes every queue listed here unless told otherwise): a backlog of
 # sends never holds up invitations being made, schedules settling, or alerts (screening.outbox).
-CELERY_TASK_QUEUES = [Queue("celery"), Queue("send")]
+# Each is bound by its own name.
+CELERY_TASK_QUEUES = [Queue("celery", routing_key="celery"), Queue("send", routing_key="send")]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)

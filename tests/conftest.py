@@ -172,7 +172,8 @@ def broker():
 
     app.conf.task_always_eager = False
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(app.conf.task_default_queue)
+        for queue in app.conf.task_queues:  # the default and the bulk sending queue
+            conn.default_channel.queue_purge(queue.name)
     yield
     use_broker(settings.CELERY_BROKER_URL)
     app.conf.task_always_eager = True

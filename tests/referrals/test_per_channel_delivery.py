@@ -176,3 +176,22 @@ def test_a_link_made_before_delivery_rows_and_never_sent_is_sent_by_the_next_run
     mail.outbox.clear()
     assert invitations.send_invitation(invitation.pk) is True
     assert len(mail.outbox) == 1 and Delivery.objects.get(invitation=invitation).status == "sent"
+
+
+def test_bulk_and_other_messages_land_on_their_own_queues_on_the_real_broker(
+    clinic_a, broker, django_capture_on_commit_callbacks
+):
+    """Published for real, through the outbox: the dispatcher's chunk on the `send` list, any
+    other on the default one, each once."""
+    from config.celery import app
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.send_after_commit([(1, clinic_a.pk)], bulk=True)
+        outbox.send_after_commit([(2, clinic_a.pk)])
+    with app.connection_for_write() as conn:
+        client = conn.default_channel.client
+        try:
+            assert (client.llen("celery"), client.llen("send")) == (1, 1)
+        finally:
+            for queue in app.conf.task_queues:
+                conn.default_channel.queue_purge(queue.name)
