@@ -6,6 +6,8 @@ current: database triggers (screening.access_triggers) bump `User.access_version
 membership of hers, its clinic or a device of hers changes, however it changes. The copy is also
 read again when she chooses another clinic or gives a code (the session then says so)."""
 
+import zlib
+
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.utils.functional import SimpleLazyObject
@@ -21,13 +23,22 @@ KEY = "_access"
 CHOSEN = "clinic_id"  # the clinic she chose to work in (choose_clinic)
 
 
+def _shape():
+    """The fields a copy holds: a copy kept before a deploy added or removed one is read again."""
+    return zlib.crc32(",".join(f.attname for m in (Membership, Clinic) for f in m._meta.concrete_fields).encode())
+
+
+SHAPE = _shape()
+
+
 def current(request, user):
     """Her access, from the session if it is current, else read and kept there."""
-    state = request.session.get(KEY)
-    asked = (user.pk, user.access_version, request.session.get(CHOSEN), request.session.get(DEVICE_ID_SESSION_KEY))
+    session = request.session
+    state = session.get(KEY)
+    asked = (user.pk, user.access_version, session.get(CHOSEN), session.get(DEVICE_ID_SESSION_KEY), SHAPE)
     if not state or tuple(state["asked"]) != asked:
         state = {"asked": list(asked), **_read(user, asked[2], asked[3])}
-        request.session[KEY] = state
+        session[KEY] = state
     return state
 
 

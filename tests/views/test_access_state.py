@@ -58,3 +58,15 @@ def test_her_clinic_renamed_elsewhere_shows_at_her_next_request(login, clinician
     assert clinic_a.name in client.get(reverse("home")).content.decode()
     Clinic.objects.filter(pk=clinic_a.pk).update(name="Lakeside Family Clinic")
     assert "Lakeside Family Clinic" in client.get(reverse("home")).content.decode()
+
+
+def test_a_copy_kept_before_a_deploy_changed_the_clinics_fields_is_read_again(login, clinician):
+    client = login(clinician)
+    session = client.session
+    session["_access"]["asked"][-1] = 0  # the fields a copy of an older release held
+    session["_access"]["clinic"].pop("auto_advance")
+    session.save()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("home")).status_code == 200
+    assert "screening_membership" in " ".join(q["sql"] for q in captured)
+    assert "auto_advance" in client.session["_access"]["clinic"]
