@@ -32,11 +32,15 @@ def staff_view(roles=EVERY_ROLE):
 
 
 def get_mother(request, code):
-    return get_object_or_404(Mother.objects.visible_to(request.membership), code=code)
+    mother = get_object_or_404(Mother.objects.visible_to(request.membership), code=code)
+    mother.clinic = request.membership.clinic  # hers by the filter: the session's copy, not a query
+    return mother
 
 
 def get_screening(request, code):
-    return get_object_or_404(
+    screening = get_object_or_404(
         Screening.objects.visible_to(request.membership).select_related("mother", "entered_by"),
         code=code,
     )
+    screening.clinic = screening.mother.clinic = request.membership.clinic  # as in get_mother
+    return screening

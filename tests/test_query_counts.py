@@ -37,8 +37,8 @@ PAGES = {
     # from her session (screening.access_state), the heartbeat is read once a page
     "worklist": (lambda m, s, r: reverse("worklist"), 24),
     "mother list": (lambda m, s, r: reverse("mother_list"), 8),
-    "mother": (lambda m, s, r: reverse("mother_detail", args=[m.code]), 25),  # with the heartbeat banner
-    "screening result": (lambda m, s, r: reverse("screening_detail", args=[s.code]), 18),
+    "mother": (lambda m, s, r: reverse("mother_detail", args=[m.code]), 24),  # with the heartbeat banner
+    "screening result": (lambda m, s, r: reverse("screening_detail", args=[s.code]), 17),
     "referral": (lambda m, s, r: reverse("referral_detail", args=[r.code]), 14),
     "follow-ups": (lambda m, s, r: reverse("follow_up_list"), 7),
     "reports": (lambda m, s, r: reverse("reports"), 66),  # with the recompute of changed mothers and months
