@@ -98,10 +98,10 @@ def _kept(instance):
 
 
 def _restored(model, kept):
+    """The instance as if loaded from the database (Model.from_db), from its kept fields."""
     fields = {f.attname: f for f in model._meta.concrete_fields}
-    instance = model(**{name: None if value is None else fields[name].to_python(value) for name, value in kept.items()})
-    instance._state.adding, instance._state.db = False, "default"
-    return instance
+    values = [None if value is None else fields[name].to_python(value) for name, value in kept.items()]
+    return model.from_db("default", list(kept), values)
 
 
 def membership(request):

@@ -30,7 +30,6 @@ from . import (
 
 
 def staff_cookie(username):
-
     user = User.objects.get(username=username)
     session = SessionStore()
     session["_auth_user_id"] = str(user.pk)
@@ -43,7 +42,6 @@ def staff_cookie(username):
 
 
 def prepare():
-
     cookie, clinic = staff_cookie("bench-clinic_admin-000")
     entry_cookie, entry_clinic = staff_cookie(ENTRY_STAFF)
     Invitation.objects.filter(created_by=None, channels=["link"], tablet=True, alert__isnull=True).delete()

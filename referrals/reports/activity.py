@@ -31,7 +31,7 @@ SHORT_TERM = timedelta(days=90)
 
 
 def coverage(f):
-    months = rollups.coverage(f) if rollups.ready(f) else _coverage(f)
+    months = rollups.coverage(f) if f.rollups else _coverage(f)
     rows = [(m.strftime("%Y-%m"), d, s) for m, (d, s) in sorted(months.items())]
     return Table(
         "coverage",
@@ -47,7 +47,7 @@ def _screening_counts(f):
     serves both the positive rate and the risk levels (each a scan of half a million rows at
     network scale)."""
     if "screening_counts" not in f.__dict__:
-        if rollups.ready(f):
+        if f.rollups:
             rows = rollups.screening_counts(f)
         else:
             rows = screenings(f).values_list("instrument_code", "risk_level", "anxiety_flag").annotate(n=Count("*"))

@@ -40,7 +40,9 @@ class Filters:
     start: date
     end: date
     pathway: str = ""
-    facts: bool = False  # read the stored facts: set by tables.prepare once they are fresh
+    # read the stored facts, the monthly rollups: each set by tables.prepare once it is fresh
+    facts: bool = False
+    rollups: bool = False
 
 
 @dataclass
@@ -138,12 +140,17 @@ def day_range(start, end):
     )
 
 
-def referrals(f):
+def _requested_in(rows, f):
+    """Referrals (or their facts) requested in the period at these clinics, not entered in error,
+    of the pathway if one is chosen."""
     since, until = day_range(f.start, f.end)
-    rows = Referral.objects.filter(clinic_id__in=f.clinic_ids, requested_at__gte=since, requested_at__lt=until).exclude(
-        status=Status.ENTERED_IN_ERROR
-    )
+    rows = rows.filter(clinic_id__in=f.clinic_ids, requested_at__gte=since, requested_at__lt=until)
+    rows = rows.exclude(status=Status.ENTERED_IN_ERROR)
     return rows.filter(pathway=f.pathway) if f.pathway else rows
+
+
+def referrals(f):
+    return _requested_in(Referral.objects.all(), f)
 
 
 # The stored facts (PostgreSQL) -------------------------------------------------------------------
@@ -159,12 +166,8 @@ def stored_positives(f):
 
 
 def stored_referrals(f):
-    """The referrals `base.referrals(f)` selects (in the period, not entered in error, of the
-    pathway if one is chosen), as facts."""
-    since, until = day_range(f.start, f.end)
-    rows = ReferralFact.objects.filter(clinic_id__in=f.clinic_ids, requested_at__gte=since, requested_at__lt=until)
-    rows = rows.exclude(status=Status.ENTERED_IN_ERROR)
-    return rows.filter(pathway=f.pathway) if f.pathway else rows
+    """The referrals `referrals(f)` selects, as facts."""
+    return _requested_in(ReferralFact.objects.all(), f)
 
 
 def by_name(counts, model):

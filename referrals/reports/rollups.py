@@ -133,17 +133,17 @@ def refresh(limit=None, months=(date.min, date.max)):
 # Read ------------------------------------------------------------------------------------------
 
 
-def ready(f):
-    """Whether this report reads the rollups (see facts.fresh): on PostgreSQL, once the stale
+def fresh(f):
+    """Whether this report may read the rollups (see facts.fresh): on PostgreSQL, once the stale
     months it reads are recomputed, if there are few. The current month is stale most of the time
     but is read from the records (a part-month) unless the period ends on its last day."""
-    if "rollups" not in f.__dict__:
-        whole, _edges = split(f.start, f.end)
-        stale = StaleMonth.objects.filter(month__gte=whole[0], month__lt=whole[1]) if whole else None
-        f.__dict__["rollups"] = stored_in_use() and (stale is None or stale.count() <= INLINE_LIMIT)
-        if f.__dict__["rollups"] and whole:
-            refresh(months=whole)
-    return f.__dict__["rollups"]
+    whole, _edges = split(f.start, f.end)
+    stale = StaleMonth.objects.filter(month__gte=whole[0], month__lt=whole[1]) if whole else None
+    if not stored_in_use() or (stale is not None and stale.count() > INLINE_LIMIT):
+        return False
+    if whole:
+        refresh(months=whole)
+    return True
 
 
 def split(start, end):

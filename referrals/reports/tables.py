@@ -4,7 +4,7 @@ mother read once per report)."""
 
 from functools import partial
 
-from . import activity, cascade, facts, funnel, measures, timeliness
+from . import activity, cascade, facts, funnel, measures, rollups, timeliness
 
 TABLES = {
     "cascade": cascade.cascade,
@@ -28,9 +28,10 @@ TABLES = {
 
 
 def prepare(f):
-    """Bring the stored facts up to date before a report reads them (or leave `f.facts` false, and
-    every table computes from the records): the first thing every report does (`report_views`)."""
-    f.facts = facts.fresh()
+    """Bring the stored facts and rollups up to date before a report reads them (or leave
+    `f.facts`, `f.rollups` false, and the tables compute from the records): the first thing every
+    report does (`report_views`)."""
+    f.facts, f.rollups = facts.fresh(), rollups.fresh(f)
     return f
 
 
