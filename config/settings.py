@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "screening.thank_you.ForgetWhenStaffSignIn",
     "screening.access_state.SessionOTPMiddleware",
     "screening.two_factor.TwoFactorMiddleware",
     "config.middleware.NoStoreForStaffMiddleware",
@@ -243,6 +244,7 @@ CELERY_BEAT_SCHEDULE = {
     "settle-schedules": {"task": "referrals.tasks.settle_unsettled_schedules", "schedule": 60.0},
     "dispatch-follow-ups": {"task": "referrals.tasks.dispatch_follow_ups", "schedule": 60.0},
     "refresh-report-facts": {"task": "referrals.tasks.refresh_report_facts", "schedule": 60.0},
+    "refresh-worklists": {"task": "referrals.tasks.refresh_worklists", "schedule": 60.0},
     "escalate-stalled-referrals": {"task": "referrals.tasks.escalate_stalled_referrals", "schedule": 900.0},
     "delete-expired-exports": {"task": "fhir_api.tasks.delete_expired_exports", "schedule": 3600.0},
 }

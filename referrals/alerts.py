@@ -96,7 +96,9 @@ def raise_for_drafts():
     """Forms in progress with a self-harm answer and no alert (saved before alerts were raised on
     save, or by any path that missed it) get their alert now."""
     raised = 0
-    waiting = Invitation.objects.filter(status=InvitationStatus.IN_PROGRESS, alert__isnull=True)
+    waiting = Invitation.objects.filter(
+        status__in=[InvitationStatus.IN_PROGRESS, InvitationStatus.SUBMITTED], alert__isnull=True
+    )
     for pk in waiting.values_list("pk", flat=True)[:500]:
         with transaction.atomic():
             invitation = Invitation.objects.select_related("mother").get(pk=pk)

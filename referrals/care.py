@@ -5,7 +5,8 @@ self-harm answer, severe anxiety or a clinician, closed only by a clinician with
 concern carries her deadline (`act_by`, see referrals.deadlines). Until it is closed she must be on
 at least one live path: an unacknowledged alert; the worklist (a positive screen awaiting a
 decision, a concern waiting for a clinician's decision, an overdue or failed follow-up); an open
-referral; or a follow-up that acts before her deadline. A follow-up does not count because it
+referral; a follow-up that acts before her deadline; or a form she sent that a worker is scoring
+(for as long as the sweep that scores it may be silent: screening.submissions). A follow-up does not count because it
 exists: a scheduled one past its due date (the dispatcher has not run), one due after her deadline,
 an invitation that reached no one (a link nobody handed over) or one still unanswered after her
 deadline is not a path. care_gaps() lists the mothers for whom the rule fails; the worklist shows
@@ -20,6 +21,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from screening import submissions
 from screening.models import Clinic, Delivery, DeliveryStatus, Mother, Screening
 
 from . import deadlines
@@ -33,6 +35,7 @@ PATHS = {
     "referral": _("open referral"),
     "overdue": _("overdue or failed follow-up"),
     "follow_up": _("a follow-up that reaches her before her deadline"),
+    "sent": _("a form she sent, being scored"),
 }
 WHAT_TO_DO = {
     Late.SENDER_STOPPED: _("Follow-up overdue: the sender has not run. Invite her by hand or call her."),
@@ -91,6 +94,11 @@ def worklist_paths(clinic=None):
     }
 
 
+def sent_forms(now):
+    """Forms accepted and not yet scored, within the time the scoring sweep may take."""
+    return submissions.waiting().filter(submitted_at__gte=now - submissions.PROCESS_WITHIN)
+
+
 def _timely_follow_up(clocks_by_clinic, now):
     """A condition on an open concern: one of her follow-ups reaches her before its act_by. Clinics
     sharing a date and an overdue interval share one pair of probes."""
@@ -115,7 +123,7 @@ def gap_concerns(clinic=None, now=None):
     asking it of one mother reads only her rows."""
     now = now or timezone.now()
     concerns = _in_clinic(Concern.objects.open(), clinic)
-    for rows in worklist_paths(clinic).values():
+    for rows in [*worklist_paths(clinic).values(), sent_forms(now)]:
         concerns = concerns.filter(~Exists(rows.filter(mother_id=OuterRef("mother_id"))))
     return concerns.exclude(_timely_follow_up(clocks(clinic, now), now))
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from common.tasks import enqueue_on_commit
 from screening import invitations, outbox
 from screening.models import OPEN_INVITATION, Clinic, Delivery, Invitation, InvitationStatus
+from screening.submissions import SCORED_OR_WAITING
 
 from .models import Alert, FollowUp, FollowUpStatus, ReferralSettings
 
@@ -230,7 +231,7 @@ def mark_overdue(pk, now):
     with transaction.atomic():
         invitation = _lock_invitation_of(pk)
         row = invitation and _claim(pk, status=FollowUpStatus.INVITED)
-        if not row or invitation.status == InvitationStatus.COMPLETED:
+        if not row or invitation.status in SCORED_OR_WAITING:
             return False
         days = ReferralSettings.for_clinic(row.mother.clinic).overdue_after_days
         if now < row.invited_at + timedelta(days=days):

@@ -22,7 +22,7 @@ PARTS = {
     "dispatch-follow-ups": _("The follow-up dispatcher (invitations, reminders, overdue marks)"),
     "send-messages": _("The outbox's retry sweep (messages waiting or failed once)"),
     "sweep-alerts": _("The self-harm alert sweep (escalation)"),
-    "settle-schedules": _("The sweep that settles follow-up schedules after a screen"),
+    "settle-schedules": _("The sweep that scores sent forms and settles follow-up schedules"),
     "escalate-stalled-referrals": _("The escalation of stalled referrals"),
 }
 LEAST_SILENCE = timedelta(minutes=10)

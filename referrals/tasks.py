@@ -5,9 +5,9 @@ from celery import shared_task
 from django.utils import timezone
 
 from config.celery import EveryClinicTask
-from screening import outbox
+from screening import outbox, submissions
 
-from . import alerts, dispatch, services, stalled
+from . import alerts, dispatch, services, stalled, worklist_store
 from .heartbeat import beats
 from .reports import facts, rollups
 from .reports.base import stored_in_use
@@ -35,7 +35,13 @@ def settle_schedule(mother_id):
 @shared_task(base=EveryClinicTask)
 @beats("settle-schedules")
 def settle_unsettled_schedules():
-    return services.settle_unsettled()
+    """Forms whose scoring task was lost, then schedules whose settling task was. A form that
+    cannot be scored fails the run after the schedules are settled: no beat, so it is seen."""
+    try:
+        scored = submissions.score_waiting()
+    finally:
+        settled = services.settle_unsettled()
+    return scored + settled
 
 
 @shared_task(base=EveryClinicTask)
@@ -47,6 +53,13 @@ def dispatch_follow_ups():
 @shared_task
 def invite_batch(pks):
     return dispatch.invite_batch(pks, timezone.now())
+
+
+@shared_task(base=EveryClinicTask)
+def refresh_worklists():
+    """Every clinic's stale and due worklist entries, so a clinic's first page after a quiet spell
+    finds little to recompute (the page recomputes its own clinic's in any case)."""
+    return worklist_store.refresh()
 
 
 @shared_task(base=EveryClinicTask)

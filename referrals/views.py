@@ -15,7 +15,7 @@ from screening.crisis import resources_for
 from screening.models import AuditEntry, Delivery, Language
 from screening.risk import RiskLevel
 
-from . import lifecycle, provider_links, services
+from . import lifecycle, provider_links, services, worklist_store
 from . import worklist as work
 from .forms import (
     AcknowledgeForm,
@@ -52,7 +52,7 @@ def worklist(request):
     limits = ReferralSettings.for_clinic(m.clinic)
     now = timezone.now()
     filters = work.Filters.from_query(request.GET, {code for code, _name in Language.choices})
-    mothers, counts = work.rows(m.clinic, limits, now, filters)
+    mothers, counts = worklist_store.rows(m.clinic, limits, now, filters)
     page = Paginator(mothers, PER_PAGE, allow_empty_first_page=True).get_page(request.GET.get("page"))
     query = {k: v for k, v in vars(filters).items() if v}
     rows = work.details(page.object_list, m.clinic, limits, now, mothers.in_gap)

@@ -2,9 +2,8 @@
 reason she is there. Which mothers and why comes from referrals.care, the same statement of
 design rule 11 that `manage.py care_gaps` and the tests use."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Min, Q
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +12,17 @@ from screening.models import Delivery, Mother, Screening
 from screening.risk import LEVEL_ORDER, RiskLevel
 
 from . import care
-from .models import NEEDS_STAFF, Alert, Attention, Concern, ConcernOpened, FollowUp, Referral, Status, Urgency
+from .models import (
+    NEEDS_STAFF,
+    Alert,
+    Attention,
+    Concern,
+    ConcernOpened,
+    FollowUp,
+    Referral,
+    Status,
+    Urgency,
+)
 
 SECTIONS = {
     "alert": _("Self-harm alert to acknowledge"),
@@ -25,7 +34,6 @@ SECTIONS = {
     "message": _("Message failed: call her"),
 }
 RISK_RANK = [RiskLevel.URGENT, RiskLevel.HIGH, RiskLevel.PROBABLE, RiskLevel.POSSIBLE, RiskLevel.LOW]
-NEVER = datetime(9999, 1, 1, tzinfo=UTC)
 # what an open concern says of her risk, beside her latest screen (a concern from a screen: that screen's)
 CONCERN_LEVEL = {
     ConcernOpened.SELF_HARM: RiskLevel.URGENT,
@@ -79,46 +87,43 @@ def _first_per_mother(queryset, column):
     return dict(queryset.order_by().values("mother_id").annotate(first=Min(column)).values_list("mother_id", "first"))
 
 
-def sections(clinic, limits, now):
-    """Each section as {mother id: when her wait began}: one grouped query per section."""
-    open_concerns = Concern.objects.open().filter(clinic=clinic)
-    gap = list(care.care_gaps(clinic).values_list("pk", flat=True))  # usually none: then no second query
+def sections(clinic, limits, now, among=None):
+    """Each section as {mother id: when her wait began}: one grouped query per section (`among`:
+    those mothers only)."""
+
+    def hers(rows):
+        return rows.filter(clinic=clinic) if among is None else rows.filter(clinic=clinic, mother_id__in=among)
+
+    open_concerns = hers(Concern.objects.open())
+    gap = care.gap_concerns(clinic, now)
+    gap = list((gap if among is None else gap.filter(mother_id__in=among)).values_list("mother_id", flat=True))
     return {
-        "alert": _first_per_mother(Alert.objects.unacknowledged().filter(clinic=clinic), "created_at"),
+        "alert": _first_per_mother(hers(Alert.objects.unacknowledged()), "created_at"),
         "gap": _first_per_mother(open_concerns.filter(mother__in=gap), "opened_at") if gap else {},
         "attention": _first_per_mother(open_concerns.filter(attention_since__isnull=False), "attention_since"),
-        "screen": _first_per_mother(Screening.objects.awaiting_review().positive().filter(clinic=clinic), "created_at"),
-        "referral": _first_per_mother(waiting_referrals(clinic, limits, now), "requested_at"),
-        "overdue": _first_per_mother(FollowUp.objects.filter(clinic=clinic, status__in=NEEDS_STAFF), "closed_at"),
-        "message": _first_per_mother(Delivery.objects.call_her().filter(clinic=clinic), "created_at"),
+        "screen": _first_per_mother(hers(Screening.objects.awaiting_review().positive()), "created_at"),
+        "referral": _first_per_mother(hers(waiting_referrals(clinic, limits, now)), "requested_at"),
+        "overdue": _first_per_mother(hers(FollowUp.objects.filter(status__in=NEEDS_STAFF)), "closed_at"),
+        "message": _first_per_mother(hers(Delivery.objects.call_her()), "created_at"),
     }
 
 
-class Ordered(Sequence):
-    """The worklist's mothers in the order shown, loaded a page at a time."""
+@dataclass(frozen=True)
+class Place:
+    """Where one mother stands on the worklist: what the stored entry keeps."""
 
-    def __init__(self, ids, waiting_since, in_gap):
-        self.ids, self.waiting_since, self.in_gap = ids, waiting_since, in_gap
-
-    def __len__(self):
-        return len(self.ids)
-
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self[index : index + 1][0]
-        found = Mother.objects.in_bulk(self.ids[index])
-        for pk, mother in found.items():
-            mother.waiting_since = self.waiting_since[pk]
-        return [found[pk] for pk in self.ids[index] if pk in found]
+    sections: frozenset
+    risk: str
+    language: str
+    rank: int
+    since: datetime | None
 
 
-def rows(clinic, limits, now, filters):
-    """The worklist's mothers in the order shown (alerts, then at risk with nothing planned, then by
-    the risk of her latest screen; within each, whoever has waited longest) and the exact count of
-    mothers in each section under the same filters. Each section is read once, in its own small
-    query, and the ranking is done here rather than by one statement that evaluated every section
-    three times."""
-    waits = sections(clinic, limits, now)
+def compute(clinic, limits, now, among=None):
+    """{mother id: Place} for the clinic's mothers on the worklist (`among`: those mothers only),
+    from the rule: alerts first, then anyone at risk with nothing reaching her, then by the risk of
+    her latest screen and her open concern; `since` is when her longest wait began."""
+    waits = sections(clinic, limits, now, among)
     on_list = set().union(*waits.values())
     found = Mother.objects.filter(clinic=clinic, pk__in=on_list).values_list("pk", "latest_risk", "preferred_language")
     concerned = {
@@ -127,29 +132,19 @@ def rows(clinic, limits, now, filters):
         .filter(clinic=clinic, mother_id__in=on_list)
         .values_list("mother_id", "opened_because", "screening__risk_level")
     }
-    risks = {}
+    places = {}
     for pk, latest, language in found:
         risk = most_urgent(latest, concerned.get(pk), RiskLevel.URGENT if pk in waits["alert"] else "")
-        if (not filters.language or language == filters.language) and (not filters.risk or risk == filters.risk):
-            risks[pk] = risk
-    counts = {"total": len(risks), **{name: len(risks.keys() & members) for name, members in waits.items()}}
-    shown = [pk for pk in risks if not filters.section or pk in waits[filters.section]]
-    since = dict.fromkeys(shown)
-    for members in waits.values():
-        for pk, began in members.items():
-            if pk in since and began is not None and (since[pk] is None or began < since[pk]):
-                since[pk] = began
-
-    def order(pk):
         if pk in waits["alert"]:
             rank = 0
         elif pk in waits["gap"]:
             rank = 1
         else:
-            rank = RISK_RANK.index(risks[pk]) + 2 if risks[pk] in RISK_RANK else len(RISK_RANK) + 2
-        return rank, since[pk] or NEVER, pk
-
-    return Ordered(sorted(shown, key=order), since, set(waits["gap"])), counts
+            rank = RISK_RANK.index(risk) + 2 if risk in RISK_RANK else len(RISK_RANK) + 2
+        began = [members[pk] for members in waits.values() if members.get(pk) is not None]
+        in_sections = frozenset(name for name, members in waits.items() if pk in members)
+        places[pk] = Place(in_sections, risk, language, rank, min(began, default=None))
+    return places
 
 
 @dataclass

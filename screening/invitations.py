@@ -25,10 +25,8 @@ from .models import (
     DeliveryStatus,
     Invitation,
     InvitationStatus,
-    Method,
     Mother,
 )
-from .services import record_screening
 from .signals import self_harm_disclosed
 
 DEFAULT_LIFETIME = timedelta(days=14)
@@ -248,41 +246,6 @@ def save_answer(invitation, item_number, position):
     if row.self_harm_answered() and not disclosed_before:
         self_harm_disclosed.send(sender=Invitation, invitation=row)
     return row
-
-
-class Closed(ValueError):
-    """The link was cancelled or expired before her form arrived: it stays so, never also completed."""
-
-
-@transaction.atomic
-def submit(invitation, language, functional_difficulty=None, translation=None):
-    """Scores the saved answers once, stored with the language of the questions she answered and
-    the translation pack they came from. A second submit (double click, second tab) finds the
-    invitation completed and returns the same screening; a link staff cancelled a moment earlier
-    raises Closed (under her row's lock, so the two never both happen)."""
-    row = _lock(invitation)
-    if row.status == InvitationStatus.COMPLETED:
-        return row.screening
-    if row.state() not in OPEN_INVITATION:
-        raise Closed(row.status)
-    answers = row.answers_so_far()
-    screening = record_screening(
-        mother=row.mother,
-        instrument=row.instrument,
-        answers=[answers.get(item.number) for item in row.instrument.items],
-        taken_on=row.clinic.today(),  # her clinic's date, not the server's
-        method=Method.ONLINE,
-        entered_by=None,
-        language=language,
-        translation=translation,
-        invitation=row,
-        functional_difficulty=functional_difficulty if row.instrument.asks_difficulty else None,
-    )
-    # Answered once is answered: any other open link to the same questionnaire stops working.
-    Invitation.objects.filter(
-        mother=row.mother, instrument_code=row.instrument_code, status__in=OPEN_INVITATION
-    ).exclude(pk=row.pk).update(status=InvitationStatus.CANCELLED, cancelled_at=timezone.now())
-    return screening
 
 
 def follow_up_for(brief, clinic):

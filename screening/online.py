@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import invitations
+from . import invitations, submissions, thank_you
 from .crisis import resources_for
 from .instruments.phq import DIFFICULTY_OPTIONS, DIFFICULTY_QUESTION
 from .instruments.translations import text_for
@@ -22,7 +22,6 @@ from .limits import limited
 from .models import Clinic, Mother
 from .tenancy import clinic_scope
 
-DONE_KEY = "online_done"
 LANGUAGE_KEY = "online_language"
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
@@ -62,8 +61,7 @@ def with_invitation(view):
         if invitation is None:  # only wrong or dead links count towards, and meet, the strict limit
             if limited(request, "online-miss", settings.ONLINE_MISSES_PER_MINUTE):
                 return _render(request, "online/limited.html", {}, _language(request), status=429)
-            done = request.session.get(DONE_KEY)
-            if done and done.get("token") == token:
+            if thank_you.is_for(thank_you.read(request), token):
                 return redirect("online_done")
             return _unavailable(request)
         language = _language(request, invitation.mother)
@@ -171,32 +169,23 @@ def review(request, invitation, token, language, text):
 @require_POST
 @with_invitation
 def submit(request, invitation, token, language, text):
+    """Her form accepted and her thank-you page answered at once; a worker scores it after commit
+    (screening.submissions). A brief screen is scored here: whether she goes on to the full
+    questionnaire depends on it."""
     if _first_unanswered(invitation) is not None:
         return redirect("online_review", token=token)
     difficulty = _position(request.POST.get("functional_difficulty"), len(DIFFICULTY_OPTIONS))
     try:
-        screening = invitations.submit(
-            invitation, text.language, functional_difficulty=difficulty, translation=text.pack
-        )
-    except invitations.Closed:  # staff cancelled it as she sent it; a disclosure still gets help
+        submissions.accept(invitation, text.language, functional_difficulty=difficulty, translation=text.pack)
+    except submissions.Closed:  # staff cancelled it as she sent it; a disclosure still gets help
         if invitation.self_harm_answered():
             return redirect(help_url(invitation.clinic, language))
         return _unavailable(request)
-    if screening.instrument.brief and screening.is_positive:
+    if invitation.instrument.brief and submissions.score(invitation.pk).is_positive:
         following = invitations.continue_into_full(invitation)
         return redirect("online_item", token=invitations.token_for(following), number=_first_unanswered(following) or 1)
-    request.session[DONE_KEY] = {
-        "token": token,
-        "clinic": invitation.clinic_id,
-        "mother": invitation.mother_id,
-        "self_harm": screening.self_harm,
-        "total": screening.total if invitation.clinic.show_scores_to_mother else None,
-        "max": screening.instrument.max_total,
-        "tablet": invitation.tablet,
-        "language": language,
-        "clinic_name": invitation.clinic.name,
-    }
-    return redirect("online_done")
+    result = invitation.instrument.score(invitation.answers_in_order())  # pure: what her page shows
+    return thank_you.remember(redirect("online_done"), thank_you.for_link(token, invitation, result, language))
 
 
 @require_POST
@@ -228,7 +217,7 @@ def help_page(request, clinic_code):
 def hand_back(sender, request, user, **kwargs):
     """Staff logging in on the device she used: nothing of her answers stays in the session. If
     her answers raised an alert, front desk gets a neutral cue, never the answer itself."""
-    info = request.session.pop(DONE_KEY, None)
+    info = thank_you.read(request)  # the cookie itself goes with the response (ForgetWhenStaffSignIn)
     request.session.pop(LANGUAGE_KEY, None)
     if info and info.get("tablet") and info.get("self_harm"):
         mother = _handed_back_by(user, info)
@@ -256,7 +245,7 @@ def _handed_back_by(user, info):
 
 @require_GET
 def done(request):
-    info = request.session.get(DONE_KEY)
+    info = None if request.user.is_authenticated else thank_you.read(request)
     if not info:
         return _unavailable(request)
     language = request.session.get(LANGUAGE_KEY) or info.get("language", "en")

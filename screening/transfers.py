@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django_scopes import scopes_disabled
 
 from . import audit, episodes
-from .models import OPEN_INVITATION, AuditEntry, Invitation, Mother
+from .models import OPEN_INVITATION, AuditEntry, Invitation, InvitationStatus, Mother
 from .signals import mother_transferred
 
 
@@ -38,7 +38,8 @@ def _transfer(mother, clinic, actor, note):
     if current is not None:
         current.clinic = clinic
         current.save(update_fields=["clinic"])
-    Invitation.objects.filter(mother=mother, status__in=OPEN_INVITATION).update(clinic=clinic)
+    waiting = [*OPEN_INVITATION, InvitationStatus.SUBMITTED]  # a sent form is scored where she now is
+    Invitation.objects.filter(mother=mother, status__in=waiting).update(clinic=clinic)
     mother.screenings.awaiting_review().positive().update(clinic=clinic)
     mother_transferred.send(sender=Mother, mother=mother, source=source, actor=actor)
     why = f": {note}" if note else ""

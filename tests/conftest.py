@@ -6,7 +6,7 @@ from django.test import Client
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from screening import instruments
+from screening import instruments, submissions
 from screening.models import Clinic, Infant, Membership, Method, Mother, Role, User
 from screening.services import record_screening
 
@@ -310,3 +310,9 @@ def send_messages(now=None, **filters):
 
     now = now or timezone.now()
     return outbox.send(Delivery.objects.due(now).filter(**filters).values_list("pk", flat=True), now)
+
+
+def send_form(invitation, language="en"):
+    """Her form sent (the request) and scored (the worker, after commit): her screening."""
+    submissions.accept(invitation, language)
+    return submissions.score(invitation.pk)

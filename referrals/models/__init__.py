@@ -32,6 +32,7 @@ from .referral import (
     ReferralQuerySet,
     Status,
 )
+from .worklist import SECTION_FIELDS, WorklistEntry, WorklistStale
 
 __all__ = [
     "CLINICAL_KINDS",
@@ -63,4 +64,7 @@ __all__ = [
     "Status",
     "UnsettledSchedule",
     "Urgency",
+    "SECTION_FIELDS",
+    "WorklistEntry",
+    "WorklistStale",
 ]

@@ -12,13 +12,14 @@ from .. import instruments
 from ..tenancy import ClinicScopedQuerySet, clinic_manager
 from .clinics import Clinic
 from .mothers import Mother
-from .screenings import Screening
+from .screenings import Screening, TranslationPack
 
 
 class InvitationStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     OPENED = "opened", _("Opened")
     IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Answers received")  # accepted; a worker scores them (screening.submissions)
     COMPLETED = "completed", _("Completed")
     EXPIRED = "expired", _("Expired")
     CANCELLED = "cancelled", _("Cancelled")
@@ -55,6 +56,11 @@ class Invitation(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     # a link-only invitation reaches her only once staff have handed it over (shown it to copy or scan)
     handed_over_at = models.DateTimeField(null=True, blank=True)
+    # What she sent with her answers, kept for the worker that scores them (screening.submissions).
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    answered_language = models.CharField(max_length=8, blank=True)
+    answered_translation = models.ForeignKey(TranslationPack, models.PROTECT, null=True, blank=True, related_name="+")
+    functional_difficulty = models.PositiveSmallIntegerField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     screening = models.OneToOneField(Screening, models.PROTECT, null=True, blank=True, related_name="invitation")
@@ -75,6 +81,11 @@ class Invitation(models.Model):
                 name="invitation_one_open_per_instrument",
             ),
         ]
+        indexes = [
+            models.Index(
+                fields=["submitted_at"], name="invitation_submitted", condition=Q(status=InvitationStatus.SUBMITTED)
+            )
+        ]
 
     def __str__(self):
         return f"{self.instrument_code} invitation for {self.mother}"
@@ -91,6 +102,11 @@ class Invitation(models.Model):
 
     def answers_so_far(self):
         return {int(k): v for k, v in self.draft.items()}
+
+    def answers_in_order(self):
+        """The saved answers as the questionnaire lists its items, None where one is missing."""
+        answers = self.answers_so_far()
+        return [answers.get(item.number) for item in self.instrument.items]
 
     @property
     def alert_raised(self):

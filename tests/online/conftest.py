@@ -1,4 +1,5 @@
 import pytest
+from django.test import TestCase
 
 from screening import instruments, invitations
 
@@ -19,8 +20,11 @@ def invited(mother, clinician, epds_permission):
     return invitation, invitations.token_for(invitation)
 
 
-def answer_all(client, token, answers):
+def answer_all(client, token, answers, scored=True):
+    """Answers every item and sends the form; then, unless `scored` is False, the worker scores it
+    as it would once the request commits (a test's own transaction never commits)."""
     for number, position in enumerate(answers, start=1):
         response = client.post(f"/q/{token}/{number}/", {"answer": str(position)})
         assert response.status_code == 302, response.content[:300]
-    return client.post(f"/q/{token}/submit/")
+    with TestCase.captureOnCommitCallbacks(execute=scored):
+        return client.post(f"/q/{token}/submit/")

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import Client
 from django_scopes import scopes_disabled
 
-from screening import instruments, invitations
+from screening import instruments, invitations, submissions
 from screening.models import Screening
 
 from ..conftest import make_mother
@@ -112,7 +112,7 @@ def test_a_link_cancelled_between_her_page_reading_it_and_her_form_arriving_stay
         invitations.save_answer(invitation, number, 0)
     read_by_her_request = invitations.find(invitations.token_for(invitation))
     invitations.cancel(invitation, actor=front_desk)
-    with pytest.raises(invitations.Closed):
-        invitations.submit(read_by_her_request, "en")
+    with pytest.raises(submissions.Closed):
+        submissions.accept(read_by_her_request, "en")
     read_by_her_request.refresh_from_db()
     assert read_by_her_request.status == "cancelled" and not Screening.objects.filter(mother=mother).exists()

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import time_machine
-from django.test import Client
+from django.test import Client, TestCase
 from django.utils import timezone
 
 from referrals.models import Alert
@@ -79,9 +79,13 @@ def test_a_self_harm_answer_shows_crisis_resources_at_once_and_alerts_clinicians
         client.post(f"/q/{token}/{number}/", {"answer": str(position)})
     review = client.get(f"/q/{token}/review/").content.decode()
     assert "You do not have to go through this alone" in review and "988" in review
-    client.post(f"/q/{token}/submit/")
+    with TestCase.captureOnCommitCallbacks() as scoring:
+        client.post(f"/q/{token}/submit/")
     done = client.get("/q/done/").content.decode()
     assert "You do not have to go through this alone" in done and "1-833-852-6262" in done
+    assert Alert.objects.filter(screening=None).exists() and not Screening.objects.exists()  # alerted, not yet scored
+    for worker_step in scoring:
+        worker_step()
     screening = Screening.objects.get()
     assert screening.self_harm and Alert.objects.filter(screening=screening).exists()
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from referrals.models import Alert
-from screening import outbox
+from screening import outbox, submissions
 
 from ..workers import use_broker
 
@@ -41,5 +41,6 @@ def test_with_a_silent_broker_she_sees_the_crisis_page_in_under_2_seconds_and_th
     assert alert.delivered_at is None  # the publish gave up; nothing was sent yet
     use_broker(settings.CELERY_BROKER_URL)  # the broker is back: the outbox's sweep runs
     assert outbox.sweep(sending=[], now=timezone.now() + outbox.UNSENT_AFTER + timedelta(seconds=1)) == 1
+    assert submissions.score_waiting() == 1  # her form, whose scoring task the silent broker lost too
     alert.refresh_from_db()
     assert alert.delivered_at is not None and alert.screening is not None

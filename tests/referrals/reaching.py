@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from referrals.deadlines import SENDER_GRACE
 from referrals.models import NEEDS_STAFF, Alert, Concern, FollowUp, Referral, ReferralSettings
-from screening.models import Screening
+from screening.models import Invitation, Screening
+from screening.submissions import PROCESS_WITHIN
 
 
 def reached_in_time(mother, now):
@@ -21,6 +22,9 @@ def reached_in_time(mother, now):
             return True
     if concern.attention_since is not None:
         return True
+    for sent in Invitation.objects.filter(mother=mother, status="submitted"):
+        if sent.submitted_at >= now - PROCESS_WITHIN:
+            return True
     if any(r.is_open for r in Referral.objects.filter(mother=mother, clinic=mother.clinic)):
         return True
     follow_ups = list(FollowUp.objects.filter(mother=mother))

@@ -40,6 +40,7 @@ from referrals import (
     pathways,
     services,
     worklist,
+    worklist_store,
 )
 from referrals.deadlines import BOUNDS
 from referrals.models import (
@@ -50,8 +51,9 @@ from referrals.models import (
     FollowUp,
     Referral,
     ReferralSettings,
+    WorklistEntry,
 )
-from screening import instruments, invitations, transfers
+from screening import instruments, invitations, submissions, transfers
 from screening.models import Clinic, Infant, Method, Mother, Role
 from screening.services import record_screening
 from screening.signals import mother_changed
@@ -97,6 +99,7 @@ class CareGapMachine(RuleBasedStateMachine):
         self.clinician = make_staff(f"clin{suffix}", self.clinic, Role.CLINICIAN)
         self.front_desk = make_staff(f"desk{suffix}", self.clinic, Role.FRONT_DESK)
         self.events = []
+        self.clinics_she_was_in = {self.clinic}
 
     def teardown(self):
         transaction.savepoint_rollback(self.savepoint)
@@ -130,13 +133,16 @@ class CareGapMachine(RuleBasedStateMachine):
 
     @contextmanager
     def committed(self):
-        """The step's commit, then the moment before what it queued runs (her schedule unsettled),
-        then what it queued, as the worker would run it."""
+        """The step's commit, then each moment before what was queued runs (her form not yet scored,
+        her schedule unsettled), then what was queued, as the worker would run it, until nothing is."""
         with TestCase.captureOnCommitCallbacks() as queued:
             yield
-        self.every_mother_at_risk_is_reached_in_time_or_on_the_worklist_saying_what_to_do()
-        for callback in queued:
-            callback()
+        while queued:
+            self.every_mother_at_risk_is_reached_in_time_or_on_the_worklist_saying_what_to_do()
+            with TestCase.captureOnCommitCallbacks() as more:
+                for callback in queued:
+                    callback()
+            queued = more
 
     def fresh(self):
         self.mother = Mother.objects.get(pk=self.mother.pk)
@@ -155,17 +161,25 @@ class CareGapMachine(RuleBasedStateMachine):
                 entered_by=self.front_desk,
             )
 
+    def answered_link(self, instrument, answers, tablet=False):
+        try:
+            invitation = invitations.create_invitation(mother=self.fresh(), instrument=instrument, tablet=tablet)
+        except invitations.AlreadyOpen as held:
+            invitation = held.invitation
+        for number, position in enumerate(answers, start=1):
+            invitation = invitations.save_answer(invitation, number, position)
+        return invitation
+
     @rule(screen=screens, tablet=st.booleans())
     def mother_answers_online(self, screen, tablet):
-        instrument, answers = screen
         with self.at_now(), self.committed():
-            try:
-                invitation = invitations.create_invitation(mother=self.fresh(), instrument=instrument, tablet=tablet)
-            except invitations.AlreadyOpen as held:
-                invitation = held.invitation
-            for number, position in enumerate(answers, start=1):
-                invitation = invitations.save_answer(invitation, number, position)
-            invitations.submit(invitation, "en")
+            submissions.accept(self.answered_link(*screen, tablet=tablet), "en")
+
+    @rule(screen=screens)
+    def mother_sends_a_form_whose_scoring_task_is_lost(self, screen):
+        """A broker outage or a killed worker: only the sweep will score it."""
+        with self.at_now(), TestCase.captureOnCommitCallbacks():  # what it queued is dropped
+            submissions.accept(self.answered_link(*screen), "en")
 
     @rule(screen=screens, answered=st.integers(1, 10))
     def mother_answers_part_of_a_form_and_closes_the_page(self, screen, answered):
@@ -287,6 +301,8 @@ class CareGapMachine(RuleBasedStateMachine):
         self.now += timedelta(days=days, hours=hours)
         if sender_runs:
             with self.at_now():
+                with self.committed():
+                    submissions.score_waiting()
                 dispatch.dispatch(self.now)
                 alerts.sweep(self.now)
 
@@ -328,6 +344,7 @@ class CareGapMachine(RuleBasedStateMachine):
         target = self.other_clinic if mother.clinic_id == self.clinic.pk else self.clinic
         with self.at_now():
             transfers.transfer(mother, target, actor=self.clinician)
+        self.clinics_she_was_in.add(target)
 
     @rule(consent=st.booleans())
     def she_changes_her_email_consent(self, consent):
@@ -352,12 +369,21 @@ class CareGapMachine(RuleBasedStateMachine):
         )
         if reached is False:
             limits = ReferralSettings.for_clinic(mother.clinic)
-            ordered, _counts = worklist.rows(mother.clinic, limits, self.now, worklist.Filters())
-            assert mother.pk in ordered.ids, (
+            worklist_store.refresh(mother.clinic, self.now)  # as the page does before it reads
+            entry = WorklistEntry.objects.filter(mother=mother, clinic=mother.clinic, listed=True).first()
+            assert entry is not None, (
                 f"at risk, reached by nothing, and not on the worklist: {care.describe_gap(mother)}"
             )
-            row = worklist.details([mother], mother.clinic, limits, self.now, ordered.in_gap)[0]
+            in_gap = {mother.pk} if entry.gap else set()
+            row = worklist.details([mother], mother.clinic, limits, self.now, in_gap)[0]
             assert row.gap and row.gap.what_to_do, "on the worklist without saying what to do"
+
+    @invariant()
+    def the_stored_worklist_is_the_rule_computed_from_scratch(self):
+        if not hasattr(self, "mother"):
+            return
+        for clinic in self.clinics_she_was_in:  # the others have never held a row of hers
+            assert worklist_store.differences(clinic, self.now) == [], "the stored worklist differs from the rule"
 
 
 @pytest.mark.django_db

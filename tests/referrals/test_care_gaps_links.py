@@ -15,7 +15,7 @@ from referrals.models import Alert, FollowUp, ReferralSettings
 from screening import invitations
 from screening.models import Invitation, Screening
 
-from ..conftest import clinic_today, make_mother
+from ..conftest import clinic_today, make_mother, send_form
 
 SELF_HARM = [0, 0, 3, 0, 3, 3, 3, 3, 3, 2]  # 1, item 10 "Hardly ever"
 
@@ -52,7 +52,7 @@ def test_the_dispatcher_uses_the_link_staff_already_sent_and_her_answer_complete
     assert Invitation.objects.filter(mother=mother).count() == 1
     for number in range(1, len(staff_link.instrument.items) + 1):
         invitations.save_answer(staff_link, number, 0)
-    invitations.submit(staff_link, "en")
+    send_form(staff_link)
     due.refresh_from_db()
     assert due.status == "completed"
 
@@ -73,7 +73,7 @@ def test_a_screening_completes_the_follow_up_whichever_invitation_carried_it(
     for number in range(1, len(tablet.instrument.items) + 1):
         invitations.save_answer(tablet, number, 0)
     with after_commit():
-        invitations.submit(tablet, "en")
+        send_form(tablet)
     due.refresh_from_db()
     emailed.refresh_from_db()
     assert due.status == "completed" and emailed.status == "cancelled"

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from referrals import followups, tasks
 from referrals.models import Alert, FollowUp, Referral, ReferralSettings
-from screening import invitations
+from screening import invitations, submissions
 from screening.models import Delivery, Invitation, Screening
 from screening.tenancy import clinic_scope
 
@@ -152,7 +152,7 @@ def test_a_reminder_due_for_a_form_completed_a_moment_earlier_is_not_sent(broker
                 Invitation.objects.select_for_update().get(pk=follow_up.invitation_id)
                 submitted.set()
                 time.sleep(1.5)
-                invitations.submit(follow_up.invitation, "en")
+                submissions.accept(follow_up.invitation, "en")  # the worker scores it after commit
         finally:
             connection.close()
 
@@ -163,6 +163,7 @@ def test_a_reminder_due_for_a_form_completed_a_moment_earlier_is_not_sent(broker
         tasks.dispatch_follow_ups.delay()  # meets her locked row: no reminder, and her submission goes through
         mother_thread.join()
         assert wait_for(lambda: "dispatch_follow_ups" in workers.log("w1") and "succeeded" in workers.log("w1"))
+        assert wait_for(lambda: FollowUp.objects.get(pk=follow_up.pk).status == "completed"), workers.log("w1")
     follow_up.refresh_from_db()
     assert (follow_up.status, follow_up.reminders_sent) == ("completed", 0)
     assert "Reminder" not in workers.sent()

@@ -4,11 +4,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 
 from referrals import dispatch, followups, services
 from referrals.models import FollowUp, ReferralSettings
-from screening import invitations
+from screening import invitations, submissions
 from screening.models import Invitation, Mother
 
 from ..conftest import enter_epds, make_mother
@@ -193,8 +194,12 @@ def test_no_reminder_once_the_form_is_completed(newborn, client, run):
     with time_machine.travel(start + timedelta(days=3), tick=False):
         for number, answer in enumerate([0] * 9, start=1):
             client.post(f"/q/{token}/{number}/", {"answer": str(answer)})
-        client.post(f"/q/{token}/submit/")
+        with TestCase.captureOnCommitCallbacks():  # sent; the worker has not scored it yet
+            client.post(f"/q/{token}/submit/")
         run()
+        row.refresh_from_db()
+        assert (row.status, row.reminders_sent) == ("invited", 0)  # and no reminder for a sent form
+        submissions.score_waiting()
     row.refresh_from_db()
     assert (row.status, row.reminders_sent) == ("completed", 0)
     assert len(mail.outbox) == 1

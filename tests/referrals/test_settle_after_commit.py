@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from referrals import services, tasks
 from referrals.models import FollowUp, UnsettledSchedule
-from screening import instruments, invitations
+from screening import instruments, invitations, submissions
 
 from ..conftest import make_mother
 from ..workers import celery_workers, wait_for
@@ -52,7 +52,7 @@ def test_a_worker_killed_while_settling_her_schedule_loses_nothing_the_sweep_set
                     "SELECT 1 FROM referrals_followup WHERE mother_id = %s AND key = 'infant-6m' FOR UPDATE",
                     [mother.pk],
                 )
-            invitations.submit(invitation, "en")  # commits; the settling task goes to the worker
+            submissions.accept(invitation, "en")  # commits; the worker scores her form, then settles her
             assert wait_for(waiting_for_a_lock), workers.log("w1")  # the worker is settling her, blocked
             workers.kill(workers.processes[0])
             holder.rollback()
@@ -75,7 +75,11 @@ def test_a_worker_killed_while_settling_her_schedule_loses_nothing_the_sweep_set
 def test_her_screening_commits_with_the_mark_even_when_no_worker_is_there(broker, clinic_a, front_desk):
     mother = make_mother(clinic_a, front_desk, record_number="K-2", delivered_days_ago=35)
     services.settle(mother)
-    invitations.submit(answered(mother), "en")
+    invitation = answered(mother)
+    submissions.accept(invitation, "en")  # her request; no worker is there to score it
+    invitation.refresh_from_db()
+    assert mother.screenings.count() == 0 and invitation.status == "submitted"
+    assert submissions.score_waiting() == 1  # beat's sweep
     assert mother.screenings.count() == 1 and UnsettledSchedule.objects.filter(mother=mother).exists()
     assert services.settle_unsettled() == 1
     assert statuses(mother)["infant-1m"] == "completed"

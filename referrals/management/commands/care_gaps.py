@@ -1,6 +1,6 @@
 """Lists every mother at risk whom nothing reaches before her deadline (design rules 11 and 15), with
-her deadline and what to do, and every part of the machinery that has fallen silent; exits 1 if
-there is either."""
+her deadline and what to do, every part of the machinery that has fallen silent, and any mother
+the stored worklist places otherwise than the rule computed from scratch; exits 1 if there is any."""
 
 import json as jsonlib
 import sys
@@ -10,13 +10,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from screening.models import Clinic
 
-from ... import care, heartbeat
+from ... import care, heartbeat, worklist_store
 
 
 class Command(BaseCommand):
     help = (
         "Mothers at risk whom no alert, worklist item, open referral or follow-up reaches before her deadline, "
-        "and silent parts of the machinery. Exits 1 if any."
+        "silent parts of the machinery, and stored worklist rows that differ from the rule. Exits 1 if any."
     )
 
     def add_arguments(self, parser):
@@ -42,11 +42,20 @@ class Command(BaseCommand):
         silent = heartbeat.silent()
         for part in silent:
             self.stderr.write(f"silent: {part}")
+        differ = [
+            (c, pk, stored, computed)
+            for c in ([chosen] if chosen else Clinic.objects.order_by("name"))
+            for pk, stored, computed in worklist_store.differences(c)
+        ]
+        for c, pk, stored, computed in differ:
+            self.stderr.write(f"worklist differs: {c.name}\tmother {pk}\tstored {stored}\trule {computed}")
         if found:
             self.stderr.write(f"{found} mother(s) at risk with nothing that reaches her before her deadline.")
         if silent:
             self.stderr.write(f"{len(silent)} part(s) of the machinery silent: follow-ups and alerts may not go out.")
-        if found or silent:
+        if differ:
+            self.stderr.write(f"{len(differ)} stored worklist row(s) differ from the rule.")
+        if found or silent or differ:
             sys.exit(1)
 
 

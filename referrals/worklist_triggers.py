@@ -1,0 +1,98 @@
+"""The database triggers that mark a mother's worklist entry stale (referrals.worklist_store) in the
+transaction of any change to a row it is derived from, however the change is made (a service, a
+bulk update, the Django admin, a shell). Each mark carries her clinic, so a page recomputes only its
+own. PostgreSQL: one trigger per statement, over its transition table, so bulk writes stay fast;
+SQLite (`make run`): row triggers."""
+
+STALE = "referrals_workliststale"
+
+# table: the column naming the mother. Every table an entry is derived from, besides her own row.
+SOURCES = {
+    "screening_screening": "mother_id",
+    "screening_invitation": "mother_id",
+    "screening_delivery": "mother_id",
+    "referrals_alert": "mother_id",
+    "referrals_concern": "mother_id",
+    "referrals_referral": "mother_id",
+    "referrals_followup": "mother_id",
+}
+# Her own row marks her in the clinic it names, before and after: a move marks both clinics.
+OWN_ROW = "screening_mother"
+# Settings every entry of a clinic is derived from: a change marks all of the clinic's entries.
+CLINIC_SOURCES = {"referrals_referralsettings": "clinic_id", "screening_clinic": "id"}
+EVENTS = ("INSERT", "UPDATE", "DELETE")
+
+
+def _postgresql(table, select):
+    sql = []
+    for event in EVENTS:
+        rows = {"INSERT": ["new_rows"], "UPDATE": ["old_rows", "new_rows"], "DELETE": ["old_rows"]}[event]
+        name = f"{table}_worklist_{event.lower()}"
+        marks = "; ".join(
+            f"INSERT INTO {STALE} (mother_id, clinic_id, marked_at) {select.format(rows=r)} "
+            "ON CONFLICT (clinic_id, mother_id) DO UPDATE SET marked_at = EXCLUDED.marked_at"
+            for r in rows
+        )
+        referencing = " ".join(f"{'OLD' if r == 'old_rows' else 'NEW'} TABLE AS {r}" for r in rows)
+        sql += [
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN {marks}; RETURN NULL; END $$",
+            f"DROP TRIGGER IF EXISTS {name} ON {table}",
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+        ]
+    return sql
+
+
+def _sqlite(table, select):
+    sql = []
+    for event in EVENTS:
+        name = f"{table}_worklist_{event.lower()}"
+        rows = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}[event]
+        marks = "; ".join(
+            f"INSERT INTO {STALE} (mother_id, clinic_id, marked_at) {select.format(rows=r)} "
+            "ON CONFLICT (clinic_id, mother_id) DO UPDATE SET marked_at = excluded.marked_at"
+            for r in rows
+        )
+        sql += [f"DROP TRIGGER IF EXISTS {name}", f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {marks}; END"]
+    return sql
+
+
+def _selects(vendor):
+    """(table, the SELECT of marks from its changed rows, as `rows`): her current clinic, read from her
+    row; for her own row, the clinic it names."""
+    now = "now()" if vendor == "postgresql" else "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+    mothers, entries = "screening_mother m", "referrals_worklistentry e"
+    if vendor == "postgresql":
+        changed = f"SELECT DISTINCT m.id, m.clinic_id, {now} FROM {{rows}} r JOIN {mothers} ON m.id = r.{{column}}"
+        every = f"SELECT DISTINCT e.mother_id, e.clinic_id, {now} FROM {{rows}} r JOIN {entries} "
+        every += "ON e.clinic_id = r.{column}"
+    else:
+        changed = f"SELECT m.id, m.clinic_id, {now} FROM {mothers} WHERE m.id = {{rows}}.{{column}}"
+        every = f"SELECT e.mother_id, e.clinic_id, {now} FROM {entries} WHERE e.clinic_id = {{rows}}.{{column}}"
+    if vendor == "postgresql":
+        own = f"SELECT r.id, r.clinic_id, {now} FROM {{rows}} r"
+    else:
+        own = f"SELECT {{rows}}.id, {{rows}}.clinic_id, {now} WHERE true"
+    return [
+        *[(t, changed.replace("{column}", c)) for t, c in SOURCES.items()],
+        (OWN_ROW, own),
+        *[(t, every.replace("{column}", c)) for t, c in CLINIC_SOURCES.items()],
+    ]
+
+
+def create(vendor):
+    build = _postgresql if vendor == "postgresql" else _sqlite
+    return [sql for table, select in _selects(vendor) for sql in build(table, select)]
+
+
+def drop(vendor):
+    sql = []
+    for table in [*SOURCES, OWN_ROW, *CLINIC_SOURCES]:
+        for event in EVENTS:
+            name = f"{table}_worklist_{event.lower()}"
+            if vendor == "postgresql":
+                sql += [f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}()"]
+            else:
+                sql.append(f"DROP TRIGGER IF EXISTS {name}")
+    return sql
