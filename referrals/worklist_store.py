@@ -145,12 +145,15 @@ class Ordered(Sequence):
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        page = list(self.entries.select_related("mother")[index])
-        for entry in page:
-            entry.mother.waiting_since = entry.waiting_since
+        # the page's entries alone, then their mothers: no join for the planner to get wrong
+        page = list(self.entries[index])
+        mothers = Mother.objects.in_bulk([entry.mother_id for entry in page])
+        shown = [entry for entry in page if entry.mother_id in mothers]  # not one deleted meanwhile
+        for entry in shown:
+            mothers[entry.mother_id].waiting_since = entry.waiting_since
             if entry.gap:
                 self.in_gap.add(entry.mother_id)
-        return [entry.mother for entry in page]
+        return [mothers[entry.mother_id] for entry in shown]
 
 
 def rows(clinic, limits, now, filters):
