@@ -19,7 +19,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from screening import submissions
-from screening.models import Clinic, Invitation, InvitationStatus, Mother
+from screening.models import Clinic, Mother
 
 from . import deadlines
 from .models import (
@@ -67,23 +67,24 @@ def rechecks(clinic, limits, ids, now):
     for pk, urgency, requested_at in under_way.values_list("mother_id", "urgency", "requested_at"):
         if requested_at is not None:
             moments[pk].append(requested_at + timedelta(days=limits.limits_for(urgency)[1]))
-    sent = Invitation.objects.filter(mother_id__in=ids, status=InvitationStatus.SUBMITTED)
-    for pk, submitted_at in sent.values_list("mother_id", "submitted_at"):
+    for pk, submitted_at in submissions.waiting().filter(mother_id__in=ids).values_list("mother_id", "submitted_at"):
         moments[pk].append(submitted_at + submissions.PROCESS_WITHIN)
     return {pk: min((m for m in found if m > now), default=None) for pk, found in moments.items()}
 
 
+NOT_LISTED = Place(frozenset(), "", "", 0, None)  # a mother time alone could bring onto the worklist
+
+
 def _entry(pk, clinic_id, place, recheck_at):
-    sections = place.sections if place else frozenset()
     return WorklistEntry(
         mother_id=pk,
         clinic_id=clinic_id,
-        listed=bool(sections),
-        **{name: name in sections for name in SECTION_FIELDS},
-        risk=place.risk if place else "",
-        language=place.language if place else "",
-        rank=place.rank if place else 0,
-        waiting_since=place.since if place else None,
+        listed=bool(place.sections),
+        **{name: name in place.sections for name in SECTION_FIELDS},
+        risk=place.risk,
+        language=place.language,
+        rank=place.rank,
+        waiting_since=place.since,
         recheck_at=recheck_at,
     )
 
@@ -98,7 +99,10 @@ def recompute(clinic, ids, now):
     moments = rechecks(clinic, limits, keep, now)
     WorklistEntry.objects.filter(clinic=clinic, mother_id__in=set(ids) - keep).delete()
     WorklistEntry.objects.bulk_create(  # in one order, so two refreshes of the same mothers never deadlock
-        sorted((_entry(pk, clinic.pk, places.get(pk), moments.get(pk)) for pk in keep), key=lambda e: e.mother_id),
+        sorted(
+            (_entry(pk, clinic.pk, places.get(pk, NOT_LISTED), moments.get(pk)) for pk in keep),
+            key=lambda e: e.mother_id,
+        ),
         update_conflicts=True,
         unique_fields=["mother"],
         update_fields=["clinic", "listed", *SECTION_FIELDS, "risk", "language", "rank", "waiting_since", "recheck_at"],
