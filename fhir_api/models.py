@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.choices import ChoiceLabels
 from screening.models import Clinic
 from screening.tenancy import clinic_manager
 
@@ -50,7 +51,7 @@ class AccessToken(models.Model):
         return f"Access token of {self.client} until {self.expires_at:%Y-%m-%d %H:%M}"
 
 
-class BulkExport(models.Model):
+class BulkExport(ChoiceLabels, models.Model):
     """A client's `$export` of its clinic's records as NDJSON files, written by a Celery task."""
 
     class State(models.TextChoices):

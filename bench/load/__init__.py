@@ -10,7 +10,9 @@ memory is read after every scenario of every round.
 Environment: BENCH_SECONDS (per scenario, default 8), BENCH_CLIENTS (default 4), BENCH_ROUNDS
 (default 2), BENCH_FOLLOW_UPS (dispatcher run, default 100000), BENCH_DISPATCH_LIMIT (seconds the
 dispatcher run may take, default 3600), BENCH_PARTS (default "load,dispatcher,export"; "soak" adds
-BENCH_SOAK_SECONDS, default 600, of mixed load with the web workers' memory read every 30 s).
+BENCH_SOAK_SECONDS, default 600, of mixed load with the web workers' memory read every 30 s;
+"beside" runs the load part with the dispatcher in a process of its own at the same time, the
+machine shared as it is in a clinic's busy hour).
 
 The dispatcher run turns scheduled follow-ups into invitations, so each run on the same data finds
 fewer scheduled rows; `make bench-data` after `dropdb ppd_bench` starts again."""

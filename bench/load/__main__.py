@@ -12,13 +12,13 @@ from referrals.models import Referral
 from screening.models import Screening
 
 from . import CLIENTS, FOLLOW_UPS, PARTS, PORT, ROOT, ROUNDS, SECONDS
-from .dispatch import dispatcher_lines, export_lines
+from .dispatch import dispatcher_beside, dispatcher_lines, export_lines
 from .pages import serve_and_load, soak_lines
 from .servers import port_taken
 
 
 def main():
-    if {"load", "soak"} & set(PARTS) and port_taken():
+    if {"load", "beside", "soak"} & set(PARTS) and port_taken():
         sys.exit(f"port {PORT} is taken: stop what listens there (an earlier gunicorn?) and run again")
 
     lines = [
@@ -30,6 +30,8 @@ def main():
         f"BENCH_SECONDS={SECONDS:g}, BENCH_CLIENTS={CLIENTS}, BENCH_ROUNDS={ROUNDS}, "
         f"BENCH_FOLLOW_UPS={FOLLOW_UPS}).",
     ]
+    if "beside" in PARTS:
+        lines += serve_and_load(beside=lambda: dispatcher_beside(FOLLOW_UPS))
     if "load" in PARTS:
         lines += serve_and_load()
     if "export" in PARTS:

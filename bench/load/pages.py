@@ -104,11 +104,13 @@ def target_lines(rows, worker_mb):
     return lines
 
 
-def serve_and_load():
-    """The table of scenarios and the web workers' memory, as lines of the results file."""
+def serve_and_load(beside=None):
+    """The table of scenarios and the web workers' memory, as lines of the results file; `beside`
+    starts something that runs with the load and returns a function that waits for its lines."""
     data = prepare()
     gaps = care_gap_query()
     connection.close()
+    waiting_for = beside() if beside else list
     web = gunicorn()
     try:
         wait_http(web)
@@ -134,5 +136,6 @@ def serve_and_load():
         f"Web workers' memory (both together): {web_before / 1024:.0f} MB at start; after each scenario:",
         *[f"- round {k + 1}: " + ", ".join(f"{mb:.0f}" for mb in after) + " MB" for k, after in enumerate(memory)],
         *target_lines(rows, worker_mb),
+        *waiting_for(),
         "",
     ]

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.choices import ChoiceLabels
 from screening.models import Clinic, Invitation, Mother, Screening
 from screening.tenancy import ClinicScopedQuerySet, clinic_manager
 
@@ -18,7 +19,7 @@ class AlertQuerySet(ClinicScopedQuerySet):
         return self.filter(acknowledged_at__isnull=True)
 
 
-class Alert(models.Model):
+class Alert(ChoiceLabels, models.Model):
     """A self-harm answer. Raised when the answer is saved, before she sends her form (from the
     draft, `invitation` set) or with a screening entered by staff; the screening joins a draft's
     alert when she sends it. Open until a clinician acknowledges it; never withdrawn."""
@@ -138,7 +139,7 @@ class FollowUpQuerySet(ClinicScopedQuerySet):
         return self.filter(status__in=PENDING_FOLLOW_UP)
 
 
-class FollowUp(models.Model):
+class FollowUp(ChoiceLabels, models.Model):
     """A screen the schedule asks for (design rule 4): a row with a due date and a status."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -249,7 +250,7 @@ class ConcernQuerySet(ClinicScopedQuerySet):
         return self.filter(closed_at__isnull=True)
 
 
-class Concern(models.Model):
+class Concern(ChoiceLabels, models.Model):
     """The time a mother is at risk (design rule 11): opened by a positive screen, a self-harm
     answer or a clinician, and closed only by a clinician with a reason. While it is open she must
     always have a live path (see referrals.care)."""

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.choices import ChoiceLabels
 from screening.models import Clinic, Mother, Screening
 from screening.risk import RiskLevel
 from screening.tenancy import ClinicScopedQuerySet, clinic_manager
@@ -43,7 +44,7 @@ class ReferralQuerySet(ClinicScopedQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
 
-class Referral(models.Model):
+class Referral(ChoiceLabels, models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     mother = models.ForeignKey(Mother, models.PROTECT, related_name="referrals")
     clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="referrals")
@@ -143,7 +144,7 @@ class Referral(models.Model):
         return later.order_by("taken_on", "created_at").first()
 
 
-class ReferralEvent(models.Model):
+class ReferralEvent(ChoiceLabels, models.Model):
     referral = models.ForeignKey(Referral, models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
@@ -195,7 +196,7 @@ class DecisionKind(models.TextChoices):
     DEFERRED = "deferred", _("Next check later than her deadline, clinical judgement")
 
 
-class Decision(models.Model):
+class Decision(ChoiceLabels, models.Model):
     """What a clinician decided about a mother at risk or one of her screens. Decisions are history:
     a new one is added beside the earlier ones, never written over them."""
 

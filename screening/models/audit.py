@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.choices import ChoiceLabels
+
 from ..tenancy import ClinicScopedQuerySet, clinic_manager
 from .clinics import Clinic
 
@@ -16,7 +18,7 @@ class AuditQuerySet(ClinicScopedQuerySet):
         raise PermissionError("Audit entries are append-only.")
 
 
-class AuditEntry(models.Model):
+class AuditEntry(ChoiceLabels, models.Model):
     class Action(models.TextChoices):
         VIEW = "view", _("viewed")
         CREATE = "create", _("created")

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.choices import ChoiceLabels
+
 from ..risk import CEILINGS, DEFAULT_THRESHOLDS, Context, Thresholds
 from ..tenancy import clinic_manager
 
@@ -93,7 +95,7 @@ class ActiveMemberships(models.Manager):
         return super().get_queryset().filter(active=True)
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     """A colleague's place at a clinic. Deactivated, not deleted (her name stays on what she
     did): a deactivated membership does not exist for signing in, choosing a clinic, reports or
     alerts, since every one of those reads memberships through the default manager."""
@@ -135,7 +137,7 @@ def _threshold_field(name, label):
 ORDERED_CUT_OFFS = [("epds_possible", "epds_probable", "epds_high"), ("phq9_probable", "phq9_high")]
 
 
-class ThresholdSet(models.Model):
+class ThresholdSet(ChoiceLabels, models.Model):
     """A clinic's cut-offs for one context; rows absent means the published defaults."""
 
     clinic = models.ForeignKey(Clinic, models.CASCADE, related_name="threshold_sets")

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.choices import ChoiceLabels
+
 from ..tenancy import ClinicScopedQuerySet, clinic_manager
 from .clinics import Clinic
 from .invitations import OPEN_INVITATION, Invitation
@@ -59,7 +61,7 @@ class DeliveryQuerySet(ClinicScopedQuerySet):
         return self.filter(live, status=DeliveryStatus.FAILED, mother__isnull=False, handled_at__isnull=True)
 
 
-class Delivery(models.Model):
+class Delivery(ChoiceLabels, models.Model):
     """One outbound message (design rule 16's outbox): written in the transaction of the event that
     causes it, sent after commit by screening.outbox, retried alone with back-off, and marked sent
     only once the server took it. For her link: the first message (reminder 0) or reminder N, by

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.choices import ChoiceLabels
+
 from .. import instruments
 from ..tenancy import ClinicScopedQuerySet, clinic_manager
 from .clinics import Clinic
@@ -33,7 +35,7 @@ class InvitationQuerySet(ClinicScopedQuerySet):
         return self.filter(status__in=OPEN_INVITATION, expires_at__gt=now)
 
 
-class Invitation(models.Model):
+class Invitation(ChoiceLabels, models.Model):
     """A mother's private link to one questionnaire (design rule 6). The token is never stored:
     only its hash, and the nonce from which the server re-derives it with its secret key."""
 

@@ -11,6 +11,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.choices import ChoiceLabels
+
 from ..risk import Context, RiskLevel
 from ..tenancy import ClinicScopedQuerySet, clinic_manager
 from .clinics import Clinic
@@ -67,7 +69,7 @@ RECORD_NUMBER_TAKEN = _("Another mother at this clinic has this record number.")
 RECORD_NUMBER_TAKEN_CODE = "record_number_taken"
 
 
-class Mother(models.Model):
+class Mother(ChoiceLabels, models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="mothers")
     given_name = models.CharField(_("given name"), max_length=100)
@@ -220,7 +222,7 @@ class Outcome(models.TextChoices):
     LOSS = "loss", _("Perinatal loss")
 
 
-class Pregnancy(models.Model):
+class Pregnancy(ChoiceLabels, models.Model):
     """One pregnancy and its birth: an episode of a mother's care (see screening.episodes). The
     schedule anchors on her current one."""
 

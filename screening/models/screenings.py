@@ -9,6 +9,8 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.choices import ChoiceLabels
+
 from .. import instruments
 from ..risk import POSITIVE_LEVELS, Context, RiskLevel, Thresholds, assess
 from ..tenancy import ClinicScopedQuerySet, clinic_manager
@@ -16,7 +18,7 @@ from .clinics import Clinic
 from .mothers import Language, Mother
 
 
-class CrisisResource(models.Model):
+class CrisisResource(ChoiceLabels, models.Model):
     """A clinic's own line, per language, shown after the national ones (screening.crisis)."""
 
     clinic = models.ForeignKey(Clinic, models.CASCADE, related_name="crisis_resources")
@@ -86,7 +88,7 @@ class ScreeningQuerySet(ClinicScopedQuerySet):
         return self.filter(reviewed_at__isnull=True)
 
 
-class Screening(models.Model):
+class Screening(ChoiceLabels, models.Model):
     """One completed questionnaire with its raw answers and the results computed from them."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
