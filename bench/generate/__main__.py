@@ -9,7 +9,6 @@ from django_scopes import scopes_disabled
 
 from bench import generate as network
 from referrals import worklist_store
-from referrals.models import WorklistEntry, WorklistStale
 from referrals.tasks import refresh_report_facts
 
 from .copying import TABLES
@@ -35,15 +34,18 @@ def main():
         computed = time.monotonic()
         refresh_report_facts()
         print(f"report facts computed in {time.monotonic() - computed:.0f} s")
-        # beat's refresh-worklists, then autovacuum: the load marked every mother stale once per row
-        # written about her, and a clinic's first page would otherwise recompute it and step over
-        # a million dead marks
+        # beat's refresh-worklists, then what autovacuum would have done by now (it is off on this
+        # workplace's PostgreSQL: `SHOW autovacuum`): the load marked every mother stale once per
+        # row written about her, leaving a million dead marks for a clinic's first page to step
+        # over, and the facts just computed have no statistics for the reports' plans
         refreshed = time.monotonic()
         entries = worklist_store.refresh()
         with connection.cursor() as cursor:
-            for model in (WorklistStale, WorklistEntry):
-                cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
-        print(f"worklists stored for {entries:,} mothers in {time.monotonic() - refreshed:.0f} s")
+            cursor.execute("VACUUM ANALYZE")
+        print(
+            f"worklists stored for {entries:,} mothers, then the database vacuumed, in "
+            f"{time.monotonic() - refreshed:.0f} s"
+        )
 
 
 if __name__ == "__main__":
