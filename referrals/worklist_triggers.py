@@ -4,6 +4,8 @@ bulk update, the Django admin, a shell). Each mark carries her clinic, so a page
 own. PostgreSQL: one trigger per statement, over its transition table, so bulk writes stay fast;
 SQLite (`make run`): row triggers."""
 
+from .reports.triggers import statement_triggers
+
 STALE = "referrals_workliststale"
 
 # table: the column naming the mother. Every table an entry is derived from, besides her own row.
@@ -24,24 +26,11 @@ EVENTS = ("INSERT", "UPDATE", "DELETE")
 
 
 def _postgresql(table, select):
-    sql = []
-    for event in EVENTS:
-        rows = {"INSERT": ["new_rows"], "UPDATE": ["old_rows", "new_rows"], "DELETE": ["old_rows"]}[event]
-        name = f"{table}_worklist_{event.lower()}"
-        marks = "; ".join(
-            f"INSERT INTO {STALE} (mother_id, clinic_id, marked_at) {select.format(rows=r)} "
-            "ON CONFLICT (clinic_id, mother_id) DO UPDATE SET marked_at = EXCLUDED.marked_at"
-            for r in rows
-        )
-        referencing = " ".join(f"{'OLD' if r == 'old_rows' else 'NEW'} TABLE AS {r}" for r in rows)
-        sql += [
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN {marks}; RETURN NULL; END $$",
-            f"DROP TRIGGER IF EXISTS {name} ON {table}",
-            f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
-        ]
-    return sql
+    mark = (
+        f"INSERT INTO {STALE} (mother_id, clinic_id, marked_at) {select} "
+        "ORDER BY 2, 1 ON CONFLICT (clinic_id, mother_id) DO UPDATE SET marked_at = EXCLUDED.marked_at"
+    )
+    return statement_triggers(table, mark, tag="worklist")
 
 
 def _sqlite(table, select):
@@ -71,7 +60,7 @@ def _selects(vendor):
         changed = f"SELECT m.id, m.clinic_id, {now} FROM {mothers} WHERE m.id = {{rows}}.{{column}}"
         every = f"SELECT e.mother_id, e.clinic_id, {now} FROM {entries} WHERE e.clinic_id = {{rows}}.{{column}}"
     if vendor == "postgresql":
-        own = f"SELECT r.id, r.clinic_id, {now} FROM {{rows}} r"
+        own = f"SELECT DISTINCT r.id, r.clinic_id, {now} FROM {{rows}} r"
     else:
         own = f"SELECT {{rows}}.id, {{rows}}.clinic_id, {now} WHERE true"
     return [

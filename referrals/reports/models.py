@@ -126,14 +126,17 @@ class ChildFact(models.Model):
 
 
 class StaleMonth(models.Model):
-    """A clinic's month whose rollups must be recomputed before the next report reads them."""
+    """A clinic's month whose rollups must be recomputed before the next report reads them. Marks are
+    only ever added, one per changing statement, never updated: every write to a clinic's screenings
+    or follow-ups marks the same month, and an upsert held that one row locked until each writer
+    committed, so a clinic's writers queued behind each other and two of them could deadlock."""
 
     clinic_id = models.BigIntegerField()
     month = models.DateField()  # its first day
     marked_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["clinic_id", "month"], name="stalemonth_once")]
+        indexes = [models.Index(fields=["month"], name="stalemonth_month")]
 
     def __str__(self):
         return f"StaleMonth {self.clinic_id} {self.month}"

@@ -4,8 +4,9 @@ from here (a few hundred rows for a whole network); the part-months at its edges
 the records, as SQLite counts everything.
 
 Exact like the facts: triggers on screenings and follow-ups mark each (clinic, month) a change
-touches stale in the change's transaction, and a report recomputes the stale months first (beat
-does every minute, so it is the current month of the busiest clinics at most). A mother counts once
+touches stale in the change's transaction (a mark added per statement, never an upsert: see
+StaleMonth), and a report recomputes the stale months first (beat does every minute, so it is the
+current month of the busiest clinics at most). A mother counts once
 per month however many clinics saw her: `SharedMonth` lists the few seen at more than one, and the
 sum over any set of clinics takes off her extra counts."""
 
@@ -123,7 +124,7 @@ def refresh(limit=None, months=(date.min, date.max)):
             taken = cursor.fetchall()
             cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [[pk for pk, _c, _m in taken]])
             if taken:
-                recompute([(clinic, month) for _pk, clinic, month in taken])
+                recompute({(clinic, month) for _pk, clinic, month in taken})  # marks repeat
         done += len(taken)
         if len(taken) < BATCH:
             return done
@@ -139,6 +140,8 @@ def fresh(f):
     but is read from the records (a part-month) unless the period ends on its last day."""
     whole, _edges = split(f.start, f.end)
     stale = StaleMonth.objects.filter(month__gte=whole[0], month__lt=whole[1]) if whole else None
+    if stale is not None:
+        stale = stale.values("clinic_id", "month").distinct()
     if not stored_in_use() or (stale is not None and stale.count() > INLINE_LIMIT):
         return False
     if whole:

@@ -6,20 +6,27 @@ from django.db import connection
 
 from .models import StaleMother
 
+# An UPDATE's rows before and after, read as one: marked in one statement, in one order.
+CHANGED = "(SELECT * FROM old_rows UNION ALL SELECT * FROM new_rows)"
+
 
 def statement_triggers(table, mark, tag="stale"):
     """One trigger per event (PostgreSQL allows transition tables on single-event triggers), each
-    running `mark` (an upsert of stale marks, formatted with the transition table as `rows`) once
-    per statement, so bulk loads stay fast. The upsert locks an existing mark so a recompute in
-    flight cannot take it before this transaction commits."""
+    running `mark` (an insert of stale marks, formatted with the changed rows as `rows`) once per
+    statement, so bulk loads stay fast. A mother's mark is an upsert, which locks an existing mark so
+    a recompute in flight cannot take it before this transaction commits; it is written in key
+    order, an UPDATE's rows before and after together, so two transactions marking the same mothers
+    wait for each other instead of each holding one the other needs. A clinic's month is shared by
+    all its writers, so its marks are plain inserts (see StaleMonth)."""
     sql = []
-    for event, rows in (("INSERT", ["new_rows"]), ("UPDATE", ["old_rows", "new_rows"]), ("DELETE", ["old_rows"])):
+    for event, rows in (("INSERT", "new_rows"), ("UPDATE", CHANGED), ("DELETE", "old_rows")):
         name = f"{table}_{tag}_{event.lower()}"
-        marks = "; ".join(mark.format(rows=r) for r in rows)
-        referencing = " ".join(f"{'OLD' if r == 'old_rows' else 'NEW'} TABLE AS {r}" for r in rows)
+        referencing = {"INSERT": "NEW TABLE AS new_rows", "DELETE": "OLD TABLE AS old_rows"}.get(
+            event, "OLD TABLE AS old_rows NEW TABLE AS new_rows"
+        )
         sql.append(
             f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN {marks}; RETURN NULL; END $$;"
+            f"BEGIN {mark.format(rows=rows)}; RETURN NULL; END $$;"
             f"DROP TRIGGER IF EXISTS {name} ON {table};"
             f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {name}();"
@@ -48,8 +55,8 @@ SOURCES = {
 MOTHER_COLUMNS = ["clinic_id", "preferred_language", "date_of_birth"]  # what facts read from her row
 
 _MARK = (
-    "INSERT INTO referrals_stalemother (mother_id, marked_at) SELECT DISTINCT {column}, now() FROM {rows} "
-    "ON CONFLICT (mother_id) DO UPDATE SET marked_at = EXCLUDED.marked_at"
+    "INSERT INTO referrals_stalemother (mother_id, marked_at) SELECT DISTINCT {column}, now() FROM {rows} r "
+    "ORDER BY 1 ON CONFLICT (mother_id) DO UPDATE SET marked_at = EXCLUDED.marked_at"
 )
 
 
@@ -89,8 +96,7 @@ def mark_stale(schema_editor, source="screening_mother", column="id"):
 MONTH_SOURCES = {"screening_screening": "taken_on", "referrals_followup": "due_on"}  # table: the date it counts by
 _MARK_MONTH = (
     "INSERT INTO referrals_stalemonth (clinic_id, month, marked_at) "
-    "SELECT DISTINCT clinic_id, date_trunc('month', {column})::date, now() FROM {{rows}} "
-    "ON CONFLICT (clinic_id, month) DO UPDATE SET marked_at = EXCLUDED.marked_at"
+    "SELECT DISTINCT clinic_id, date_trunc('month', {column})::date, now() FROM {{rows}} r"
 )
 MONTHS = [
     sql
@@ -106,6 +112,5 @@ def mark_every_month_stale():
         for table, column in MONTH_SOURCES.items():
             cursor.execute(
                 f"INSERT INTO referrals_stalemonth (clinic_id, month, marked_at) "
-                f"SELECT DISTINCT clinic_id, date_trunc('month', {column})::date, now() FROM {table} "
-                "ON CONFLICT (clinic_id, month) DO NOTHING"
+                f"SELECT DISTINCT clinic_id, date_trunc('month', {column})::date, now() FROM {table}"
             )
