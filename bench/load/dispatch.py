@@ -15,7 +15,7 @@ from fhir_api import auth, export
 from fhir_api.models import BulkExport
 from referrals import care, tasks
 from referrals.models import Alert, FollowUp, ReferralSettings
-from screening.models import Clinic, Delivery, Invitation, User
+from screening.models import Clinic, Delivery, DeliveryStatus, Invitation, User
 
 from . import DISPATCH_LIMIT, FOLLOW_UPS
 from .servers import start
@@ -72,9 +72,13 @@ def dispatcher(count):
     # quarter of the machine from the workers it measures.
     today = date.today()
     waiting = FollowUp.objects.filter(status="scheduled", due_on__lte=today).exclude(mother__in=waiting_for_a_clinician)
-    unsent = Invitation.objects.filter(
-        follow_up__due_on=today, follow_up__status="invited", sent_at__isnull=True
-    ).exclude(channels=["link"])
+    # A message is done once sent, or cancelled because she answered another link or staff entered
+    # her screening meanwhile (the load part beside it does both).
+    unsent = Delivery.objects.filter(
+        invitation__follow_up__due_on=today,
+        invitation__follow_up__status="invited",
+        status=DeliveryStatus.PENDING,
+    )
     while waiting.exists() and time.monotonic() < deadline:
         if app.connection_for_write().default_channel.client.llen(app.conf.task_default_queue) < 4:
             tasks.dispatch_follow_ups.delay()
@@ -88,15 +92,19 @@ def dispatcher(count):
         os.killpg(worker.pid, signal.SIGTERM)
     created = Invitation.objects.count() - invitations_before
     rows = FollowUp.objects.filter(pk__in=ids)
-    invited = rows.filter(status="invited", invitation__isnull=False).count()
+    # invited, then perhaps answered or overdue by now (the load part beside it answers forms)
+    invited = rows.filter(invitation__isnull=False).exclude(status__in=["scheduled", "cancelled"]).count()
     # A mother with several follow-ups due at once gets one link; the others are marked covered by it.
     covered = rows.filter(status="cancelled", note__startswith="covered by").count()
     new_links = rows.filter(status="invited", invitation__pk__gt=last_before).count()
     sent = Invitation.objects.filter(follow_up__pk__in=ids, sent_at__isnull=False).count()
-    to_send = Invitation.objects.filter(follow_up__pk__in=ids).exclude(channels=["link"]).count()
+    to_send = Invitation.objects.filter(follow_up__pk__in=ids).exclude(channels=["link"])
+    not_needed = to_send.filter(sent_at__isnull=True).exclude(deliveries__status=DeliveryStatus.PENDING).count()
+    to_send = to_send.count()
     retried = Delivery.objects.filter(invitation__follow_up__pk__in=ids, attempts__gt=1).count()
     return {
         "to_send": to_send,
+        "not_needed": not_needed,
         "count": len(ids),
         "invited": invited,
         "covered": covered,
@@ -135,13 +143,13 @@ DISPATCH_GOAL_S = 240  # issue 32: 100,000 in under 4 minutes, 0 duplicates, bes
 
 def dispatcher_lines(d=None, beside=False):
     d = d or dispatcher(FOLLOW_UPS)
-    done = d["invited"] + d["covered"] == d["count"] and d["sent"] == d["to_send"]
+    done = d["invited"] + d["covered"] == d["count"] and d["sent"] + d["not_needed"] == d["to_send"]
     outcome = (
         f"all invited in {d['invited_s']:.0f} s ({d['count'] / d['invited_s']:.0f} per second: "
         f"{d['invited']:,} with a link of their own, {d['covered']:,} covered by a link she already held "
         "for another follow-up), all "
         f"{d['sent']:,} with an email or text channel sent in {d['sent_s']:.0f} s (the rest are links for "
-        "staff to hand over)"
+        f"staff to hand over; {d['not_needed']:,} messages not needed, her form already answered)"
         if done
         else f"NOT FINISHED within the {DISPATCH_LIMIT:.0f} s limit: {d['invited']:,} invited, {d['covered']:,} "
         f"covered and {d['sent']:,} of {d['to_send']:,} sent"
