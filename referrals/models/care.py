@@ -179,7 +179,8 @@ class FollowUp(ChoiceLabels, models.Model):
         ]
         indexes = [
             # used by referrals.reports: mothers due in a period
-            models.Index(fields=["clinic", "due_on"], name="follow_up_clinic_due"),
+            # (and mothers due, counted from the index alone: 92 -> 20 ms for a network's month)
+            models.Index(fields=["clinic", "due_on"], include=["mother", "status"], name="follow_up_clinic_due"),
             # used by referrals.dispatch: scheduled rows coming due, invited rows awaiting reminders
             models.Index(
                 fields=["status", "due_on"], name="follow_up_dispatch", condition=Q(status__in=["scheduled", "invited"])

@@ -2,11 +2,12 @@
 period covers."""
 
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Aggregate, Count, DateField, DurationField, ExpressionWrapper, F, FloatField, Max, Q
 from django.db.models.functions import Extract
 from django.utils import timezone
@@ -27,6 +28,22 @@ AGE_GROUPS = [
     (35, 39, "35-39"),
     (40, 200, "40 and over"),
 ]
+
+
+# A network's report sorts tens of thousands of facts (medians, GROUPING SETS): in PostgreSQL's
+# default 4 MB the cascade's sort went to disk (174 -> 103 ms with room for it in memory).
+SORT_MEMORY = "32MB"
+
+
+@contextmanager
+def room_to_sort():
+    """The report's reads in one transaction with room to sort in memory; its own settings only."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{SORT_MEMORY}'")
+        yield
 
 
 def as_date(expression):

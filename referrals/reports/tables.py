@@ -5,6 +5,7 @@ mother read once per report)."""
 from functools import partial
 
 from . import activity, cascade, facts, funnel, measures, rollups, timeliness
+from .base import room_to_sort
 
 TABLES = {
     "cascade": cascade.cascade,
@@ -36,4 +37,5 @@ def prepare(f):
 
 
 def all_tables(f):
-    return [table(f) for table in TABLES.values()]
+    with room_to_sort():
+        return [table(f) for table in TABLES.values()]
