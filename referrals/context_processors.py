@@ -1,3 +1,5 @@
+from django.db.models import Count, Window
+
 from . import heartbeat
 from .models import Alert
 
@@ -11,9 +13,9 @@ def open_alerts(request):
     if membership is None or not membership.sees_scores:
         return {}
     if not hasattr(request, "_open_alerts"):
-        alerts = Alert.objects.visible_to(membership).unacknowledged()
+        alerts = Alert.objects.visible_to(membership).unacknowledged().annotate(of=Window(Count("pk")))
         newest = list(alerts.select_related("mother", "screening", "invitation").order_by("-created_at")[:SHOWN])
-        count = len(newest) if len(newest) < SHOWN else alerts.count()
+        count = newest[0].of if newest else 0  # how many in all, read with the newest
         request._open_alerts = {"open_alerts": newest, "open_alert_count": count}
     return request._open_alerts
 
