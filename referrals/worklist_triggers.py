@@ -1,8 +1,10 @@
 """The database triggers that mark a mother's worklist entry stale (referrals.worklist_store) in the
 transaction of any change to a row it is derived from, however the change is made (a service, a
 bulk update, the Django admin, a shell). Each mark carries her clinic, so a page recomputes only its
-own. PostgreSQL: one trigger per statement, over its transition table, so bulk writes stay fast;
-SQLite (`make run`): row triggers."""
+own. Marks are only added, never upserted, so a writer never waits for another's mark: an upsert
+made her submit wait on the dispatcher's batch marking the same mother, and the two deadlocked
+(three answers of 500 with the dispatcher beside the load, issue 32). PostgreSQL: one trigger per
+statement, over its transition table, so bulk writes stay fast; SQLite (`make run`): row triggers."""
 
 from .reports.triggers import statement_triggers
 
@@ -26,11 +28,7 @@ EVENTS = ("INSERT", "UPDATE", "DELETE")
 
 
 def _postgresql(table, select):
-    mark = (
-        f"INSERT INTO {STALE} (mother_id, clinic_id, marked_at) {select} "
-        "ORDER BY 2, 1 ON CONFLICT (clinic_id, mother_id) DO UPDATE SET marked_at = EXCLUDED.marked_at"
-    )
-    return statement_triggers(table, mark, tag="worklist")
+    return statement_triggers(table, f"INSERT INTO {STALE} (mother_id, clinic_id, marked_at) {select}", tag="worklist")
 
 
 def _sqlite(table, select):
@@ -39,9 +37,7 @@ def _sqlite(table, select):
         name = f"{table}_worklist_{event.lower()}"
         rows = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}[event]
         marks = "; ".join(
-            f"INSERT INTO {STALE} (mother_id, clinic_id, marked_at) {select.format(rows=r)} "
-            "ON CONFLICT (clinic_id, mother_id) DO UPDATE SET marked_at = excluded.marked_at"
-            for r in rows
+            f"INSERT INTO {STALE} (mother_id, clinic_id, marked_at) {select.format(rows=r)}" for r in rows
         )
         sql += [f"DROP TRIGGER IF EXISTS {name}", f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {marks}; END"]
     return sql

@@ -52,16 +52,14 @@ class WorklistEntry(models.Model):
 class WorklistStale(models.Model):
     """A mother whose entry in a clinic's worklist must be recomputed: marked by database triggers in
     the transaction of any change to a row her entry is derived from (referrals.worklist_triggers).
-    A mother who moved is marked in both clinics: one drops her, the other takes her."""
+    A mother who moved is marked in both clinics: one drops her, the other takes her. Marks repeat
+    (one per changing statement, never an upsert that would make a writer wait for another)."""
 
     mother = models.ForeignKey(Mother, models.DO_NOTHING, related_name="+", db_constraint=False)
     clinic = models.ForeignKey(Clinic, models.DO_NOTHING, related_name="+", db_constraint=False)
     marked_at = models.DateTimeField(default=timezone.now)
 
     objects = clinic_manager()
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["clinic", "mother"], name="worklist_stale_once")]
 
     def __str__(self):
         return f"WorklistStale {self.mother_id}"

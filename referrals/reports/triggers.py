@@ -13,11 +13,11 @@ CHANGED = "(SELECT * FROM old_rows UNION ALL SELECT * FROM new_rows)"
 def statement_triggers(table, mark, tag="stale"):
     """One trigger per event (PostgreSQL allows transition tables on single-event triggers), each
     running `mark` (an insert of stale marks, formatted with the changed rows as `rows`) once per
-    statement, so bulk loads stay fast. A mother's mark is an upsert, which locks an existing mark so
-    a recompute in flight cannot take it before this transaction commits; it is written in key
-    order, an UPDATE's rows before and after together, so two transactions marking the same mothers
-    wait for each other instead of each holding one the other needs. A clinic's month is shared by
-    all its writers, so its marks are plain inserts (see StaleMonth)."""
+    statement, so bulk loads stay fast. A mother's report mark is an upsert, which locks an existing
+    mark so a recompute in flight cannot take it before this transaction commits; it is written in
+    key order, an UPDATE's rows before and after together, so two transactions marking the same
+    mothers wait for each other instead of each holding one the other needs. A clinic's month (see
+    StaleMonth) and a mother's worklist mark are plain inserts: a writer never waits on them."""
     sql = []
     for event, rows in (("INSERT", "new_rows"), ("UPDATE", CHANGED), ("DELETE", "old_rows")):
         name = f"{table}_{tag}_{event.lower()}"

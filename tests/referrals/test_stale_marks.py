@@ -1,7 +1,9 @@
-"""Staff at one clinic never wait on each other's stale marks (issue 32). Every screening entered at
-a clinic marks the same month of its report rollups stale; as an upsert, that one row stayed locked
-until each writer committed, so the clinic's writers queued behind each other, and two of them, each
-holding a month the other needed, deadlocked (seen with the dispatcher beside the load)."""
+"""Writers never wait on each other's stale marks (issue 32). Every screening entered at a clinic
+marks the same month of its report rollups stale; as an upsert, that one row stayed locked until each
+writer committed, so the clinic's writers queued behind each other, and two of them, each holding a
+month the other needed, deadlocked. Likewise a mother's worklist mark: her submit waited on the
+dispatcher's batch that had marked her, and the two deadlocked (three answers of 500 with the
+dispatcher beside the load)."""
 
 import threading
 
@@ -9,43 +11,66 @@ import pytest
 from django.db import OperationalError, connection, transaction
 from django_scopes import scopes_disabled
 
+from referrals.models import WorklistStale
 from referrals.reports.models import StaleMonth
+from screening import instruments, invitations
+from screening.models import Invitation
 
 from ..conftest import enter_epds, make_mother
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_two_staff_entering_screenings_at_one_clinic_do_not_wait_for_each_other(clinic_a, front_desk):
-    first = make_mother(clinic_a, front_desk, record_number="A-1")
-    second = make_mother(clinic_a, front_desk, record_number="A-2")
-    entered, finish, failed = threading.Event(), threading.Event(), []
+def while_a_colleague_is_still_saving(change, then):
+    """`change` in a transaction left open in another thread while `then` runs in this one, which
+    fails if it waits two seconds for the first to commit."""
+    changed, finish, failed = threading.Event(), threading.Event(), []
 
-    def colleague_still_saving():
+    def colleague():
         try:
             with scopes_disabled(), transaction.atomic():
-                enter_epds(first, [0] * 10, front_desk)
-                entered.set()
+                change()
+                changed.set()
                 finish.wait(10)
         except Exception as error:  # noqa: BLE001 - reported below, in the test's thread
             failed.append(error)
         finally:
             connection.close()
 
-    colleague = threading.Thread(target=colleague_still_saving)
-    colleague.start()
+    thread = threading.Thread(target=colleague)
+    thread.start()
     try:
-        assert entered.wait(10), failed
+        assert changed.wait(10), failed
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL lock_timeout = '2s'")
             try:
-                enter_epds(second, [0] * 10, front_desk)
+                then()
             except OperationalError as error:
-                pytest.fail(f"the second entry waited for the first to commit: {error}")
+                pytest.fail(f"the second change waited for the first to commit: {error}")
     finally:
         finish.set()
-        colleague.join()
+        thread.join()
     assert not failed
+
+
+def test_two_staff_entering_screenings_at_one_clinic_do_not_wait_for_each_other(clinic_a, front_desk):
+    first = make_mother(clinic_a, front_desk, record_number="A-1")
+    second = make_mother(clinic_a, front_desk, record_number="A-2")
+    while_a_colleague_is_still_saving(
+        lambda: enter_epds(first, [0] * 10, front_desk), lambda: enter_epds(second, [0] * 10, front_desk)
+    )
     month = StaleMonth.objects.filter(clinic_id=clinic_a.pk, month=first.screenings.get().taken_on.replace(day=1))
     assert month.count() >= 2  # each writer's own mark, taken together by the next refresh
+
+
+def test_two_changes_to_one_mothers_links_do_not_wait_on_her_worklist_mark(clinic_a, front_desk):
+    mother = make_mother(clinic_a, front_desk)
+    links = [invitations.create_invitation(mother=mother, instrument=instruments.PHQ9, tablet=True) for _ in "ab"]
+    WorklistStale.objects.all().delete()
+
+    def touch(invitation):
+        return lambda: Invitation.objects.filter(pk=invitation.pk).update(draft={"1": 0})  # she answers one
+
+    while_a_colleague_is_still_saving(touch(links[0]), touch(links[1]))
+    assert WorklistStale.objects.filter(mother=mother).count() == 2
