@@ -110,12 +110,24 @@ def recompute(clinic, ids, now):
     return len(keep)
 
 
-def _claim(rows):
+def _claim(rows, limit=BATCH):
     """The mothers of these rows, locked: rows a transaction still writing holds are skipped (its
     change is not visible yet; its commit leaves her marked)."""
     if connection.vendor == "postgresql":
         rows = rows.select_for_update(skip_locked=True)
-    return list(rows.values_list("pk", "mother_id")[:BATCH])
+    rows = rows.values_list("pk", "mother_id")
+    return list(rows[:limit] if limit else rows)
+
+
+def _take_marks(clinic):
+    """A batch of the clinic's marks and every other mark of the same mothers (marks repeat, one per
+    changing statement: one recompute covers them all), deleted; returns (mothers, batch was full)."""
+    marks = _claim(WorklistStale.objects.filter(clinic=clinic).order_by())
+    mothers = {mother for _pk, mother in marks}
+    repeats = WorklistStale.objects.filter(clinic=clinic, mother_id__in=mothers).exclude(pk__in=[p for p, _m in marks])
+    taken = [pk for pk, _mother in marks + _claim(repeats.order_by(), limit=None)]
+    WorklistStale.objects.filter(pk__in=taken).delete()
+    return mothers, len(marks) == BATCH
 
 
 def refresh(clinic=None, now=None):
@@ -126,14 +138,13 @@ def refresh(clinic=None, now=None):
     done = 0
     while True:
         with transaction.atomic():
-            marks = _claim(WorklistStale.objects.filter(clinic=clinic).order_by())
-            WorklistStale.objects.filter(pk__in=[pk for pk, _mother in marks]).delete()
+            marked, more = _take_marks(clinic)
             due = _claim(WorklistEntry.objects.filter(clinic=clinic, recheck_at__lte=now).order_by())
-            ids = {mother for _pk, mother in marks} | {mother for _pk, mother in due}
+            ids = marked | {mother for _pk, mother in due}
             if ids:
                 recompute(clinic, ids, now)
         done += len(ids)
-        if len(marks) < BATCH and len(due) < BATCH:
+        if not more and len(due) < BATCH:
             return done
 
 

@@ -122,9 +122,14 @@ def refresh(limit=None, months=(date.min, date.max)):
                 [*months, BATCH],
             )
             taken = cursor.fetchall()
-            cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [[pk for pk, _c, _m in taken]])
-            if taken:
-                recompute({(clinic, month) for _pk, clinic, month in taken})  # marks repeat
+            pairs = {(clinic, month) for _pk, clinic, month in taken}
+            if pairs:  # with every other mark of these months no other refresh holds: marks repeat
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE id IN (SELECT id FROM {table} WHERE (clinic_id, month) IN %s "
+                    "FOR UPDATE SKIP LOCKED)",
+                    [tuple(pairs)],
+                )
+                recompute(pairs)
         done += len(taken)
         if len(taken) < BATCH:
             return done

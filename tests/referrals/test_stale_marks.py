@@ -11,7 +11,9 @@ import pytest
 from django.db import OperationalError, connection, transaction
 from django_scopes import scopes_disabled
 
+from referrals import worklist_store
 from referrals.models import WorklistStale
+from referrals.reports import rollups
 from referrals.reports.models import StaleMonth
 from screening import instruments, invitations
 from screening.models import Invitation
@@ -74,3 +76,28 @@ def test_two_changes_to_one_mothers_links_do_not_wait_on_her_worklist_mark(clini
 
     while_a_colleague_is_still_saving(touch(links[0]), touch(links[1]))
     assert WorklistStale.objects.filter(mother=mother).count() == 2
+
+
+def test_a_refresh_takes_every_repeated_mark_of_a_mother_at_once(clinic_a, front_desk, monkeypatch):
+    mother = make_mother(clinic_a, front_desk)
+    link = invitations.create_invitation(mother=mother, instrument=instruments.PHQ9, tablet=True)
+    worklist_store.refresh(clinic_a)
+    for answer in range(3):  # three statements, three marks
+        Invitation.objects.filter(pk=link.pk).update(draft={"1": answer})
+    assert WorklistStale.objects.filter(mother=mother).count() == 3
+    monkeypatch.setattr(worklist_store, "BATCH", 1)
+    assert worklist_store.refresh(clinic_a) == 1  # her entry recomputed once, not once a mark
+    assert not WorklistStale.objects.exists()
+
+
+def test_a_refresh_recomputes_each_stale_month_once(clinic_a, front_desk, monkeypatch):
+    mothers = [make_mother(clinic_a, front_desk, record_number=f"A-{n}") for n in range(3)]
+    rollups.refresh()
+    for mother in mothers:  # three statements, three marks of the same month
+        enter_epds(mother, [0] * 10, front_desk)
+    recomputed = []
+    monkeypatch.setattr(rollups, "recompute", lambda pairs: recomputed.extend(pairs))
+    monkeypatch.setattr(rollups, "BATCH", 1)
+    rollups.refresh()
+    assert len(recomputed) == len(set(recomputed))
+    assert not StaleMonth.objects.exists()
