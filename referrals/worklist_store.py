@@ -124,9 +124,8 @@ def _take_marks(clinic):
     changing statement: one recompute covers them all), deleted; returns (mothers, batch was full)."""
     marks = _claim(WorklistStale.objects.filter(clinic=clinic).order_by())
     mothers = {mother for _pk, mother in marks}
-    repeats = WorklistStale.objects.filter(clinic=clinic, mother_id__in=mothers).exclude(pk__in=[p for p, _m in marks])
-    taken = [pk for pk, _mother in marks + _claim(repeats.order_by(), limit=None)]
-    WorklistStale.objects.filter(pk__in=taken).delete()
+    theirs = _claim(WorklistStale.objects.filter(clinic=clinic, mother_id__in=mothers).order_by(), limit=None)
+    WorklistStale.objects.filter(pk__in=[pk for pk, _mother in theirs]).delete()
     return mothers, len(marks) == BATCH
 
 

@@ -25,6 +25,10 @@ OWN_ROW = "screening_mother"
 # Settings every entry of a clinic is derived from: a change marks all of the clinic's entries.
 CLINIC_SOURCES = {"referrals_referralsettings": "clinic_id", "screening_clinic": "id"}
 EVENTS = ("INSERT", "UPDATE", "DELETE")
+# Every mother stale, once: for the first fill, and after a bulk load whose statements marked each many times.
+MARK_EVERY_MOTHER = (
+    f"INSERT INTO {STALE} (mother_id, clinic_id, marked_at) SELECT id, clinic_id, CURRENT_TIMESTAMP FROM {OWN_ROW}"
+)
 
 
 def _postgresql(table, select):

@@ -8,7 +8,7 @@ from django.db import connection
 from django_scopes import scopes_disabled
 
 from bench import generate as network
-from referrals import worklist_store
+from referrals import worklist_store, worklist_triggers
 from referrals.models import WorklistStale
 from referrals.reports import triggers
 from referrals.reports.models import StaleMonth
@@ -32,10 +32,7 @@ def main():
             # every COPY marked its mothers and months stale again (marks repeat, one per statement):
             # once each says the same, and the refreshes below need not step over 1.6 million
             cursor.execute(f"DELETE FROM {WorklistStale._meta.db_table}")
-            cursor.execute(
-                f"INSERT INTO {WorklistStale._meta.db_table} (mother_id, clinic_id, marked_at) "
-                "SELECT id, clinic_id, now() FROM screening_mother"
-            )
+            cursor.execute(worklist_triggers.MARK_EVERY_MOTHER)
             cursor.execute(f"DELETE FROM {StaleMonth._meta.db_table}")
         triggers.mark_every_month_stale()
         with connection.cursor() as cursor:

@@ -11,10 +11,7 @@ def install(apps, schema_editor):
     for sql in worklist_triggers.create(schema_editor.connection.vendor):
         schema_editor.execute(sql)
     # every mother stale: the first page or sweep computes her entry
-    schema_editor.execute(
-        "INSERT INTO referrals_workliststale (mother_id, clinic_id, marked_at) "
-        "SELECT id, clinic_id, CURRENT_TIMESTAMP FROM screening_mother"
-    )
+    schema_editor.execute(worklist_triggers.MARK_EVERY_MOTHER)
 
 
 def remove(apps, schema_editor):
