@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.choices import ChoiceLabels
+from common.links import LinkedByCode
 from screening.models import Clinic, Invitation, Mother, Screening
 from screening.tenancy import ClinicScopedQuerySet, clinic_manager
 
@@ -19,7 +20,8 @@ class AlertQuerySet(ClinicScopedQuerySet):
         return self.filter(acknowledged_at__isnull=True)
 
 
-class Alert(ChoiceLabels, models.Model):
+class Alert(LinkedByCode, ChoiceLabels, models.Model):
+    url_name = "alert_detail"
     """A self-harm answer. Raised when the answer is saved, before she sends her form (from the
     draft, `invitation` set) or with a screening entered by staff; the screening joins a draft's
     alert when she sends it. Open until a clinician acknowledges it; never withdrawn."""

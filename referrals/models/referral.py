@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from common.choices import ChoiceLabels
+from common.links import LinkedByCode
 from screening.models import Clinic, Mother, Screening
 from screening.risk import RiskLevel
 from screening.tenancy import ClinicScopedQuerySet, clinic_manager
@@ -44,7 +45,8 @@ class ReferralQuerySet(ClinicScopedQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
 
-class Referral(ChoiceLabels, models.Model):
+class Referral(LinkedByCode, ChoiceLabels, models.Model):
+    url_name = "referral_detail"
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     mother = models.ForeignKey(Mother, models.PROTECT, related_name="referrals")
     clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="referrals")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.choices import ChoiceLabels
+from common.links import LinkedByCode
 
 from ..risk import Context, RiskLevel
 from ..tenancy import ClinicScopedQuerySet, clinic_manager
@@ -69,7 +70,8 @@ RECORD_NUMBER_TAKEN = _("Another mother at this clinic has this record number.")
 RECORD_NUMBER_TAKEN_CODE = "record_number_taken"
 
 
-class Mother(ChoiceLabels, models.Model):
+class Mother(LinkedByCode, ChoiceLabels, models.Model):
+    url_name = "mother_detail"
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="mothers")
     given_name = models.CharField(_("given name"), max_length=100)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.choices import ChoiceLabels
+from common.links import LinkedByCode
 
 from .. import instruments
 from ..risk import POSITIVE_LEVELS, Context, RiskLevel, Thresholds, assess
@@ -88,7 +89,8 @@ class ScreeningQuerySet(ClinicScopedQuerySet):
         return self.filter(reviewed_at__isnull=True)
 
 
-class Screening(ChoiceLabels, models.Model):
+class Screening(LinkedByCode, ChoiceLabels, models.Model):
+    url_name = "screening_detail"
     """One completed questionnaire with its raw answers and the results computed from them."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
