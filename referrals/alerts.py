@@ -64,8 +64,8 @@ class AlertMessage(outbox.Message):
     def send(self, row):
         return _send(row.alert, recipients(row.alert), escalation=False)
 
-    def sent(self, row, now):
-        Alert.objects.filter(pk=row.alert_id, delivered_at__isnull=True).update(delivered_at=now)
+    def sent(self, rows, now):
+        Alert.objects.filter(pk__in=[row.alert_id for row in rows], delivered_at__isnull=True).update(delivered_at=now)
 
 
 class EscalationMessage(AlertMessage):
@@ -75,7 +75,7 @@ class EscalationMessage(AlertMessage):
         minutes = ReferralSettings.for_clinic(row.alert.clinic).escalate_after_minutes * row.reminder
         return _send(row.alert, _emails(row.alert.clinic, [Role.CLINIC_ADMIN]), escalation=True, minutes=minutes)
 
-    def sent(self, row, now):
+    def sent(self, rows, now):
         pass
 
 

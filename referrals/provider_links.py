@@ -95,9 +95,10 @@ class LinkMessage(outbox.Message):
             emails.send("provider-link", [provider.referral_email], context)
         return provider.referral_email
 
-    def sent(self, row, now):
-        to = row.provider_link.referral.provider.referral_email
-        ProviderLink.objects.filter(pk=row.provider_link_id).update(sent_to=to, sent_at=now)
+    def sent(self, rows, now):
+        for row in rows:
+            to = row.provider_link.referral.provider.referral_email
+            ProviderLink.objects.filter(pk=row.provider_link_id).update(sent_to=to, sent_at=now)
 
 
 def revoke(link, *, actor):

@@ -187,9 +187,10 @@ class LinkMessage(outbox.Message):
                 sms.send(mother.phone, _sms_text(context))
         return ""
 
-    def sent(self, row, now):
-        if row.reminder == 0:
-            Invitation.objects.filter(pk=row.invitation_id, sent_at__isnull=True).update(sent_at=now)
+    def sent(self, rows, now):
+        first = [row.invitation_id for row in rows if row.reminder == 0]
+        if first:
+            Invitation.objects.filter(pk__in=first, sent_at__isnull=True).update(sent_at=now)
 
 
 def send_invitation(invitation_id):

@@ -4,13 +4,15 @@ Delivery row written in the transaction of the event that causes it. Nothing is 
 commits; then the row's id is queued for a worker, and the retry sweep re-queues whatever a broker
 outage lost or a failure left waiting.
 
-Sending one row: it is claimed (locked, skipped if another worker holds it), re-checked, sent, and
-marked sent in one transaction; a failure is recorded on it and it is tried again after a back-off,
-until MAX_ATTEMPTS, when it is failed for staff to see ("message failed: call her" on the worklist).
-Two workers and the sweep never send a row twice: whoever comes second finds it locked or no longer
-pending. A worker killed after the server accepted a message and before the commit leaves the row
-pending, so the sweep sends that one message once more: at least once, and at most once more per
-killed worker.
+Sending: rows are claimed (locked, skipped if another worker holds them), re-checked, sent, and
+marked sent in one transaction, one row to a transaction, or for the dispatcher's links and
+reminders BULK_TOGETHER (a commit each cost three times the sending); a failure is recorded on its
+row alone, which is tried again after a back-off, until MAX_ATTEMPTS, when it is failed for staff to
+see ("message failed: call her" on the worklist). Two workers and the sweep never send a row twice:
+whoever comes second finds it locked or no longer pending. A worker killed after the server accepted
+a message and before the commit leaves its rows pending, so the sweep sends them once more: at least
+once, and at most once more for each row of the group in flight (one alert or staff message; up to
+BULK_TOGETHER of her links) per killed worker.
 
 What each kind of message says, to whom, and when it is no longer needed is its `Message` class,
 beside the event that causes it (KINDS); this module knows only how to send and retry."""
@@ -18,6 +20,7 @@ beside the event that causes it (KINDS); this module knows only how to send and 
 import logging
 from collections import defaultdict
 from datetime import timedelta
+from functools import cache
 
 from django.db import transaction
 from django.db.models import Q
@@ -42,6 +45,9 @@ UNSENT_AFTER = timedelta(minutes=2)  # a row still waiting this long lost its qu
 CHUNK = 100
 SWEEP_LIMIT = 1000
 BULK_QUEUE = "send"  # every worker consumes it too (settings.CELERY_TASK_QUEUES)
+# Her links and reminders are marked sent this many to a transaction (a commit each cost more than
+# sending one); an alert's or a staff member's message, one to a transaction.
+BULK_TOGETHER = 20
 log = logging.getLogger(__name__)
 
 
@@ -57,16 +63,21 @@ class Message:
         only, never a mother's address)."""
         raise NotImplementedError
 
-    def sent(self, row, now):
-        """What the event records once its message went."""
+    def sent(self, rows, now):
+        """What the events record once their messages (rows of this kind) went."""
 
 
 class NoRecipient(Exception):
     pass
 
 
+@cache
+def _kind(name):
+    return import_string(KINDS[name])()
+
+
 def kind_of(row):
-    return import_string(KINDS[row.kind])()
+    return _kind(row.kind)
 
 
 def queue(kind, **fields):
@@ -87,14 +98,19 @@ def send_after_commit(rows, bulk=False):
         by_clinic[clinic_id].append(pk)
     for clinic_id, ids in by_clinic.items():
         for start in range(0, len(ids), CHUNK):
-            chunk, queue = ids[start : start + CHUNK], BULK_QUEUE if bulk else None
-            enqueue_on_commit("screening.tasks.send_deliveries", chunk, clinic=clinic_id, queue=queue)
+            chunk = ids[start : start + CHUNK]
+            if bulk:
+                enqueue_on_commit(
+                    "screening.tasks.send_deliveries", chunk, BULK_TOGETHER, clinic=clinic_id, queue=BULK_QUEUE
+                )
+            else:
+                enqueue_on_commit("screening.tasks.send_deliveries", chunk, clinic=clinic_id)
 
 
-def send(ids, now=None):
-    """Sends a chunk of messages: what each needs is read in one query; each is then claimed and
-    sent in its own transaction. Returns how many went."""
-    rows = (
+def send(ids, now=None, together=1):
+    """Sends a chunk of messages: what each needs is read in one query; then `together` at a time
+    are claimed, sent and marked sent in one transaction. Returns how many went."""
+    rows = list(
         Delivery.objects.select_related(
             "clinic",
             "mother",
@@ -111,37 +127,40 @@ def send(ids, now=None):
         .filter(pk__in=list(ids))
         .order_by("pk")
     )
-    return sum(send_one(row, now) for row in rows)
+    return sum(send_together(rows[start : start + together], now) for start in range(0, len(rows), together))
 
 
-def send_one(row, now=None):
+def send_together(rows, now=None):
+    """Claims these rows (any that another worker holds, or that went, ended or back off, are left),
+    sends each, and marks those the server took as sent, in one transaction: a worker killed
+    before its commit leaves them pending, so the sweep sends them once more (at least once; at
+    most once more for each row of the group in flight when the worker died)."""
     now = now or timezone.now()
     with transaction.atomic():
-        claimed = Delivery.objects.select_for_update(skip_locked=True).due(now).filter(pk=row.pk)
-        attempts = claimed.values_list("attempts", flat=True).first()
-        if attempts is None:
-            return False  # sent, ended, backing off, or being sent by another worker now
-        row.attempts = attempts + 1
-        message = kind_of(row)
-        reason = message.ended(row, now)
-        if reason:
-            Delivery.objects.filter(pk=row.pk).update(status=DeliveryStatus.CANCELLED, last_error=reason[:300])
-            return False
-        try:
-            sent_to = message.send(row)
-        except Exception as error:  # noqa: BLE001 - a mail server or text provider can fail in many ways
-            _record_failure(row, error, now)
-            return False
-        Delivery.objects.filter(pk=row.pk).update(
-            attempts=row.attempts,
-            status=DeliveryStatus.SENT,
-            sent_at=now,
-            sent_to=(sent_to or "")[:300],
-            next_try_at=None,
-            last_error="",
-        )
-        message.sent(row, now)
-        return True
+        claimed = Delivery.objects.select_for_update(skip_locked=True).due(now).filter(pk__in=[r.pk for r in rows])
+        attempts = dict(claimed.values_list("pk", "attempts"))
+        went = defaultdict(list)
+        for row in rows:
+            if row.pk not in attempts:
+                continue  # sent, ended, backing off, or being sent by another worker now
+            row.attempts = attempts[row.pk] + 1
+            message = kind_of(row)
+            reason = message.ended(row, now)
+            if reason:
+                Delivery.objects.filter(pk=row.pk).update(status=DeliveryStatus.CANCELLED, last_error=reason[:300])
+                continue
+            try:
+                row.sent_to = (message.send(row) or "")[:300]
+            except Exception as error:  # noqa: BLE001 - a mail server or text provider can fail in many ways
+                _record_failure(row, error, now)
+                continue
+            row.status, row.sent_at, row.next_try_at, row.last_error = DeliveryStatus.SENT, now, None, ""
+            went[row.kind].append(row)
+        sent = [row for rows_of_kind in went.values() for row in rows_of_kind]
+        Delivery.objects.bulk_update(sent, ["attempts", "status", "sent_at", "sent_to", "next_try_at", "last_error"])
+        for rows_of_kind in went.values():
+            kind_of(rows_of_kind[0]).sent(rows_of_kind, now)
+        return len(sent)
 
 
 def _record_failure(row, error, now):

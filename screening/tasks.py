@@ -9,9 +9,9 @@ def send_invitation(invitation_id):
 
 
 @shared_task
-def send_deliveries(ids):
-    """The one sender: any chunk of outbox rows, of any kind."""
-    return outbox.send(ids)
+def send_deliveries(ids, together=1):
+    """The one sender: any chunk of outbox rows, of any kind, `together` to a transaction."""
+    return outbox.send(ids, together=together)
 
 
 @shared_task
