@@ -95,8 +95,8 @@ def test_the_dispatcher_queues_reminders_after_commit_and_sends_none_itself(
         callbacks[0]()
     finally:
         tasks_module.send_deliveries.apply_async = original
-    # run in her clinic's scope, on the queue of the dispatcher's messages
-    assert published == [(([reminder.pk],), {"clinic_id": clinic_a.pk}, "send")]
+    # run in her clinic's scope, on the queue of the dispatcher's messages, sent a group at a time
+    assert published == [(([reminder.pk], outbox.BULK_TOGETHER), {"clinic_id": clinic_a.pk}, "send")]
 
 
 def test_an_alerts_message_never_waits_behind_the_dispatchers_on_its_queue(
