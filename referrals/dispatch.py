@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from common.bulk import write_back
 from common.tasks import enqueue_on_commit
 from screening import invitations, outbox
 from screening.models import OPEN_INVITATION, Clinic, Delivery, Invitation, InvitationStatus
@@ -168,8 +169,8 @@ def _invite_together(pks, now):
             row.instrument_code = invitation.instrument_code
             carried.add(invitation.pk)
             invited.append(row)
-    FollowUp.objects.bulk_update(invited, ["status", "invitation", "invited_at", "instrument_code"])
-    FollowUp.objects.bulk_update(covered, ["status", "closed_at", "note"])
+    write_back(invited, ["status", "invitation", "invited_at", "instrument_code"])
+    write_back(covered, ["status", "closed_at", "note"])
     outbox.send_after_commit(((m.pk, m.clinic_id) for m in messages), bulk=True)
     return len(invited) + len(covered)
 

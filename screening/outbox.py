@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from common.bulk import write_back
 from common.tasks import enqueue_on_commit
 
 from . import audit
@@ -157,7 +158,7 @@ def send_together(rows, now=None):
             row.status, row.sent_at, row.next_try_at, row.last_error = DeliveryStatus.SENT, now, None, ""
             went[row.kind].append(row)
         sent = [row for rows_of_kind in went.values() for row in rows_of_kind]
-        Delivery.objects.bulk_update(sent, ["attempts", "status", "sent_at", "sent_to", "next_try_at", "last_error"])
+        write_back(sent, ["attempts", "status", "sent_at", "sent_to", "next_try_at", "last_error"])
         for rows_of_kind in went.values():
             kind_of(rows_of_kind[0]).sent(rows_of_kind, now)
         return len(sent)
