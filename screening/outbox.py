@@ -99,13 +99,10 @@ def send_after_commit(rows, bulk=False):
         by_clinic[clinic_id].append(pk)
     for clinic_id, ids in by_clinic.items():
         for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            if bulk:
-                enqueue_on_commit(
-                    "screening.tasks.send_deliveries", chunk, BULK_TOGETHER, clinic=clinic_id, queue=BULK_QUEUE
-                )
-            else:
-                enqueue_on_commit("screening.tasks.send_deliveries", chunk, clinic=clinic_id)
+            chunk, together = ids[start : start + CHUNK], BULK_TOGETHER if bulk else 1
+            enqueue_on_commit(
+                "screening.tasks.send_deliveries", chunk, together, clinic=clinic_id, queue=BULK_QUEUE if bulk else None
+            )
 
 
 def send(ids, now=None, together=1):

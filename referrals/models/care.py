@@ -21,10 +21,11 @@ class AlertQuerySet(ClinicScopedQuerySet):
 
 
 class Alert(LinkedByCode, ChoiceLabels, models.Model):
-    url_name = "alert_detail"
     """A self-harm answer. Raised when the answer is saved, before she sends her form (from the
     draft, `invitation` set) or with a screening entered by staff; the screening joins a draft's
     alert when she sends it. Open until a clinician acknowledges it; never withdrawn."""
+
+    url_name = "alert_detail"
 
     class Action(models.TextChoices):
         ASSESSED_IN_PERSON = "assessed", _("Assessed in person")

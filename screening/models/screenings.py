@@ -90,8 +90,9 @@ class ScreeningQuerySet(ClinicScopedQuerySet):
 
 
 class Screening(LinkedByCode, ChoiceLabels, models.Model):
-    url_name = "screening_detail"
     """One completed questionnaire with its raw answers and the results computed from them."""
+
+    url_name = "screening_detail"
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     mother = models.ForeignKey(Mother, models.PROTECT, related_name="screenings")
