@@ -52,10 +52,10 @@ def worklist(request):
     limits = ReferralSettings.for_clinic(m.clinic)
     now = timezone.now()
     filters = work.Filters.from_query(request.GET, {code for code, _name in Language.choices})
-    mothers, counts = worklist_store.rows(m.clinic, limits, now, filters)
-    page = Paginator(mothers, PER_PAGE, allow_empty_first_page=True).get_page(request.GET.get("page"))
+    ordered, counts = worklist_store.rows(m.clinic, limits, now, filters)
+    page = Paginator(ordered, PER_PAGE, allow_empty_first_page=True).get_page(request.GET.get("page"))
     query = {k: v for k, v in vars(filters).items() if v}
-    rows = work.details(page.object_list, m.clinic, limits, now, mothers.in_gap)
+    rows = page.object_list
     audit.record_shown(request.user, m.clinic, [row.mother for row in rows], "the worklist")
     return render(
         request,

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.db.models import Min, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.snapshots import freeze, thaw
 from screening.models import Delivery, Mother, Screening
 from screening.risk import LEVEL_ORDER, RiskLevel
 
@@ -117,6 +118,7 @@ class Place:
     language: str
     rank: int
     since: datetime | None
+    lines: dict | None = field(default=None, hash=False)  # what is shown beside her (`reasons`)
 
 
 def compute(clinic, limits, now, among=None):
@@ -147,55 +149,95 @@ def compute(clinic, limits, now, among=None):
     return places
 
 
+# What each line beside her shows: the fields of the row behind it and of its related rows, stored
+# with her entry and rebuilt as an unsaved instance to show (common.snapshots)
+SHOWN = {
+    "alerts": (
+        Alert,
+        ["code", "screening_id", "invitation_id", "created_at", "delivered_at", "escalations"],
+        {"screening": ["instrument_code", "taken_on"], "invitation": ["instrument_code"]},
+    ),
+    "screens": (Screening, ["code", "instrument_code", "total", "taken_on", "created_at"], {}),
+    "concern": (Concern, ["act_by", "attention", "opened_because"], {}),  # at most one open
+    "referrals": (
+        Referral,
+        ["code", "pathway", "provider_id", "status", "urgency", "requested_at", "accepted_at", "first_session_on"],
+        {"provider": ["name"]},
+    ),
+    "overdue": (FollowUp, ["status", "reason", "due_on", "last_error"], {}),
+    "messages": (Delivery, ["status", "kind", "reminder", "last_error"], {}),
+}
+LISTS = [kind for kind in SHOWN if kind != "concern"]
+
+
+def _freeze(kind, row):
+    _model, names, related = SHOWN[kind]
+    return freeze(row, names, related)
+
+
+def _thaw(kind, data):
+    return thaw(SHOWN[kind][0], data)
+
+
+def reasons(ids, clinic, limits, now, in_gap):
+    """{mother id: the lines beside her on the worklist, as stored with her entry}: the rows behind
+    her reasons, read in a fixed number of queries whatever the number of mothers (`in_gap`: those
+    of `ids` in the care-gap section). What depends on the time alone (a referral's passed limits, a
+    screen past the follow-up limit) is worked out when shown."""
+    lists = {
+        "alerts": Alert.objects.unacknowledged().select_related("screening", "invitation").order_by("created_at", "pk"),
+        "screens": Screening.objects.awaiting_review().positive().order_by("created_at", "pk"),
+        "referrals": waiting_referrals(clinic, limits, now).select_related("provider").order_by("requested_at", "pk"),
+        "overdue": FollowUp.objects.filter(status__in=NEEDS_STAFF).order_by("due_on", "pk"),
+        "messages": Delivery.objects.problems().filter(handled_at__isnull=True).order_by("pk"),
+    }
+    found = {pk: {**{kind: [] for kind in lists}, "concern": None, "gap": None} for pk in ids}
+    for kind, rows in lists.items():
+        for row in rows.filter(mother_id__in=ids):
+            found[row.mother_id][kind].append(_freeze(kind, row))
+    late = set(in_gap).intersection(ids)
+    for concern in Concern.objects.open().filter(mother_id__in=ids):
+        found[concern.mother_id]["concern"] = _freeze("concern", concern)
+        if concern.attention == Attention.NOT_IN_TIME:
+            late.add(concern.mother_id)
+    for pk, gap in care.explain(late, now).items() if late else ():
+        found[pk]["gap"] = gap.late
+    return found
+
+
 @dataclass
 class Row:
+    """One mother's row on the page, rebuilt from her stored entry."""
+
     mother: Mother
+    risk: str = ""  # the most urgent of her open alert, her open concern and her latest screen
     alerts: list = field(default_factory=list)
     screens: list = field(default_factory=list)
     concern: Concern | None = None
-    referrals: list = field(default_factory=list)
+    referrals: list = field(default_factory=list)  # (referral, the limits it has passed, in words)
     overdue: list = field(default_factory=list)
     messages: list = field(default_factory=list)  # to or about her, failing or failed
     in_gap: bool = False
     gap: care.Gap | None = None  # her deadline, and what to do when nothing reaches her before it
 
-    @property
-    def risk(self):
-        """The most urgent of her open alert, her open concern and her latest screen."""
-        concern = self.concern and concern_level(
-            self.concern.opened_because, self.concern.screening.risk_level if self.concern.screening_id else ""
+    @classmethod
+    def stored(cls, mother, entry, limits, now):
+        lines = entry.lines
+        shown = {kind: [_thaw(kind, data) for data in lines.get(kind, ())] for kind in LISTS}
+        concern = _thaw("concern", lines["concern"]) if lines.get("concern") else None
+        return cls(
+            mother,
+            entry.risk,
+            alerts=shown["alerts"],
+            screens=shown["screens"],
+            concern=concern,
+            referrals=[(r, r.breaches(limits, now)) for r in shown["referrals"]],
+            overdue=shown["overdue"],
+            messages=shown["messages"],
+            in_gap=entry.gap,
+            gap=care.Gap(concern.act_by, lines["gap"]) if concern and lines.get("gap") else None,
         )
-        return most_urgent(self.mother.latest_risk, concern, RiskLevel.URGENT if self.alerts else "")
 
     @property
     def risk_label(self):
         return RiskLevel(self.risk).label if self.risk else ""
-
-
-def details(mothers, clinic, limits, now, in_gap):
-    """The reasons behind each mother on one page, read in a fixed number of queries; `in_gap` is
-    the care-gap set `rows` already read."""
-    ids = [m.pk for m in mothers]
-    rows = {m.pk: Row(m) for m in mothers}
-    for alert in Alert.objects.unacknowledged().filter(mother_id__in=ids).select_related("screening", "invitation"):
-        rows[alert.mother_id].alerts.append(alert)
-    screens = Screening.objects.awaiting_review().positive().filter(mother_id__in=ids).order_by("created_at")
-    for screening in screens:
-        rows[screening.mother_id].screens.append(screening)
-    for concern in Concern.objects.open().filter(mother_id__in=ids).select_related("screening"):
-        rows[concern.mother_id].concern = concern
-    waiting = waiting_referrals(clinic, limits, now).filter(mother_id__in=ids).select_related("provider")
-    for referral in waiting.order_by("requested_at"):
-        rows[referral.mother_id].referrals.append((referral, referral.breaches(limits, now)))
-    for follow_up in FollowUp.objects.filter(mother_id__in=ids, status__in=NEEDS_STAFF).order_by("due_on"):
-        rows[follow_up.mother_id].overdue.append(follow_up)
-    for message in Delivery.objects.problems().filter(mother_id__in=ids, handled_at__isnull=True).order_by("pk"):
-        rows[message.mother_id].messages.append(message)
-    for pk in in_gap.intersection(ids):
-        rows[pk].in_gap = True
-    late = [
-        pk for pk, row in rows.items() if row.in_gap or (row.concern and row.concern.attention == Attention.NOT_IN_TIME)
-    ]
-    for pk, gap in care.explain(late, now).items() if late else ():
-        rows[pk].gap = gap
-    return [rows[pk] for pk in ids]

@@ -12,6 +12,7 @@ care_gaps` reports any, and the care-gap state machine checks it after every ste
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 
 from django.db import connection, transaction
@@ -33,7 +34,7 @@ from .models import (
     WorklistEntry,
     WorklistStale,
 )
-from .worklist import Place, compute
+from .worklist import Place, Row, compute, reasons
 
 BATCH = 500
 
@@ -75,7 +76,7 @@ def rechecks(clinic, limits, ids, now):
 NOT_LISTED = Place(frozenset(), "", "", 0, None)  # a mother time alone could bring onto the worklist
 
 
-def _entry(pk, clinic_id, place, recheck_at):
+def _entry(pk, clinic_id, place, lines, recheck_at):
     return WorklistEntry(
         mother_id=pk,
         clinic_id=clinic_id,
@@ -85,8 +86,15 @@ def _entry(pk, clinic_id, place, recheck_at):
         language=place.language,
         rank=place.rank,
         waiting_since=place.since,
+        lines=lines,
         recheck_at=recheck_at,
     )
+
+
+def _lines(clinic, limits, now, places):
+    """{mother id: the lines shown beside her} for the mothers placed on the worklist."""
+    in_gap = {pk for pk, place in places.items() if "gap" in place.sections}
+    return reasons(list(places), clinic, limits, now, in_gap) if places else {}
 
 
 def recompute(clinic, ids, now):
@@ -97,15 +105,17 @@ def recompute(clinic, ids, now):
     places = compute(clinic, limits, now, among=hers)
     keep = places.keys() | _candidates(hers)
     moments = rechecks(clinic, limits, keep, now)
+    lines = _lines(clinic, limits, now, places)
     WorklistEntry.objects.filter(clinic=clinic, mother_id__in=set(ids) - keep).delete()
     WorklistEntry.objects.bulk_create(  # in one order, so two refreshes of the same mothers never deadlock
         sorted(
-            (_entry(pk, clinic.pk, places.get(pk, NOT_LISTED), moments.get(pk)) for pk in keep),
+            (_entry(pk, clinic.pk, places.get(pk, NOT_LISTED), lines.get(pk, {}), moments.get(pk)) for pk in keep),
             key=lambda e: e.mother_id,
         ),
         update_conflicts=True,
         unique_fields=["mother"],
-        update_fields=["clinic", "listed", *SECTION_FIELDS, "risk", "language", "rank", "waiting_since", "recheck_at"],
+        update_fields=["clinic", "listed", *SECTION_FIELDS, "risk", "language", "rank", "waiting_since"]
+        + ["lines", "recheck_at"],
     )
     return len(keep)
 
@@ -148,10 +158,11 @@ def refresh(clinic=None, now=None):
 
 
 class Ordered(Sequence):
-    """The worklist's mothers in the order shown, read from the stored entries a page at a time."""
+    """The worklist's rows in the order shown, read from the stored entries a page at a time: the
+    page's entries, then their mothers; the lines beside each come with her entry."""
 
-    def __init__(self, entries, length):
-        self.entries, self.length, self.in_gap = entries, length, set()
+    def __init__(self, entries, length, limits, now):
+        self.entries, self.length, self.limits, self.now = entries, length, limits, now
 
     def __len__(self):
         return self.length
@@ -159,19 +170,16 @@ class Ordered(Sequence):
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        # the page's entries alone, then their mothers: no join for the planner to get wrong
-        page = list(self.entries[index])
+        page = list(self.entries[index])  # no join with her row for the planner to get wrong
         mothers = Mother.objects.in_bulk([entry.mother_id for entry in page])
         shown = [entry for entry in page if entry.mother_id in mothers]  # not one deleted meanwhile
         for entry in shown:
             mothers[entry.mother_id].waiting_since = entry.waiting_since
-            if entry.gap:
-                self.in_gap.add(entry.mother_id)
-        return [mothers[entry.mother_id] for entry in shown]
+        return [Row.stored(mothers[entry.mother_id], entry, self.limits, self.now) for entry in shown]
 
 
 def rows(clinic, limits, now, filters):
-    """The worklist's mothers in the order shown (alerts, then at risk with nothing reaching her,
+    """The worklist's rows in the order shown (alerts, then at risk with nothing reaching her,
     then by risk; within each, whoever has waited longest) and the exact count of mothers in each
     section under the same filters: the clinic's stale entries recomputed, then counts and a page
     read from the stored entries by index."""
@@ -186,7 +194,8 @@ def rows(clinic, limits, now, filters):
     )
     shown = entries.filter(**{filters.section: True}) if filters.section else entries
     ordered = shown.order_by("rank", F("waiting_since").asc(nulls_last=True), "mother_id")
-    return Ordered(ordered, counts[filters.section] if filters.section else counts["total"]), counts
+    length = counts[filters.section] if filters.section else counts["total"]
+    return Ordered(ordered, length, limits, now), counts
 
 
 def differences(clinic, now=None):
@@ -196,8 +205,10 @@ def differences(clinic, now=None):
     limits = ReferralSettings.for_clinic(clinic)
     refresh(clinic, now)
     computed = compute(clinic, limits, now)
+    lines = _lines(clinic, limits, now, computed)
+    computed = {pk: replace(place, lines=lines[pk]) for pk, place in computed.items()}
     stored = {
-        e.mother_id: Place(e.sections, e.risk, e.language, e.rank, e.waiting_since)
+        e.mother_id: Place(e.sections, e.risk, e.language, e.rank, e.waiting_since, e.lines)
         for e in WorklistEntry.objects.filter(clinic=clinic, listed=True)
     }
     return [

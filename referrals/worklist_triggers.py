@@ -22,8 +22,13 @@ SOURCES = {
 }
 # Her own row marks her in the clinic it names, before and after: a move marks both clinics.
 OWN_ROW = "screening_mother"
-# Settings every entry of a clinic is derived from: a change marks all of the clinic's entries.
-CLINIC_SOURCES = {"referrals_referralsettings": "clinic_id", "screening_clinic": "id"}
+# Rows every entry of a clinic may be derived from (its settings; its providers, whose names her
+# referral lines show): a change marks all of the clinic's entries.
+CLINIC_SOURCES = {
+    "referrals_referralsettings": "clinic_id",
+    "screening_clinic": "id",
+    "referrals_provider": "clinic_id",
+}
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 # Every mother stale, once: for the first fill, and after a bulk load whose statements marked each many times.
 MARK_EVERY_MOTHER = (

@@ -32,10 +32,10 @@ def grow(clinic, front_desk, clinician, size):
 
 PAGES = {
     "home": (lambda m, s, r: reverse("home"), 10),
-    # the stored entries (stale, due, counts, a page) and the page's mothers, their reasons, the
+    # the stored entries (stale, due, counts, a page, the lines beside each) and the page's mothers, the
     # heartbeat banner; her membership and second factor come from her session. Counted after
     # the mothers just written are recomputed (their own budget: test_stored_worklist.py)
-    "worklist": (lambda m, s, r: reverse("worklist"), 20),
+    "worklist": (lambda m, s, r: reverse("worklist"), 13),
     "mother list": (lambda m, s, r: reverse("mother_list"), 8),
     "mother": (lambda m, s, r: reverse("mother_detail", args=[m.code]), 24),  # with the heartbeat banner
     "screening result": (lambda m, s, r: reverse("screening_detail", args=[s.code]), 17),

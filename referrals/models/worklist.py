@@ -13,7 +13,8 @@ SECTION_FIELDS = ("alert", "gap", "attention", "screen", "referral", "overdue", 
 
 class WorklistEntry(models.Model):
     """Where she stands on her clinic's worklist: the sections she is in, the keys it is ranked by,
-    and when time alone may next change it (a deadline, a referral limit, a follow-up's window)."""
+    the lines shown beside her, and when time alone may next change it (a deadline, a referral
+    limit, a follow-up's window)."""
 
     mother = models.OneToOneField(Mother, models.CASCADE, primary_key=True, related_name="worklist_entry")
     clinic = models.ForeignKey(Clinic, models.CASCADE, related_name="+")
@@ -30,6 +31,7 @@ class WorklistEntry(models.Model):
     rank = models.PositiveSmallIntegerField(default=0)
     waiting_since = models.DateTimeField(null=True)
     recheck_at = models.DateTimeField(null=True)
+    lines = models.JSONField(default=dict)  # the rows behind her reasons, as shown (referrals.worklist.reasons)
 
     objects = clinic_manager()
 

@@ -374,8 +374,7 @@ class CareGapMachine(RuleBasedStateMachine):
             assert entry is not None, (
                 f"at risk, reached by nothing, and not on the worklist: {care.describe_gap(mother)}"
             )
-            in_gap = {mother.pk} if entry.gap else set()
-            row = worklist.details([mother], mother.clinic, limits, self.now, in_gap)[0]
+            row = worklist.Row.stored(mother, entry, limits, self.now)  # as the page shows her
             assert row.gap and row.gap.what_to_do, "on the worklist without saying what to do"
 
     @invariant()

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from referrals import services, worklist_store
-from referrals.models import Referral, WorklistEntry
+from referrals.models import Provider, Referral, ReferralSettings, WorklistEntry
 from screening import transfers
 
 from ..conftest import enter_epds, make_mother
@@ -102,3 +102,49 @@ def test_recomputing_stale_mothers_takes_the_same_queries_for_few_or_many(clinic
         return len(captured)
 
     assert recompute_queries(3, "F") == recompute_queries(30, "M")
+
+
+BEHIND_THE_LINES = ["alert", "concern", "referral", "followup", "provider"]
+BEHIND_THE_LINES = [f'FROM "referrals_{t}"' for t in BEHIND_THE_LINES] + [
+    'FROM "screening_screening"',
+    'FROM "screening_delivery"',
+]
+
+
+def test_the_lines_beside_each_mother_come_with_her_entry_not_from_the_rows_behind_them(
+    login, clinician, clinic_a, front_desk
+):
+    for n in range(4):
+        mother = make_mother(clinic_a, front_desk, record_number=f"L-{n}")
+        screening = enter_epds(mother, POSITIVE, front_desk)
+        if n % 2:  # a referral decides her screen
+            services.create_referral(mother=mother, screening=screening, pathway="cbt", actor=clinician)
+    client = login(clinician)
+    listed(client)  # recomputes the stale entries
+    with CaptureQueriesContext(connection) as captured:
+        page = listed(client)
+    assert page.count("Positive screen awaiting a decision</a>: EPDS 18") == 2
+    assert page.count("Referral: Cognitive behavioural therapy</a>: Requested") == 2
+    read = [q["sql"] for q in captured.captured_queries if any(table in q["sql"] for table in BEHIND_THE_LINES)]
+    banner = [sql for sql in read if ") OVER ()" in sql]  # every clinician's page: her open alerts, counted
+    assert len(banner) == 1 and read == banner, read
+
+
+def test_a_referral_shows_the_limit_it_has_passed_with_time_alone_and_her_provider_as_renamed(
+    login, clinician, mother, front_desk
+):
+    provider = Provider.objects.create(clinic=mother.clinic, name="Dyad Centre", pathways=["cbt"], contact="x")
+    screening = enter_epds(mother, POSITIVE, front_desk)
+    services.create_referral(mother=mother, screening=screening, pathway="cbt", actor=clinician, provider=provider)
+    enter_epds(make_mother(mother.clinic, front_desk, record_number="L-2"), POSITIVE, front_desk)  # awaits review
+    client = login(clinician)
+    page = listed(client)
+    assert "Dyad Centre" in page and "Not accepted within" not in page
+    Provider.objects.filter(pk=provider.pk).update(name="Dyad Therapy Centre")  # behind the services
+    assert "Dyad Therapy Centre" in listed(client)
+    limits = ReferralSettings.for_clinic(mother.clinic)
+    days = limits.limits_for(Referral.objects.get().urgency)[0]  # nothing written from here on
+    with time_machine.travel(timezone.now() + timedelta(days=max(days, limits.follow_up_within_days), hours=1)):
+        page = listed(login(clinician))
+        assert "<strong>Not accepted within" in page and "-day follow-up limit</strong>" in page
+        assert worklist_store.differences(mother.clinic) == []
