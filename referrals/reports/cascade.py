@@ -7,6 +7,7 @@ Remission is a negative full-length rescreen (EPDS under 10, PHQ-9 under 5) 60-1
 or 150-210 days (6 months) after the positive screen; it is counted among the mothers whose window
 has closed by the period's end."""
 
+from collections import defaultdict
 from datetime import timedelta
 from functools import reduce
 from operator import or_
@@ -215,8 +216,9 @@ def cascade_by_group(f):
 def stored_tallies(f):
     """`tallies(f)` in one query: each mother's first positive depression screen in the
     period at these clinics (one with no earlier one since the period began; for the few mothers
-    screened positive at more than one clinic, DISTINCT ON), counted for everyone, per language and per age group
-    (GROUPING SETS), so sixty thousand mothers never leave the database."""
+    screened positive at more than one clinic, DISTINCT ON), counted for everyone, per language and
+    per age group, and by days to first contact in each (hashed GROUPING SETS: no sort of sixty
+    thousand mothers), each median taken here from its counts of days."""
     closed = [f.end - timedelta(days=high) for _low, high in WINDOWS.values()]
     age = " ".join(f"WHEN age BETWEEN {low} AND {high} THEN %s" for low, high, _label in AGE_GROUPS)
     remissions = ", ".join(
@@ -237,18 +239,38 @@ def stored_tallies(f):
                 ORDER BY mother_id, taken_on, screening_id
             )
         )
-        SELECT GROUPING(preferred_language), GROUPING(age_group), preferred_language, age_group,
+        SELECT GROUPING(preferred_language), GROUPING(age_group), GROUPING(days), preferred_language, age_group, days,
             count(*), count(referred_at), count(contact_on), count(completed_at), count(provider_contact_on),
-            {remissions},
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY contact_on - taken_on)
-        FROM first GROUP BY GROUPING SETS ((), (preferred_language), (age_group))"""
+            {remissions}
+        FROM (SELECT *, contact_on - taken_on AS days FROM first) waited
+        GROUP BY GROUPING SETS (
+            (), (preferred_language), (age_group), (days), (preferred_language, days), (age_group, days)
+        )"""
     labels = [label for _low, _high, label in AGE_GROUPS]
     params = labels + [list(f.clinic_ids), f.start, f.end, f.start] + labels + [list(f.clinic_ids), f.start, f.end]
     params += [day for day in closed for _twice in (1, 2)]
-    counted = {}
+    counted, days = {}, defaultdict(dict)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for no_language, no_age, language, age_group, *numbers, days in cursor.fetchall():
+        for no_language, no_age, no_days, language, age_group, waited, *numbers in cursor.fetchall():
             key = EVERYONE if no_language and no_age else ("age", age_group) if no_language else ("language", language)
-            counted[key] = dict(zip(COUNTED, numbers, strict=True)) | {"days": days}
+            if no_days:
+                counted[key] = dict(zip(COUNTED, numbers, strict=True))
+            elif waited is not None:
+                days[key][waited] = numbers[0]
+    for key, c in counted.items():
+        c["days"] = median_of_counts(days[key])
     return counted
+
+
+def median_of_counts(counts):
+    """The median of values given as {value: how many times}, the middle two averaged as
+    percentile_cont(0.5) does; None for none."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    middle, seen = [], 0
+    for value in sorted(counts):
+        before, seen = seen, seen + counts[value]
+        middle += [value for k in ((n - 1) // 2, n // 2) if before <= k < seen]
+    return sum(middle) / 2

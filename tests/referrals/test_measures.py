@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.test import override_settings
 from django.urls import reverse
 
 from referrals import services
 from referrals.models import Alert
-from referrals.reports import cascade, measures
+from referrals.reports import cascade, measures, tables
 from referrals.reports.base import Filters
 from screening import episodes, instruments
 from screening.models import Infant, Method, Pregnancy
@@ -221,6 +222,17 @@ def test_the_cascade_follows_each_positive_mother_to_remission_by_language(world
     groups = {(str(r[0]), r[1]): r for r in cascade.cascade_by_group(f).rows}
     assert groups[("Language", "Spanish")][2:] == (1, 100.0, 100.0, 100.0, 100.0, 0.0, 10.0)
     assert groups[("Language", "English")][2:5] == (2, 50.0, 0.0)
+
+
+def test_the_cascade_median_counts_each_mother_when_two_waited_equally_long(world, clinic_a):
+    delivered, screen, refer = world
+    for seen_on in (date(2026, 2, 3), date(2026, 2, 3), date(2026, 2, 10)):  # first contact after 2, 2 and 9 days
+        mother = delivered(date(2026, 1, 5))
+        refer(mother, seen_on, screen(mother, date(2026, 2, 1)), seen=True)
+    for use_facts in (True, False):
+        with override_settings(REPORT_FACTS=use_facts):
+            everyone = cascade.cascade_by_group(tables.prepare(Filters([clinic_a.pk], *YEAR))).rows[0]
+            assert (everyone[2], everyone[-1]) == (3, 2.0), use_facts
 
 
 def test_the_follow_up_window_holds_its_thirtieth_day_and_not_its_thirty_first(world, clinic_a):
