@@ -2,6 +2,7 @@
 were stored without reading them again (the stored worklist's reason lines, issue 32)."""
 
 from datetime import date
+from functools import cache
 from uuid import UUID
 
 
@@ -23,10 +24,15 @@ def freeze(instance, names, related=None):
     return data
 
 
+@cache
+def _fields(model):
+    return {f.attname: f for f in model._meta.concrete_fields}
+
+
 def thaw(model, data):
     """An unsaved `model` instance holding the frozen values, its related rows cached on it: reading
     a field or relation that was frozen makes no query."""
-    fields = {f.attname: f for f in model._meta.concrete_fields}
+    fields = _fields(model)
     instance = model(**{name: fields[name].to_python(value) for name, value in data.items() if name in fields})
     for name, value in data.items():
         if name not in fields and value is not None:

@@ -224,19 +224,10 @@ class Row:
     def stored(cls, mother, entry, limits, now):
         lines = entry.lines
         shown = {kind: [_thaw(kind, data) for data in lines.get(kind, ())] for kind in LISTS}
+        shown["referrals"] = [(r, r.breaches(limits, now)) for r in shown["referrals"]]
         concern = _thaw("concern", lines["concern"]) if lines.get("concern") else None
-        return cls(
-            mother,
-            entry.risk,
-            alerts=shown["alerts"],
-            screens=shown["screens"],
-            concern=concern,
-            referrals=[(r, r.breaches(limits, now)) for r in shown["referrals"]],
-            overdue=shown["overdue"],
-            messages=shown["messages"],
-            in_gap=entry.gap,
-            gap=care.Gap(concern.act_by, lines["gap"]) if concern and lines.get("gap") else None,
-        )
+        gap = care.Gap(concern.act_by, lines["gap"]) if concern and lines.get("gap") else None
+        return cls(mother, entry.risk, **shown, concern=concern, in_gap=entry.gap, gap=gap)
 
     @property
     def risk_label(self):

@@ -74,6 +74,7 @@ def rechecks(clinic, limits, ids, now):
 
 
 NOT_LISTED = Place(frozenset(), "", "", 0, None)  # a mother time alone could bring onto the worklist
+STORED = ["clinic", "listed", *SECTION_FIELDS, "risk", "language", "rank", "waiting_since", "lines", "recheck_at"]
 
 
 def _entry(pk, clinic_id, place, lines, recheck_at):
@@ -114,8 +115,7 @@ def recompute(clinic, ids, now):
         ),
         update_conflicts=True,
         unique_fields=["mother"],
-        update_fields=["clinic", "listed", *SECTION_FIELDS, "risk", "language", "rank", "waiting_since"]
-        + ["lines", "recheck_at"],
+        update_fields=STORED,
     )
     return len(keep)
 
