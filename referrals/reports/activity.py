@@ -22,7 +22,7 @@ from screening.risk import POSITIVE_LEVELS, RiskLevel
 from .. import pathways
 from ..models import Alert, FollowUp, FollowUpStatus, Status
 from . import rollups
-from .base import Table, quantiles, rate, referrals, round_or_none, screenings, stored_referrals
+from .base import Table, day_range, quantiles, rate, referrals, round_or_none, screenings, stored_referrals
 
 SHORT_TERM = timedelta(days=90)
 
@@ -104,14 +104,15 @@ def risk_levels(f):
 
 
 def alerts(f, now=None):
-    rows = Alert.objects.filter(clinic_id__in=f.clinic_ids, created_at__date__gte=f.start, created_at__date__lte=f.end)
-    acknowledged = rows.filter(acknowledged_at__isnull=False)
-    minutes = quantiles(acknowledged, "acknowledged_at", "created_at", unit=60.0)
+    since, until = day_range(f.start, f.end)
+    rows = Alert.objects.filter(clinic_id__in=f.clinic_ids, created_at__gte=since, created_at__lt=until)
+    counts = rows.aggregate(raised=Count("pk"), still_open=Count("pk", filter=Q(acknowledged_at__isnull=True)))
+    minutes = quantiles(rows.filter(acknowledged_at__isnull=False), "acknowledged_at", "created_at", unit=60.0)
     table_rows = [
-        (_("Self-harm alerts"), rows.count()),
+        (_("Self-harm alerts"), counts["raised"]),
         (_("Minutes to acknowledgement, median"), round_or_none(minutes["median"])),
         (_("Minutes to acknowledgement, maximum"), round_or_none(minutes["most"])),
-        (_("Still open"), rows.filter(acknowledged_at__isnull=True).count()),
+        (_("Still open"), counts["still_open"]),
     ]
     counts_only = {"type": "bar", "label": 0, "values": [1], "rows": [0, 3]}  # minutes are another unit
     return Table("alerts", _("Self-harm alerts"), [_("Figure"), _("Value")], table_rows, counts_only)

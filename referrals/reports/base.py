@@ -28,6 +28,12 @@ AGE_GROUPS = [
     (35, 39, "35-39"),
     (40, 200, "40 and over"),
 ]
+# a stored fact's age group, in SQL (the labels are the constants above)
+AGE_GROUP_SQL = (
+    "CASE "
+    + " ".join(f"WHEN age BETWEEN {low} AND {high} THEN '{label}'" for low, high, label in AGE_GROUPS)
+    + " ELSE 'unknown' END"
+)
 
 
 # A network's report sorts tens of thousands of facts (medians, GROUPING SETS): in PostgreSQL's

@@ -24,7 +24,7 @@ from screening.models import Screening
 from screening.risk import POSITIVE_LEVELS
 
 from ..models import Referral, Status
-from .base import AGE_GROUPS, DEPRESSION, Table, as_date, rate, round_or_none
+from .base import AGE_GROUP_SQL, AGE_GROUPS, DEPRESSION, Table, as_date, rate, round_or_none
 from .models import JourneyFact
 
 REMISSION = reduce(
@@ -220,13 +220,12 @@ def stored_tallies(f):
     per age group, and by days to first contact in each (hashed GROUPING SETS: no sort of sixty
     thousand mothers), each median taken here from its counts of days."""
     closed = [f.end - timedelta(days=high) for _low, high in WINDOWS.values()]
-    age = " ".join(f"WHEN age BETWEEN {low} AND {high} THEN %s" for low, high, _label in AGE_GROUPS)
     remissions = ", ".join(
         f"count(*) FILTER (WHERE taken_on <= %s), count({field}) FILTER (WHERE taken_on <= %s)" for field in REMISSIONS
     )
     table = JourneyFact._meta.db_table
     columns = ", ".join(
-        ["preferred_language", f"CASE {age} ELSE 'unknown' END AS age_group", "taken_on"]
+        ["preferred_language", f"{AGE_GROUP_SQL} AS age_group", "taken_on"]
         + ["referred_at", "contact_on", "completed_at", "provider_contact_on", *REMISSIONS]
     )
     sql = f"""
@@ -246,8 +245,7 @@ def stored_tallies(f):
         GROUP BY GROUPING SETS (
             (), (preferred_language), (age_group), (days), (preferred_language, days), (age_group, days)
         )"""
-    labels = [label for _low, _high, label in AGE_GROUPS]
-    params = labels + [list(f.clinic_ids), f.start, f.end, f.start] + labels + [list(f.clinic_ids), f.start, f.end]
+    params = [list(f.clinic_ids), f.start, f.end, f.start, list(f.clinic_ids), f.start, f.end]
     params += [day for day in closed for _twice in (1, 2)]
     counted, days = {}, defaultdict(dict)
     with connection.cursor() as cursor:

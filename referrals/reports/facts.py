@@ -123,13 +123,16 @@ def _children(mother_ids):
 
 
 def recompute(mother_ids):
-    """Her facts from scratch, for each of these mothers (in the caller's transaction)."""
+    """Her facts from scratch, for each of these mothers, and the funnel's months they count in (in
+    the caller's transaction)."""
+    months = funnel.months_of(mother_ids)
     for model in (JourneyFact, ReferralFact, DeliveryFact, ChildFact):
         model.objects.filter(mother_id__in=mother_ids).delete()
-    JourneyFact.objects.bulk_create(_journeys(mother_ids))
+    journeys = JourneyFact.objects.bulk_create(_journeys(mother_ids))
     ReferralFact.objects.bulk_create(_referrals(mother_ids))
     DeliveryFact.objects.bulk_create(_deliveries(mother_ids))
     ChildFact.objects.bulk_create(_children(mother_ids))
+    funnel.recount(months | {(j.clinic_id, j.taken_on.replace(day=1)) for j in journeys})
 
 
 def refresh(limit=None):

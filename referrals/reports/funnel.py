@@ -15,15 +15,16 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from screening.models import Clinic
 
 from .. import pathways
 from ..models import Decision, DecisionKind, Referral, Status
-from .base import AGE_GROUPS, Table, by_name, positives, rate, referrals
-from .models import JourneyFact
+from . import rollups
+from .base import AGE_GROUP_SQL, AGE_GROUPS, Table, by_name, positives, rate, referrals
+from .models import JourneyFact, JourneyMonth
 from .timeliness import referral_counts
 
 STEPS = ["positive", "decided", "referred", "accepted", "first_session", "completed"]
@@ -82,20 +83,31 @@ def stored_counts(f, dimension=None):
     return groups[dimension]
 
 
+COUNTED = f"""count(*), count(reviewed_at), {", ".join(f"count(*) FILTER (WHERE {step})" for step in REFERRAL_STEPS)}"""
+RECOUNT_LOCK = 3215  # pg_advisory_xact_lock key: one recount of the rollup at a time
+
+
 def _funnel_groups(f):
-    age = " ".join(f"WHEN age BETWEEN {low} AND {high} THEN %s" for low, high, _label in AGE_GROUPS)
-    steps = ", ".join(f"count(*) FILTER (WHERE {step})" for step in REFERRAL_STEPS)
+    """The whole months from the rollup, the part-months at the period's edges from the facts."""
+    whole, edges = rollups.split(f.start, f.end)
+    whole = whole or (f.start, f.start)
+    edge = " OR ".join(["taken_on >= %s AND taken_on < %s"] * len(edges)) or "FALSE"
+    steps = ", ".join(STEPS)
+    sums = ", ".join(f"coalesce(sum({step}), 0)" for step in STEPS)
     sql = f"""
         SELECT GROUPING(clinic_id), GROUPING(preferred_language), GROUPING(age_group),
-            clinic_id, preferred_language, age_group,
-            count(*), count(reviewed_at), {steps}
+            clinic_id, preferred_language, age_group, {sums}
         FROM (
-            SELECT *, CASE {age} ELSE 'unknown' END AS age_group FROM {JourneyFact._meta.db_table}
-            WHERE clinic_id = ANY(%s) AND taken_on BETWEEN %s AND %s
-        ) positive
+            SELECT clinic_id, preferred_language, age_group, {steps} FROM {JourneyMonth._meta.db_table}
+            WHERE clinic_id = ANY(%s) AND month >= %s AND month < %s
+            UNION ALL
+            SELECT clinic_id, preferred_language, {AGE_GROUP_SQL}, 1, (reviewed_at IS NOT NULL)::int,
+                {", ".join(f"{step}::int" for step in REFERRAL_STEPS)}
+            FROM {JourneyFact._meta.db_table} WHERE clinic_id = ANY(%s) AND ({edge})
+        ) counted
         GROUP BY GROUPING SETS ((), (clinic_id), (preferred_language), (age_group))
         ORDER BY preferred_language, age_group"""
-    params = [label for _low, _high, label in AGE_GROUPS] + [list(f.clinic_ids), f.start, f.end]
+    params = [list(f.clinic_ids), *whole, list(f.clinic_ids), *(day for span in edges for day in span)]
     groups = {"all": [], "clinic": {}, "language": [], "age": []}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -110,6 +122,37 @@ def _funnel_groups(f):
             else:
                 groups["all"].append(counts)
     return groups
+
+
+def months_of(mother_ids):
+    """The (clinic, month) pairs these mothers' journey facts count in."""
+    rows = JourneyFact.objects.filter(mother_id__in=mother_ids).annotate(month=TruncMonth("taken_on"))
+    return set(rows.values_list("clinic_id", "month").distinct())
+
+
+def recount(pairs):
+    """The rollup of these (clinic, month) pairs summed again from the facts, in the caller's
+    transaction once its facts are written. One recount at a time (until commit): two at once could
+    each miss the other's new facts, or both insert a month's rows."""
+    if not pairs:
+        return
+    clinics, months = (list(column) for column in zip(*sorted(pairs), strict=True))
+    rollup = JourneyMonth._meta.db_table
+    pairs_sql = "unnest(%s::bigint[], %s::date[]) AS pair (clinic_id, month)"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RECOUNT_LOCK])
+        cursor.execute(
+            f"DELETE FROM {rollup} m USING {pairs_sql} WHERE m.clinic_id = pair.clinic_id AND m.month = pair.month",
+            [clinics, months],
+        )
+        cursor.execute(
+            f"""INSERT INTO {rollup} (clinic_id, month, preferred_language, age_group, {", ".join(STEPS)})
+            SELECT fact.clinic_id, pair.month, preferred_language, {AGE_GROUP_SQL}, {COUNTED}
+            FROM {pairs_sql} JOIN {JourneyFact._meta.db_table} fact ON fact.clinic_id = pair.clinic_id
+                AND fact.taken_on >= pair.month AND fact.taken_on < pair.month + interval '1 month'
+            GROUP BY 1, 2, 3, 4""",
+            [clinics, months],
+        )
 
 
 def funnel(f):

@@ -6,6 +6,7 @@ dispatcher's batch that had marked her, and the two deadlocked (three answers of
 dispatcher beside the load)."""
 
 import threading
+from datetime import date
 
 import pytest
 from django.db import OperationalError, connection, transaction
@@ -13,8 +14,9 @@ from django_scopes import scopes_disabled
 
 from referrals import worklist_store
 from referrals.models import WorklistStale
-from referrals.reports import rollups
-from referrals.reports.models import StaleMonth
+from referrals.reports import facts, funnel, rollups, tables
+from referrals.reports.base import Filters
+from referrals.reports.models import JourneyMonth, StaleMonth
 from screening import instruments, invitations
 from screening.models import Invitation
 
@@ -101,3 +103,41 @@ def test_a_refresh_recomputes_each_stale_month_once(clinic_a, front_desk, monkey
     rollups.refresh()
     assert len(recomputed) == len(set(recomputed))
     assert not StaleMonth.objects.exists()
+
+
+def test_two_refreshes_at_once_count_each_positive_screen_once_in_the_funnel(clinic_a, front_desk):
+    """Beat's refresh and a report's, each recomputing a mother of the same clinic's month: the
+    second recounts the month's funnel rollup once the first has committed, so the month counts each
+    of her positive screens once, not the first's count plus the second's."""
+    mothers = [make_mother(clinic_a, front_desk, record_number=f"A-{n}") for n in range(3)]
+    for mother in mothers:
+        enter_epds(mother, [2, 2, 1, 1, 1, 1, 2, 1, 2, 3], front_desk)  # 14: positive
+    facts.refresh()
+    saved, finish, failed = threading.Event(), threading.Event(), []
+
+    def recompute(mother, hold):
+        try:
+            with scopes_disabled(), transaction.atomic():
+                facts.recompute([mother.pk])
+                saved.set()
+                if hold:
+                    finish.wait(10)
+        except Exception as error:  # noqa: BLE001 - reported below, in the test's thread
+            failed.append(error)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=recompute, args=(mothers[1], True))
+    first.start()
+    assert saved.wait(10), failed
+    second = threading.Thread(target=recompute, args=(mothers[2], False))
+    second.start()
+    second.join(1)
+    assert second.is_alive()  # waiting for the first to commit
+    finish.set()
+    first.join()
+    second.join()
+    assert not failed
+    report = funnel.funnel(tables.prepare(Filters([clinic_a.pk], date(2000, 1, 1), date(2100, 1, 1))))
+    assert report.rows[0][1] == 3  # positive screens
+    assert sum(JourneyMonth.objects.values_list("positive", flat=True)) == 3
