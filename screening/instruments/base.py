@@ -1,5 +1,6 @@
 """Validated questionnaires as immutable code: wording, answers and scoring cannot be edited."""
 
+import math
 from dataclasses import dataclass, field
 
 
@@ -103,6 +104,12 @@ class Instrument:
     def full_length_depression(self):
         """A full-length depression questionnaire: it satisfies any rescreen, and a negative one can show remission."""
         return self.measures == DEPRESSION and not self.brief
+
+    @property
+    def minutes(self):
+        """About how long she takes to answer it: half a minute a question, rounded up (the EPDS's
+        ten take about five, as its authors say; the PHQ-2's two, about one)."""
+        return math.ceil(len(self.items) / 2)
 
     @property
     def most_options(self):

@@ -5,6 +5,7 @@ from django.test import Client, TestCase
 from django.utils import timezone
 
 from referrals.models import Alert
+from screening import instruments, invitations
 from screening.models import Invitation, Screening
 
 from .conftest import answer_all
@@ -120,6 +121,21 @@ def test_spanish_interface_from_her_preference_and_switchable(client, invited, m
     assert "Pregunta 1 de 10" in item and 'lang="en"' in item and "I have been able to laugh" in item
     client.post(f"/q/{token}/language/", {"language": "en", "next": f"/q/{token}/1/"})
     assert "Question 1 of 10" in client.get(f"/q/{token}/1/").content.decode()
+
+
+def test_the_start_page_says_how_long_her_questionnaire_takes(client, invited, mother, clinician):
+    _, token = invited
+    assert "10 short questions about how you have been feeling. It takes about 5 minutes." in (
+        client.get(f"/q/{token}/").content.decode()
+    )
+    brief = invitations.create_invitation(mother=mother, instrument=instruments.PHQ2, created_by=clinician)
+    page = Client().get(f"/q/{invitations.token_for(brief)}/").content.decode()
+    assert "2 short questions about how you have been feeling. It takes about a minute." in page
+    mother.preferred_language = "es"
+    mother.save()
+    assert "10 preguntas breves sobre cómo se ha sentido. Lleva unos 5 minutos." in (
+        Client().get(f"/q/{token}/").content.decode()
+    )
 
 
 def test_wrong_expired_and_spent_links_get_the_same_friendly_page(client, invited, clinician, mother):
