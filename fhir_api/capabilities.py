@@ -163,6 +163,7 @@ def _referrals(client):
     return (
         Referral.objects.filter(clinic=client.clinic)
         .select_related("mother", "provider", "screening")
+        .annotate(status_reason=resources.status_reason())
         .order_by("created_at", "pk")
     )
 

@@ -9,6 +9,7 @@ is sent only where LOINC's own display was found in public FHIR content (DISPLAY
 where); LOINC's database itself is not reachable here. An item with no LOINC code known here (the
 EPDS's items) is sent as text only, never with a guessed code."""
 
+from django.db.models import Case, OuterRef, Subquery, Value, When
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.questionnaire import Questionnaire
@@ -17,7 +18,8 @@ from fhir.resources.R4B.servicerequest import ServiceRequest
 from fhir.resources.R4B.task import Task
 
 from referrals import pathways
-from referrals.models import Status, Urgency
+from referrals.lifecycle import NEEDS_REASON
+from referrals.models import ReferralEvent, Status, Urgency
 from screening import instruments
 
 LOINC = "http://loinc.org"
@@ -261,6 +263,14 @@ def service_request(referral):
     )
 
 
+def status_reason():
+    """For the referrals' query: Task.statusReason ("why this task is held, failed, was refused"),
+    the reason staff gave when the referral entered its current status, if that status needs one."""
+    entered = ReferralEvent.objects.filter(referral=OuterRef("pk"), to_status=OuterRef("status")).exclude(reason="")
+    reason = Subquery(entered.order_by("-at", "-pk").values("reason")[:1])
+    return Case(When(status__in=NEEDS_REASON, then=reason), default=Value(""))
+
+
 def task(referral):
     period = {}
     if referral.first_session_on:
@@ -277,6 +287,7 @@ def task(referral):
             "focus": _ref("ServiceRequest", referral.code),
             "for": _ref("Patient", referral.mother.code),
             "authoredOn": referral.created_at.isoformat(),
+            "statusReason": {"text": referral.status_reason} if getattr(referral, "status_reason", "") else None,
             "owner": {"display": referral.provider.name} if referral.provider else None,
             "executionPeriod": period or None,
         },

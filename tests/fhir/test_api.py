@@ -252,3 +252,14 @@ def test_a_rejected_referral_is_a_revoked_request_and_a_rejected_task_never_comp
     task = api(f"/fhir/Task/{referral.code}").json()
     assert (request["status"], task["status"]) == ("revoked", "rejected")
     assert "end" in task["executionPeriod"]
+    assert task["statusReason"] == {"text": "No capacity"}  # why it was refused, as FHIR's Task says it
+
+
+def test_a_task_on_hold_says_why_and_loses_the_reason_when_it_goes_on(api, records, clinician):
+    from referrals.models import Status
+
+    referral = services.transition(records["referral"], Status.ON_HOLD, actor=clinician, reason="She is in hospital")
+    assert api(f"/fhir/Task/{referral.code}").json()["statusReason"] == {"text": "She is in hospital"}
+    referral = services.transition(referral, Status.REQUESTED, actor=clinician, reason="Home again")
+    task = api(f"/fhir/Task?_id={referral.code}").json()["entry"][0]["resource"]
+    assert task["status"] == "requested" and "statusReason" not in task
