@@ -47,7 +47,7 @@ def concern(request, mother):
 
 
 def follow_ups(request, mother):
-    rows = mother.follow_ups.exclude(status=FollowUpStatus.CANCELLED).order_by("due_on")
+    rows = mother.follow_ups.exclude(status=FollowUpStatus.CANCELLED).select_related("invitation").order_by("due_on")
     open_concern = concerns.current(mother)
     return render_to_string(
         "referrals/_follow_up_panel.html",

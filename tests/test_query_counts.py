@@ -5,11 +5,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from referrals import services, worklist_store
+from referrals.models import FollowUp, FollowUpStatus
 from screening import instruments, invitations
 
-from .conftest import enter_epds, make_mother
+from .conftest import clinic_today, enter_epds, make_mother
 
 POSSIBLE = [1, 1, 1, 1, 2, 2, 2, 1, 3, 3]
 SELF_HARM = [0, 0, 3, 0, 3, 3, 3, 3, 3, 2]
@@ -76,3 +78,35 @@ def test_the_mothers_form_has_a_fixed_query_budget(client, mother, clinic_a):
         with CaptureQueriesContext(connection) as captured:
             client.post(f"/q/{token}/{number}/", {"answer": "1"})
         assert len(captured) <= 12
+
+
+def test_her_page_reads_her_follow_ups_invitations_in_the_same_query_however_many(
+    login, clinic_a, clinic_admin, front_desk
+):
+    mother = make_mother(clinic_a, front_desk)
+    client = login(clinic_admin)
+    url = reverse("mother_detail", args=[mother.code])
+
+    def invited_follow_up(n):
+        invitation = invitations.create_invitation(mother=mother, instrument=instruments.PHQ9, tablet=True)
+        FollowUp.objects.create(
+            mother=mother,
+            clinic=clinic_a,
+            key=f"invited-{n}",
+            kind="scheduled",
+            reason="test",
+            instrument_code=instruments.PHQ9.code,
+            due_on=clinic_today(),
+            status=FollowUpStatus.INVITED,
+            invited_at=timezone.now(),
+            invitation=invitation,
+        )
+
+    found = []
+    for n in range(3):
+        invited_follow_up(n)
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url)
+        assert page.content.decode().count(">invitation</a>") == n + 1  # each row links its invitation
+        found.append(len(captured))
+    assert found[0] == found[1] == found[2], found
