@@ -287,7 +287,7 @@ def task(referral):
             "focus": _ref("ServiceRequest", referral.code),
             "for": _ref("Patient", referral.mother.code),
             "authoredOn": referral.created_at.isoformat(),
-            "statusReason": {"text": referral.status_reason} if getattr(referral, "status_reason", "") else None,
+            "statusReason": {"text": referral.status_reason} if referral.status_reason else None,
             "owner": {"display": referral.provider.name} if referral.provider else None,
             "executionPeriod": period or None,
         },

@@ -83,6 +83,7 @@ def stored_counts(f, dimension=None):
     return groups[dimension]
 
 
+# a set of journey facts counted at each of STEPS, as the rollup holds them
 COUNTED = f"""count(*), count(reviewed_at), {", ".join(f"count(*) FILTER (WHERE {step})" for step in REFERRAL_STEPS)}"""
 RECOUNT_LOCK = 3215  # pg_advisory_xact_lock key: one recount of the rollup at a time
 
@@ -92,18 +93,16 @@ def _funnel_groups(f):
     whole, edges = rollups.split(f.start, f.end)
     whole = whole or (f.start, f.start)
     edge = " OR ".join(["taken_on >= %s AND taken_on < %s"] * len(edges)) or "FALSE"
-    steps = ", ".join(STEPS)
-    sums = ", ".join(f"coalesce(sum({step}), 0)" for step in STEPS)
+    sums = ", ".join(f"coalesce(sum({step}), 0)::bigint" for step in STEPS)
     sql = f"""
         SELECT GROUPING(clinic_id), GROUPING(preferred_language), GROUPING(age_group),
             clinic_id, preferred_language, age_group, {sums}
         FROM (
-            SELECT clinic_id, preferred_language, age_group, {steps} FROM {JourneyMonth._meta.db_table}
+            SELECT clinic_id, preferred_language, age_group, {", ".join(STEPS)} FROM {JourneyMonth._meta.db_table}
             WHERE clinic_id = ANY(%s) AND month >= %s AND month < %s
             UNION ALL
-            SELECT clinic_id, preferred_language, {AGE_GROUP_SQL}, 1, (reviewed_at IS NOT NULL)::int,
-                {", ".join(f"{step}::int" for step in REFERRAL_STEPS)}
-            FROM {JourneyFact._meta.db_table} WHERE clinic_id = ANY(%s) AND ({edge})
+            SELECT clinic_id, preferred_language, {AGE_GROUP_SQL}, {COUNTED}
+            FROM {JourneyFact._meta.db_table} WHERE clinic_id = ANY(%s) AND ({edge}) GROUP BY 1, 2, 3
         ) counted
         GROUP BY GROUPING SETS ((), (clinic_id), (preferred_language), (age_group))
         ORDER BY preferred_language, age_group"""
@@ -125,7 +124,8 @@ def _funnel_groups(f):
 
 
 def months_of(mother_ids):
-    """The (clinic, month) pairs these mothers' journey facts count in."""
+    """The (clinic, month) pairs these mothers' stored journey facts count in (facts about to be
+    written count in (clinic_id, taken_on's first day))."""
     rows = JourneyFact.objects.filter(mother_id__in=mother_ids).annotate(month=TruncMonth("taken_on"))
     return set(rows.values_list("clinic_id", "month").distinct())
 
