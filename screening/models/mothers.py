@@ -32,6 +32,10 @@ class MotherQuerySet(ClinicScopedQuerySet):
         deadlock."""
         return self.select_for_update(of=("self",)).get(pk=pk)
 
+    def hold(self, pk):
+        """Her row's lock, as lock() takes it, for a writer that does not read her row."""
+        list(self.filter(pk=pk).select_for_update(of=("self",)).values_list("pk"))
+
     def search(self, term):
         term = (term or "").strip()
         if not term:

@@ -32,14 +32,29 @@ def test_her_send_writes_only_her_link_and_her_thank_you_page_needs_no_session(c
         client.post(f"/q/{token}/{number}/", {"answer": str(position)})
     with CaptureQueriesContext(connection) as sent, TestCase.captureOnCommitCallbacks():  # no worker yet
         assert client.post(f"/q/{token}/submit/").url == "/q/done/"
-    writes = [q["sql"].split()[:2] for q in sent.captured_queries if q["sql"].startswith(("INSERT", "UPDATE", "DEL"))]
-    assert writes == [["UPDATE", '"screening_invitation"']] * 2, writes  # hers, then her other links
+    statements = [q["sql"] for q in sent.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    # her link found, her row locked, then one statement that spends hers and closes her other links
+    assert [s.split()[0] for s in statements] == ["SELECT", "SELECT", "UPDATE"], statements
+    assert statements[1].endswith('FOR UPDATE OF "screening_mother"')
+    assert statements[2].split()[:2] == ["UPDATE", "screening_invitation"]
     invitation.refresh_from_db()
     assert invitation.status == "submitted" and not Screening.objects.exists()
     assert not Session.objects.exists()
     done = client.get("/q/done/").content.decode()
     assert "Thank you" in done and "Your total is 18 out of 30" in done  # scored for her page, in the request
     assert client.get(f"/q/{token}/").url == "/q/done/"  # the spent link takes her back to it
+
+
+def test_sending_her_form_on_the_tablet_closes_her_emailed_link_to_it_and_no_other(client, invited, mother):
+    emailed, emailed_token = invited
+    handed = invitations.create_invitation(mother=mother, instrument=instruments.EPDS, tablet=True)
+    other = invitations.create_invitation(mother=mother, instrument=instruments.PHQ9)
+    assert answer_all(client, invitations.token_for(handed), POSITIVE, scored=False).url == "/q/done/"
+    statuses = dict(Invitation.objects.filter(mother=mother).values_list("pk", "status"))
+    assert statuses == {emailed.pk: "cancelled", handed.pk: "submitted", other.pk: "sent"}
+    client.cookies.clear()  # another device: the emailed link no longer opens
+    assert client.get(f"/q/{emailed_token}/").status_code == 404
+    assert client.get(f"/q/{invitations.token_for(other)}/").status_code == 200
 
 
 def test_the_worker_scores_her_form_once_as_if_in_the_request(invited, mother):
