@@ -36,7 +36,7 @@ def concern(request, mother):
         "referrals/_concern_panel.html",
         {
             "mother": mother,
-            "concern": concerns.current(mother),
+            "concern": _open_concern(mother),
             "decisions": mother.decisions.select_related("decided_by", "screening").order_by("-decided_at")[:10],
             "decision_form": DecisionForm(),
             "close_form": CloseConcernForm(),
@@ -48,7 +48,7 @@ def concern(request, mother):
 
 def follow_ups(request, mother):
     rows = mother.follow_ups.exclude(status=FollowUpStatus.CANCELLED).select_related("invitation").order_by("due_on")
-    open_concern = concerns.current(mother)
+    open_concern = _open_concern(mother)
     return render_to_string(
         "referrals/_follow_up_panel.html",
         {
@@ -62,6 +62,13 @@ def follow_ups(request, mother):
         },
         request=request,
     )
+
+
+def _open_concern(mother):
+    """Her open concern, read once for the panels of her page."""
+    if not hasattr(mother, "_open_concern"):
+        mother._open_concern = concerns.current(mother)
+    return mother._open_concern
 
 
 def _gap(mother, concern):

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -127,6 +127,7 @@ def mother_edit(request, code):
 @staff_view()
 def mother_detail(request, code):
     mother = get_mother(request, code)
+    prefetch_related_objects([mother], "infants")  # her header and her infants' list, one query
     screenings = mother.screenings.order_by("taken_on", "created_at")
     audit.record(request.user, mother.clinic, Action.VIEW, mother, mother.record_number)
     return render(

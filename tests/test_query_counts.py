@@ -39,7 +39,10 @@ PAGES = {
     # the mothers just written are recomputed (their own budget: test_stored_worklist.py)
     "worklist": (lambda m, s, r: reverse("worklist"), 13),
     "mother list": (lambda m, s, r: reverse("mother_list"), 8),
-    "mother": (lambda m, s, r: reverse("mother_detail", args=[m.code]), 24),  # with the heartbeat banner
+    "mother": (
+        lambda m, s, r: reverse("mother_detail", args=[m.code]),
+        20,
+    ),  # with the heartbeat banner; her open concern and her infants read once
     "screening result": (lambda m, s, r: reverse("screening_detail", args=[s.code]), 17),
     "referral": (lambda m, s, r: reverse("referral_detail", args=[r.code]), 14),
     "follow-ups": (lambda m, s, r: reverse("follow_up_list"), 7),
