@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -70,8 +68,6 @@ def worklist(request):
             "sections": work.SECTIONS,
             "risks": RiskLevel.choices,
             "languages": Language.choices,
-            "limits": limits,
-            "follow_up_limit": now - timedelta(days=limits.follow_up_within_days),
         },
     )
 

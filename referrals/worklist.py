@@ -12,7 +12,7 @@ from common.snapshots import freeze, thaw
 from screening.models import Delivery, Mother, Screening
 from screening.risk import LEVEL_ORDER, RiskLevel
 
-from . import care
+from . import care, worklist_lines
 from .models import (
     NEEDS_STAFF,
     Alert,
@@ -219,6 +219,7 @@ class Row:
     messages: list = field(default_factory=list)  # to or about her, failing or failed
     in_gap: bool = False
     gap: care.Gap | None = None  # her deadline, and what to do when nothing reaches her before it
+    items: list = field(default_factory=list)  # the lines beside her, as HTML (worklist_lines)
 
     @classmethod
     def stored(cls, mother, entry, limits, now):
@@ -227,7 +228,9 @@ class Row:
         shown["referrals"] = [(r, r.breaches(limits, now)) for r in shown["referrals"]]
         concern = _thaw("concern", lines["concern"]) if lines.get("concern") else None
         gap = care.Gap(concern.act_by, lines["gap"]) if concern and lines.get("gap") else None
-        return cls(mother, entry.risk, **shown, concern=concern, in_gap=entry.gap, gap=gap)
+        row = cls(mother, entry.risk, **shown, concern=concern, in_gap=entry.gap, gap=gap)
+        row.items = worklist_lines.items(row, limits, now)
+        return row
 
     @property
     def risk_label(self):
