@@ -174,20 +174,26 @@ def measure(pool, clients, n, data, first):
 
 
 def load(data, web_pids):
-    """Rows of the table (the last round), and the web workers' memory in MB after each scenario."""
+    """Rows of the table (the last round), and the web workers' memory in MB after each scenario.
+    A scenario's floor is measured again just before it and its ratio taken to that: this kind of
+    machine changed speed by half within minutes, and a floor measured at the start of a round said
+    more about the moment than about the scenario."""
     memory = []
+    names = [scenario[0] for scenario in scenarios(data)]
     with multiprocessing.Pool(CLIENTS) as pool:
         for round_number in range(ROUNDS):
-            rows, floors, after = [], {}, []
+            rows, after = [], []
+            first = round_number * FORMS_PER_CLIENT
             for n, (name, *_rest, floor) in enumerate(scenarios(data)):
-                count, errors, rps, q = measure(pool, CLIENTS, n, data, round_number * FORMS_PER_CLIENT)
-                floors[name] = rps
-                ratio = f"{rps / floors[floor]:.2f}" if floor else "1.00"
-                rows.append((name, CLIENTS, count, errors, rps, q[49] * 1000, q[94] * 1000, q[98] * 1000, ratio))
+                beside = measure(pool, CLIENTS, names.index(floor), data, first)[2] if floor else None
+                count, errors, rps, q = measure(pool, CLIENTS, n, data, first)
+                ratio = f"{rps / beside:.2f}" if floor else "1.00"
+                shown = f"{beside:.0f}" if floor else "-"
+                rows.append((name, CLIENTS, count, errors, rps, q[49] * 1000, q[94] * 1000, q[98] * 1000, ratio, shown))
                 after.append(rss_kb(web_pids) / 1024)
             memory.append(after)
-        for n, (name, *_rest) in enumerate(scenarios(data)):
+        for n, name in enumerate(names):
             if name in WAITED_FOR:
                 count, errors, rps, q = measure(pool, 1, n, data, 0)
-                rows.append((name, 1, count, errors, rps, q[49] * 1000, q[94] * 1000, q[98] * 1000, "-"))
+                rows.append((name, 1, count, errors, rps, q[49] * 1000, q[94] * 1000, q[98] * 1000, "-", "-"))
     return rows, memory

@@ -141,7 +141,18 @@ def care_gap_query(runs=20):
             times.append((time.perf_counter() - started) * 1000)
         q = statistics.quantiles(times, n=100)
         rows.append(
-            (f"care-gap query, {name} (in process)", 1, runs, "0", runs / sum(times) * 1000, q[49], q[94], q[98], "-")
+            (
+                f"care-gap query, {name} (in process)",
+                1,
+                runs,
+                "0",
+                runs / sum(times) * 1000,
+                q[49],
+                q[94],
+                q[98],
+                "-",
+                "-",
+            )
         )
     return rows
 

@@ -126,11 +126,12 @@ def serve_and_load(beside=None):
         f"on loopback, on the same 2 cores. Figures of round {ROUNDS} of {ROUNDS}, then the waited-for pages "
         "with one client.",
         "",
-        "| scenario | clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | ratio to floor |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| scenario | clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | ratio to floor "
+        "| floor just before, req/s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *[
-            f"| {n} | {k} | {c} | {e} | {r:.0f} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {ratio} |"
-            for n, k, c, e, r, p50, p95, p99, ratio in rows
+            f"| {n} | {k} | {c} | {e} | {r:.0f} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {ratio} | {beside} |"
+            for n, k, c, e, r, p50, p95, p99, ratio, beside in rows
         ],
         "",
         f"Web workers' memory (both together): {web_before / 1024:.0f} MB at start; after each scenario:",
