@@ -11,6 +11,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from screening.models import DeliveryStatus
+
+from .models import FollowUpStatus, Urgency
+
 
 def items(row, limits, now):
     mother_url = row.mother.get_absolute_url()
@@ -83,7 +87,7 @@ def _referral(referral, breaches):
         referral.get_pathway_display(),
         provider,
         referral.get_status_display(),
-        "secondary" if referral.urgency == "routine" else "danger",
+        "secondary" if referral.urgency == Urgency.ROUTINE else "danger",
         referral.get_urgency_display(),
         passed,
     )
@@ -94,7 +98,7 @@ def _overdue(follow_up, mother_url):
     return format_html(
         '<li><a href="{}#follow-ups-heading">{}</a>: {}, {} {}{}</li>',
         mother_url,
-        _("Follow-up could not be sent") if follow_up.status == "failed" else _("Overdue follow-up"),
+        _("Follow-up could not be sent") if follow_up.status == FollowUpStatus.FAILED else _("Overdue follow-up"),
         follow_up.reason,
         _("due"),
         localize(follow_up.due_on),
@@ -103,7 +107,7 @@ def _overdue(follow_up, mother_url):
 
 
 def _message(message, mother_url):
-    if message.status == "failed":
+    if message.status == DeliveryStatus.FAILED:
         what = format_html("<strong>{}</strong>", _("Message failed: call her"))
     else:
         what = _("Message failing")
