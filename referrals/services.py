@@ -30,16 +30,19 @@ Action = AuditEntry.Action
 log = logging.getLogger(__name__)
 
 
-def on_screening_completed(sender, screening, **kwargs):
-    """Runs inside the screening's transaction: the alert exists if and only if the screening does."""
+def on_screening_completed(sender, screening, invitation=None, **kwargs):
+    """Runs inside the screening's transaction: the alert exists if and only if the screening does.
+    What her link began (an alert raised as she answered, the follow-up it was sent for) exists
+    only for a form that came through a link: a paper form entered by staff looks for neither."""
     if screening.self_harm:
-        draft = Alert.objects.filter(invitation__screening=screening, screening__isnull=True).first()
-        if draft is not None:  # raised when she saved the answer: the screening joins it
+        draft = invitation and Alert.objects.filter(invitation=invitation, screening__isnull=True).first()
+        if draft:  # raised when she saved the answer: the screening joins it
             draft.screening = screening
             draft.save(update_fields=["screening"])
         else:
             alerts.raise_alert(screening.mother, screening=screening)
-    dispatch.complete_for_screening(screening)
+    if invitation is not None:
+        dispatch.complete_for_screening(screening)
     concerns.on_screening(screening)
     settle_later(screening.mother)
 

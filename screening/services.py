@@ -62,5 +62,5 @@ def record_screening(
     if invitation is not None:
         invitation.status, invitation.completed_at, invitation.screening = "completed", timezone.now(), screening
         invitation.save(update_fields=["status", "completed_at", "screening"])
-    screening_completed.send(sender=Screening, screening=screening)
+    screening_completed.send(sender=Screening, screening=screening, invitation=invitation)
     return screening

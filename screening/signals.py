@@ -2,7 +2,7 @@ from django.dispatch import Signal
 
 # Sent once by services.record_screening, inside its transaction: receivers (the referrals
 # app) raise alerts and recompute follow-ups atomically with the screening.
-screening_completed = Signal()  # kwargs: screening
+screening_completed = Signal()  # kwargs: screening, invitation (the link it answered, or None)
 
 # Sent by the views that change a mother's dates, infants or whether she is in care.
 mother_changed = Signal()  # kwargs: mother

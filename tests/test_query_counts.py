@@ -113,3 +113,20 @@ def test_her_page_reads_her_follow_ups_invitations_in_the_same_query_however_man
         assert page.content.decode().count(">invitation</a>") == n + 1  # each row links its invitation
         found.append(len(captured))
     assert found[0] == found[1] == found[2], found
+
+
+def test_a_paper_form_entered_by_staff_writes_only_what_it_changes(login, front_desk, mother):
+    """A paper form has no link behind it: entering one looks for no follow-up or alert that a link
+    began (issue 32: that lookup was a statement of every entry that never found anything)."""
+    client = login(front_desk)
+    client.get(reverse("mother_detail", args=[mother.code]))  # her session's access read once
+    data = {"taken_on": clinic_today().isoformat(), "method": "paper", "submission_token": "a" * 32}
+    data |= {f"item_{n}": "0" if n == 9 else "1" for n in range(1, 10)}  # 8, no self-harm answer: the usual form
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(reverse("screening_create", args=[mother.code, "PHQ-9"]), data)
+    assert response.status_code == 302
+    statements = [q["sql"] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert not any("referrals_followup" in s or "referrals_alert" in s for s in statements), statements
+    assert len(statements) <= 10, (
+        statements
+    )  # session, user, her row, token, cut-offs, screening, her risk, audit, concern, mark
