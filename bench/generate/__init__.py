@@ -3,7 +3,8 @@
     DATABASE_URL=postgres://ppd@127.0.0.1:5432/ppd_bench python -m bench.generate --mothers 100000 --screenings 1000000
 
 Distributions: about 1 in 8 EPDS totals at 10 or more, about 3% of screenings with a self-harm
-answer; referrals through every lifecycle stage; follow-ups in every state. Answers are real
+answer; referrals through every lifecycle stage; follow-ups in every state; an open concern for
+every mother whose latest screen is positive and who has no open referral, a decision for some. Answers are real
 answer vectors scored by the app's own instruments and risk grading, so results are consistent.
 """
 
@@ -21,7 +22,7 @@ from django.db import transaction  # noqa: E402
 
 from screening.models import Clinic, Mother  # noqa: E402
 
-from . import dyads, followups, referrals, screenings, staff  # noqa: E402
+from . import concerns, dyads, followups, referrals, screenings, staff  # noqa: E402
 from .copying import reset_sequences  # noqa: E402
 
 
@@ -41,4 +42,5 @@ def generate(clinics, mothers, screening_count, referral_count):
     followups.follow_ups(dyad_rows)
     Mother.objects.refresh_latest_risk()  # what record_screening keeps for each screening it stores
     reset_sequences()
+    concerns.concerns(staff_of)  # through the app's code, so after the sequences
     return started
