@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -112,8 +113,12 @@ def _timely_follow_up(clocks_by_clinic, now):
             status=FollowUpStatus.SCHEDULED, due_on__gte=clock.today, due_on__lte=OuterRef("act_by")
         )
         stopped_before = deadlines.sender_stopped_before(now, clock.overdue_after_days)
-        invited = hers.filter(REACHED, status=FollowUpStatus.INVITED, invited_at__gte=stopped_before)
-        condition |= Q(clinic_id__in=clinic_ids) & (Exists(scheduled) | (Q(act_by__gte=clock.today) & Exists(invited)))
+        # her deadline not passed, asked inside the probe: PostgreSQL then probes her own rows, where
+        # with the probe free of her concern it hashed every reachable invitation of the network
+        # first (190 ms once a dispatcher run had invited 100,000)
+        not_passed = GreaterThanOrEqual(OuterRef("act_by"), clock.today)
+        invited = hers.filter(REACHED, not_passed, status=FollowUpStatus.INVITED, invited_at__gte=stopped_before)
+        condition |= Q(clinic_id__in=clinic_ids) & (Exists(scheduled) | Exists(invited))
     return condition
 
 

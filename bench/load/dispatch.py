@@ -7,7 +7,7 @@ import signal
 import statistics
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.db.models import Count
 
@@ -26,10 +26,15 @@ from .servers import start
 def dispatcher(count):
     """`count` due follow-ups, two Celery workers, dispatch runs until none is left."""
 
-    for clinic in Clinic.objects.filter(name__startswith="Bench clinic"):
+    clinics = Clinic.objects.filter(name__startswith="Bench clinic")
+    for clinic in clinics:
         ReferralSettings.objects.update_or_create(clinic=clinic, defaults={"send_from_hour": 0, "send_until_hour": 24})
-    FollowUp.objects.filter(status__in=["scheduled", "invited"], due_on__lte=date.today()).update(
-        due_on=date.today() + timedelta(days=3650)
+    # The clinics' today, not the machine's (UTC): every evening that is a day ahead of the bench
+    # clinics' (America/New_York), and follow-ups due on it were not due there, so nothing was sent
+    # and the run waited out its limit.
+    today = clinics.first().today()
+    FollowUp.objects.filter(status__in=["scheduled", "invited"], due_on__lte=today).update(
+        due_on=today + timedelta(days=3650)
     )
     waiting_for_a_clinician = Alert.objects.filter(acknowledged_at__isnull=True).values("screening__mother")
     # One follow-up per mother, the hard case: each needs a link and messages of her own.
@@ -40,7 +45,7 @@ def dispatcher(count):
         .distinct("mother_id")
         .values_list("pk", flat=True)[:count]
     )
-    FollowUp.objects.filter(pk__in=ids).update(due_on=date.today())
+    FollowUp.objects.filter(pk__in=ids).update(due_on=today)
     last_before = Invitation.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with app.connection_for_write() as conn:
         for queue in app.conf.task_queues:  # the default and the bulk sending queue
@@ -71,7 +76,6 @@ def dispatcher(count):
     deadline = started + DISPATCH_LIMIT
     # Polled with the dispatcher's own criteria, once a second: a poll naming 100,000 ids took a
     # quarter of the machine from the workers it measures.
-    today = date.today()
     waiting = FollowUp.objects.filter(status="scheduled", due_on__lte=today).exclude(mother__in=waiting_for_a_clinician)
     # A message is done once sent, or cancelled because she answered another link or staff entered
     # her screening meanwhile (the load part beside it does both).

@@ -135,6 +135,7 @@ def test_a_follow_up_past_due_with_the_sender_stopped_is_no_path(acknowledged, l
     with time_machine.travel(later, tick=False):
         assert FollowUp.objects.get(mother=acknowledged, kind="safety").status == "invited"
         assert gap_line(acknowledged) == "Not answered by her deadline: call her."  # 2026-06-08 has passed
+        assert list(care.care_gaps(acknowledged.clinic)) == [acknowledged]  # her link reached her, too late
 
 
 # 3. A link nobody hands over -----------------------------------------------------------------------
