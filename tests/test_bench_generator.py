@@ -4,7 +4,7 @@ a small one here, so a model change that breaks it fails the suite, not the next
 import pytest
 from django.urls import reverse
 
-from bench.generate import generate
+from bench.generate import copying, generate
 from bench.generate.copying import PASSWORD
 from referrals.models import Alert, Concern, Decision, FollowUp, Referral
 from referrals.reports.base import stored_in_use
@@ -26,6 +26,8 @@ def test_the_generator_fills_a_small_network_that_the_pages_read(login):
     assert FollowUp.objects.filter(status="scheduled").values("mother").distinct().count() == 40
     assert Alert.objects.count() == Screening.objects.filter(self_harm=True).count()
     assert Mother.objects.exclude(latest_risk="").exists()  # kept as record_screening keeps it
+    # every date it writes counts from the clinics' today, not the machine's (UTC), a day ahead every evening
+    assert copying.TODAY == clinics.first().today()
     # her positive latest screen opened a concern unless a referral is open; some have a decision since
     waiting = Mother.objects.filter(latest_risk__in=POSITIVE_LEVELS).exclude(referrals__in=Referral.objects.open())
     assert waiting.count() >= 4

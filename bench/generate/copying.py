@@ -6,14 +6,16 @@ import json
 import random
 import sys
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
 PASSWORD = "bench-pass-2026"
-TODAY = date.today()
+ZONE = ZoneInfo("America/New_York")  # every bench clinic's (staff.py)
+TODAY = datetime.now(ZONE).date()  # theirs: the machine's UTC date is a day ahead of it every evening
 NOW = datetime.now(UTC)
 rng = random.Random(7)
 

@@ -4,7 +4,7 @@ import uuid
 
 from django.contrib.auth.hashers import make_password
 
-from .copying import NOW, PASSWORD, copy, next_id
+from .copying import NOW, PASSWORD, ZONE, copy, next_id
 
 
 def clinics_and_staff(clinics):
@@ -19,10 +19,7 @@ def clinics_and_staff(clinics):
     copy(
         "screening_clinic",
         ["id", "code", "name", "time_zone", "epds_online_permission", "show_scores_to_mother"],
-        (
-            (cid, uuid.uuid4(), f"Bench clinic {n:03d}", "America/New_York", n % 2 == 0, False)
-            for n, cid in enumerate(clinic_ids)
-        ),
+        ((cid, uuid.uuid4(), f"Bench clinic {n:03d}", ZONE.key, n % 2 == 0, False) for n, cid in enumerate(clinic_ids)),
         clinics,
         "clinics",
     )
