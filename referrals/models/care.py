@@ -146,7 +146,8 @@ class FollowUp(ChoiceLabels, models.Model):
     """A screen the schedule asks for (design rule 4): a row with a due date and a status."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    mother = models.ForeignKey(Mother, models.CASCADE, related_name="follow_ups")
+    # found by follow_up_hers_by_status, whose first column she is: no index of her own
+    mother = models.ForeignKey(Mother, models.CASCADE, related_name="follow_ups", db_index=False)
     clinic = models.ForeignKey(Clinic, models.PROTECT, related_name="follow_ups")
     key = models.CharField(max_length=80)  # which rule, for which event: recomputing never duplicates
     kind = models.CharField(max_length=16)
